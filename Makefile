@@ -1,0 +1,52 @@
+# The portal's two commands: `make run` and `make test`. Everything they need, they set up.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+CHROMIUM := /usr/bin/chromium
+# Debian packages the portal and its tests need: the browser for browser tests.
+SYSTEM_PACKAGES := chromium
+
+.PHONY: run test lint worker install system-packages translations messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Installs Debian packages when one is missing (the machine's user is root; else sudo).
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Compiled catalogues (.mo) are built, not committed.
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel -q compile -d portal/translations
+
+# For developers: collect new messages into the catalogues after changing the code.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o portal/translations/messages.pot .
+	$(BIN)/pybabel -q update -i portal/translations/messages.pot -d portal/translations -w 100
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo-data
+	@echo "Portal: http://127.0.0.1:5000  (stop with Ctrl-C)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install system-packages
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

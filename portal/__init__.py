@@ -1,0 +1,90 @@
+"""The ministry–department interaction portal (Hệ thống tương tác)."""
+
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import cli, models  # noqa: F401  (models: every table registered)
+from portal.audit.context import bind_origin
+from portal.config import ROOT_DIR, load_config
+from portal.errors import register_error_handlers
+from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.headers import add_security_headers
+from portal.i18n import LANGUAGES, select_locale, url_with_language
+from portal.net import client_address
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the portal; config overrides the settings read from the environment."""
+    settings = load_config(overrides=config)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_DIR"],
+        template_folder=str(ROOT_DIR / "templates"),
+        static_folder=str(ROOT_DIR / "static"),
+    )
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"])
+    _init_extensions(app)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    cli.register(app)
+    app.before_request(lambda: bind_origin(client_address()))
+    app.after_request(add_security_headers)
+    app.jinja_env.globals.update(url_with_language=url_with_language, languages=LANGUAGES,
+                                  get_locale=get_locale)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True,
+                    compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT_DIR / "portal" / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.api.routes import bp as api_bp
+    from portal.audit.routes import bp as audit_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.home.routes import bp as home_bp
+    from portal.organisations.routes import bp as organisations_bp
+
+    for blueprint in (home_bp, auth_bp, organisations_bp, audit_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from portal.clock import as_local
+    from portal.policy import ROLE_LABELS, can_manage_organisations, can_view_audit
+
+    @app.template_filter("local_time")
+    def local_time(moment):
+        local = as_local(moment)
+        return local.strftime("%d/%m/%Y %H:%M") if local else ""
+
+    @app.template_filter("vn_date")
+    def vn_date(day):
+        return day.strftime("%d/%m/%Y") if day else ""
+
+    app.jinja_env.globals.update(
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        can_manage_organisations=can_manage_organisations,
+        can_view_audit=can_view_audit,
+        current_path=lambda: request.full_path.rstrip("?"),
+    )

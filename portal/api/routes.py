@@ -1,0 +1,52 @@
+from flask import Blueprint, g, jsonify
+
+from portal import policy
+from portal.api.auth import token_required
+from portal.api.openapi import openapi_document
+from portal.extensions import csrf
+from portal.organisations.services import final_successor, list_organisations
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# The API authenticates by bearer token, never by cookie, so CSRF does not apply.
+csrf.exempt(bp)
+
+
+def organisation_json(organisation):
+    return {
+        "id": organisation.id,
+        "code": organisation.code,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "parent_id": organisation.parent_id,
+        "merged_on": organisation.merged_on.isoformat() if organisation.merged_on else None,
+        "successor_id": final_successor(organisation).id if organisation.successor_id else None,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI document of this API."""
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+@token_required
+def me():
+    """The caller: who they are, their role and organisation."""
+    user = g.api_user
+    return jsonify({
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "is_admin": policy.is_admin(user),
+        "organisation": organisation_json(user.organisation),
+    })
+
+
+@bp.get("/organisations")
+@token_required
+def organisations():
+    """Every organisation, merged ones included (with their successor)."""
+    return jsonify({"organisations": [organisation_json(o) for o in list_organisations()]})

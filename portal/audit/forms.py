@@ -1,0 +1,19 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from portal.forms import Form
+
+
+class AuditFilterForm(Form):
+    """Filters for the audit trail, read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    action = SelectField(_l("Action"), validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()])
+    actor = StringField(_l("User e-mail"), validators=[Optional(), Length(max=254)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1)])

@@ -1,0 +1,62 @@
+"""People, their sign-in sessions and API tokens."""
+
+from flask_login import UserMixin
+
+from portal.clock import utcnow
+from portal.extensions import db
+
+
+class User(UserMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    full_name = db.Column(db.String(200), nullable=False)
+    # One of policy.Role: clerk (văn thư), specialist (chuyên viên), leader (lãnh đạo),
+    # reviewer, admin.
+    role = db.Column(db.String(20), nullable=False)
+    organisation_id = db.Column(
+        db.Integer, db.ForeignKey("organisation.id"), nullable=False, index=True
+    )
+    password_hash = db.Column(db.String(255), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    organisation = db.relationship("Organisation")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self):
+        return f"<User {self.email}>"
+
+
+class LoginSession(db.Model):
+    """A signed-in browser session, held server-side so that logout and timeouts end it."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    # SHA-256 of the random session id kept in the signed cookie.
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
+    started_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at = db.Column(db.DateTime(timezone=True))
+    ip_address = db.Column(db.String(64))
+    user_agent = db.Column(db.String(255))
+
+    user = db.relationship("User")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
+    name = db.Column(db.String(100), nullable=False)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    # The token's first characters, shown so a person can tell tokens apart.
+    prefix = db.Column(db.String(12), nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    last_used_at = db.Column(db.DateTime(timezone=True))
+    revoked_at = db.Column(db.DateTime(timezone=True))
+
+    user = db.relationship("User")

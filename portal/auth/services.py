@@ -1,0 +1,175 @@
+"""Sign-in, sessions, people and API tokens: the rules, without HTTP."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal import policy
+from portal.audit import services as audit
+from portal.auth.models import ApiToken, LoginSession, User
+from portal.auth.passwords import hash_password, verify_against_nothing, verify_password
+from portal.clock import aware_utc, utcnow
+from portal.extensions import db
+
+# last_seen_at is written at most this often, so browsing does not write on every request.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+TOKEN_PREFIX = "ptl_"
+
+
+class UserError(ValueError):
+    """A request that breaks a rule; its message is shown to the person."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None; failures are audited."""
+    user = find_user_by_email(email)
+    if user is None:
+        verify_against_nothing(password)
+    elif user.active and verify_password(user.password_hash, password):
+        return user
+    audit.record(
+        "auth.login_failed",
+        organisation=user.organisation if user else None,
+        details={"email": normalise_email(email)[:254]},
+    )
+    db.session.commit()
+    return None
+
+
+def start_session(user: User, user_agent: str | None, origin: str | None) -> str:
+    """Open a server-side session for user and return its secret id for the cookie."""
+    secret = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(
+            token_hash=_digest(secret),
+            user=user,
+            ip_address=origin,
+            user_agent=(user_agent or "")[:255],
+        )
+    )
+    audit.record("auth.login", actor=user)
+    db.session.commit()
+    return secret
+
+
+def user_for_session(secret: str | None) -> User | None:
+    """The user of a live session, or None when it ended, idled out or grew too old."""
+    if not secret:
+        return None
+    login = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _digest(secret)))
+    if login is None or login.ended_at is not None or not login.user.active:
+        return None
+    now = utcnow()
+    idle_limit = current_app.config["SESSION_IDLE_TIMEOUT"]
+    absolute_limit = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    if now - aware_utc(login.last_seen_at) > idle_limit or now - aware_utc(login.started_at) > absolute_limit:
+        login.ended_at = now
+        audit.record("auth.session_expired", actor=login.user)
+        db.session.commit()
+        return None
+    if now - aware_utc(login.last_seen_at) > LAST_SEEN_RESOLUTION:
+        login.last_seen_at = now
+        db.session.commit()
+    return login.user
+
+
+def end_session(secret: str | None, user: User) -> None:
+    """End a session server-side (logout): its cookie no longer signs anyone in."""
+    if secret:
+        login = db.session.scalar(
+            select(LoginSession).where(LoginSession.token_hash == _digest(secret))
+        )
+        if login is not None and login.ended_at is None:
+            login.ended_at = utcnow()
+    audit.record("auth.logout", actor=user)
+    db.session.commit()
+
+
+def create_user(*, email, full_name, organisation, role, password, actor=None) -> User:
+    """Create a person in an organisation with one role."""
+    email = normalise_email(email)
+    if role not in policy.Role.__members__.values():
+        raise UserError(_("Unknown role %(role)s", role=role))
+    if not policy.role_fits_organisation(role, organisation):
+        raise UserError(_("Role %(role)s belongs to the ministry, not to %(organisation_code)s", role=role, organisation_code=organisation.code))
+    if find_user_by_email(email) is not None:
+        raise UserError(_("%(email)s already exists", email=email))
+    user = User(
+        email=email,
+        full_name=full_name,
+        organisation=organisation,
+        role=role,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", actor=actor, organisation=organisation, obj=user,
+                 details={"email": email, "role": role})
+    db.session.commit()
+    return user
+
+
+def issue_token(user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
+    """Create an API token for user; the secret is returned once and stored only hashed."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name.strip()[:100] or "API", token_hash=_digest(secret),
+                     prefix=secret[:12])
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.created", actor=actor or user, obj=token, details={"name": token.name})
+    db.session.commit()
+    return token, secret
+
+
+def revoke_token(token: ApiToken, actor: User) -> None:
+    """Revoke an API token; it stops working at once."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("token.revoked", actor=actor, obj=token, details={"name": token.name})
+        db.session.commit()
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user owning a live API token, or None."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - aware_utc(token.last_used_at) > LAST_SEEN_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
+    return token.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def people_of(organisation) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.organisation_id == organisation.id)
+            .order_by(User.role, func.lower(User.full_name))
+        )
+    )

@@ -1,0 +1,67 @@
+"""Command-line tools: `flask users …` and `flask demo-data`."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.audit.context import bind_origin
+
+users_cli = AppGroup("users", help="Manage people and their API tokens.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--org", "org_code", required=True, help="Organisation code, e.g. BTNMT or HCM.")
+@click.option("--role", required=True,
+              type=click.Choice(["clerk", "specialist", "leader", "reviewer", "admin"]))
+@click.option("--name", "full_name", default=None, help="Full name (defaults to the e-mail).")
+@click.password_option()
+def create_user_command(email, org_code, role, full_name, password):
+    """Create a person in an organisation with one role."""
+    bind_origin("cli")
+    from portal.auth.services import UserError, create_user
+    from portal.organisations.services import find_by_code
+
+    organisation = find_by_code(org_code)
+    if organisation is None:
+        raise click.ClickException(f"no organisation with code {org_code}")
+    try:
+        user = create_user(email=email, full_name=full_name or email, organisation=organisation,
+                           role=role, password=password)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created {user.email} ({role}, {organisation.code})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI", help="A name to recognise the token by.")
+def token_command(email, name):
+    """Print a new API token for EMAIL (shown once; stored hashed)."""
+    bind_origin("cli")
+    from portal.auth.services import find_user_by_email, issue_token
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    _token, secret = issue_token(user, name)
+    click.echo(secret)
+
+
+@click.command("demo-data")
+def demo_data_command():
+    """Load the organisations and demo people (running it again changes nothing)."""
+    bind_origin("cli")
+    from portal.demo.services import load_demo_data
+
+    password = current_app.config["DEMO_PASSWORD"]
+    created, logins = load_demo_data(password)
+    click.echo(f"Organisations created: {created}")
+    click.echo(f"Demo logins (password for all: {password}):")
+    for email, role, code, _name in logins:
+        click.echo(f"  {email:<42} {role:<11} {code}")
+
+
+def register(app):
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_data_command)

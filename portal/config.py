@@ -1,0 +1,86 @@
+"""Settings from the environment, in one place.
+
+Every setting the portal reads from the environment is named here; nothing else in the code
+reads ``os.environ``.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(env: str, instance_dir: Path, given: str | None) -> str:
+    """Return SECRET_KEY: given, or in development one generated once into instance/."""
+    if given:
+        return given
+    if env != "development":
+        raise RuntimeError("SECRET_KEY must be set outside development (PORTAL_ENV=%s)" % env)
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_config(environ=None, overrides: dict | None = None) -> dict:
+    """Build the Flask config from environment variables; overrides win (tests use them)."""
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    env = overrides.get("PORTAL_ENV") or environ.get("PORTAL_ENV", "development")
+    instance_dir = Path(overrides.get("INSTANCE_DIR") or environ.get("INSTANCE_DIR")
+                        or ROOT_DIR / "instance")
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'portal.db'}"
+    # SQLAlchemy needs the psycopg 3 driver named explicitly.
+    if database_url.startswith(("postgres://", "postgresql://")):
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    redis_url = environ.get("REDIS_URL") or None
+    development = env == "development"
+    settings = {
+        "PORTAL_ENV": env,
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "STORAGE_DIR": environ.get("STORAGE_DIR", str(instance_dir / "storage")),
+        # Sessions: idle and absolute limits, enforced server-side (auth.sessions).
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(environ.get("SESSION_IDLE_MINUTES", 30))),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=int(environ.get("SESSION_ABSOLUTE_HOURS", 10))
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(environ.get("SESSION_COOKIE_SECURE"), not development),
+        "SESSION_COOKIE_NAME": "portal_session",
+        # The CSRF token lives as long as the session; the session's own limits apply.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # Login throttling (Flask-Limiter): Redis when configured, else in-process memory.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", "portal"),
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOGIN_ATTEMPTS_PER_MINUTE": int(environ.get("LOGIN_ATTEMPTS_PER_MINUTE", 5)),
+        # Argon2id cost; tests lower it, production keeps the library's defaults.
+        "ARGON2_TIME_COST": int(environ.get("ARGON2_TIME_COST", 3)),
+        "ARGON2_MEMORY_COST": int(environ.get("ARGON2_MEMORY_COST", 65536)),
+        # Number of reverse proxies (nginx) in front of the portal, for the client address.
+        "PROXY_COUNT": int(environ.get("PROXY_COUNT", 0)),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "LANGUAGES": ["vi", "en"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DEMO_PASSWORD": environ.get("DEMO_PASSWORD", "demo-portal-2026"),
+    }
+    settings.update(overrides)
+    settings["SECRET_KEY"] = overrides.get("SECRET_KEY") or _secret_key(
+        env, instance_dir, environ.get("SECRET_KEY"))
+    return settings

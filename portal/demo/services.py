@@ -1,0 +1,74 @@
+"""Demo data: the real organisations and a set of demo people of every role.
+
+Loading is idempotent: what exists already is left as it is.
+"""
+
+import csv
+from pathlib import Path
+
+from portal.auth import services as auth
+from portal.organisations import services as organisations
+from portal.policy import Role
+
+ORGANISATIONS_CSV = Path(__file__).with_name("organisations.csv")
+
+# (organisation code, role, full name); e-mail is <role>.<code>@demo.portal.gov.vn
+DEMO_PEOPLE = [
+    ("BTNMT", Role.ADMIN, "Quản trị Hệ thống"),
+    ("BTNMT", Role.REVIEWER, "Nguyễn Thị Thu Hà"),
+    ("BTNMT", Role.LEADER, "Trần Văn Minh"),
+    ("BTNMT", Role.CLERK, "Lê Thị Hồng"),
+    ("BTNMT", Role.SPECIALIST, "Phạm Quốc Bảo"),
+    ("VP", Role.LEADER, "Đỗ Thanh Tùng"),
+    ("VP", Role.CLERK, "Vũ Thị Lan"),
+    ("VP", Role.SPECIALIST, "Hoàng Đức Anh"),
+    ("HCM", Role.LEADER, "Nguyễn Văn Phúc"),
+    ("HCM", Role.CLERK, "Trương Thị Mai"),
+    ("HCM", Role.SPECIALIST, "Lý Minh Khoa"),
+    ("HNI", Role.LEADER, "Bùi Thị Ngọc"),
+    ("HNI", Role.CLERK, "Đặng Văn Hải"),
+    ("HNI", Role.SPECIALIST, "Ngô Thu Trang"),
+    ("NB", Role.LEADER, "Phan Văn Long"),
+    ("NB", Role.CLERK, "Mai Thị Hoa"),
+    ("NB", Role.SPECIALIST, "Đinh Quang Huy"),
+    ("DNG", Role.LEADER, "Huỳnh Thị Diệu"),
+    ("DNG", Role.CLERK, "Võ Văn Tâm"),
+    ("DNG", Role.SPECIALIST, "Tạ Thị Yến"),
+]
+
+
+def demo_email(code: str, role: str) -> str:
+    return f"{role}.{code.lower()}@demo.portal.gov.vn"
+
+
+def load_organisations() -> int:
+    """Create the organisations listed in organisations.csv that do not exist yet."""
+    created = 0
+    with ORGANISATIONS_CSV.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if organisations.find_by_code(row["code"]) is not None:
+                continue
+            parent = organisations.find_by_code(row["parent_code"]) if row["parent_code"] else None
+            organisations.add_organisation(code=row["code"], name=row["name"], kind=row["kind"],
+                                           parent=parent)
+            created += 1
+    return created
+
+
+def load_people(password: str) -> list[tuple[str, str, str, str]]:
+    """Create the demo people that do not exist yet; return every demo login."""
+    logins = []
+    for code, role, full_name in DEMO_PEOPLE:
+        email = demo_email(code, role)
+        organisation = organisations.find_by_code(code)
+        if auth.find_user_by_email(email) is None:
+            auth.create_user(email=email, full_name=full_name, organisation=organisation,
+                             role=role, password=password)
+        logins.append((email, role, organisation.code, organisation.name))
+    return logins
+
+
+def load_demo_data(password: str):
+    """Load organisations and demo people; return (organisations created, logins)."""
+    created = load_organisations()
+    return created, load_people(password)

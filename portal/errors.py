@@ -1,0 +1,58 @@
+"""Error pages: HTML for people, JSON for the API, and a kind answer to an expired form."""
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.api.auth import api_error
+
+# Fields never echoed back into a page after an expired form.
+SECRET_FIELDS = {"csrf_token", "password"}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_csrf_error(error: CSRFError):
+    """An expired or missing CSRF token: explain, and keep what the person typed.
+
+    A normal form gets a page holding the typed values and a fresh token, to send again.
+    An htmx request gets a message the page shows without replacing anything.
+    """
+    message = _("Your form has expired (or the page was open too long). Nothing was saved. "
+                "Please send it again.")
+    if request.htmx:
+        return message, 400, {"HX-Reswap": "none"}
+    kept = [(name, value) for name, value in request.form.items(multi=True)
+            if name not in SECRET_FIELDS]
+    return render_template("errors/csrf.html", message=message, kept=kept,
+                           action=request.full_path.rstrip("?")), 400
+
+
+def handle_rate_limit(error: HTTPException):
+    message = _("Too many attempts. Please wait a minute before trying again.")
+    if _wants_json():
+        return api_error(429, message)
+    return render_template("errors/error.html", status=429, message=message), 429
+
+
+def handle_http_error(error: HTTPException):
+    if _wants_json():
+        return api_error(error.code or 500, error.description or error.name)
+    return render_template("errors/error.html", status=error.code, message=None), error.code
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    return handle_http_error(InternalServerError())
+
+
+def register_error_handlers(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(429, handle_rate_limit)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.debug and not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

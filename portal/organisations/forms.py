@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from portal.forms import Form
+from portal.organisations.models import OrganisationKind
+
+KIND_LABELS = {
+    OrganisationKind.MINISTRY: _l("Ministry"),
+    OrganisationKind.MINISTRY_UNIT: _l("Ministry unit"),
+    OrganisationKind.DEPARTMENT: _l("Provincial department"),
+}
+
+
+class OrganisationForm(Form):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=20),
+                    Regexp(r"^[A-Za-z0-9Đđ-]+$", message=_l("Letters, digits and hyphens only."))],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    parent_id = SelectField(_l("Belongs to"), coerce=int, validators=[Optional()])
+
+
+class RenameForm(Form):
+    name = StringField(_l("New name"), validators=[DataRequired(), Length(max=255)])
+    effective_on = DateField(_l("Effective from"), validators=[DataRequired()])
+
+
+class MergeForm(Form):
+    successor_id = SelectField(_l("Merged into"), coerce=int, validators=[DataRequired()])
+    effective_on = DateField(_l("Effective from"), validators=[DataRequired()])

@@ -1,0 +1,64 @@
+"""Organisations: the ministry, its units and the provincial departments (Bộ, đơn vị, Sở)."""
+
+from datetime import date
+from enum import StrEnum
+
+from portal.clock import local_today, utcnow
+from portal.extensions import db
+
+
+class OrganisationKind(StrEnum):
+    MINISTRY = "ministry"  # Bộ
+    MINISTRY_UNIT = "ministry_unit"  # đơn vị trực thuộc Bộ
+    DEPARTMENT = "department"  # Sở
+
+
+class Organisation(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    # Short code used in document notations, e.g. BTNMT, VP, or a province code.
+    code = db.Column(db.String(20), nullable=False, unique=True)
+    kind = db.Column(db.String(20), nullable=False)
+    # The current name; earlier names stay in OrganisationName.
+    name = db.Column(db.String(255), nullable=False)
+    parent_id = db.Column(db.Integer, db.ForeignKey("organisation.id"))
+    # A merge (sáp nhập): from merged_on the successor takes over this organisation's work.
+    successor_id = db.Column(db.Integer, db.ForeignKey("organisation.id"))
+    merged_on = db.Column(db.Date)
+    created_at = db.Column(
+        db.DateTime(timezone=True), nullable=False, default=utcnow
+    )
+
+    parent = db.relationship("Organisation", remote_side=[id], foreign_keys=[parent_id])
+    successor = db.relationship("Organisation", remote_side=[id], foreign_keys=[successor_id])
+    names = db.relationship(
+        "OrganisationName", order_by="OrganisationName.valid_from", back_populates="organisation"
+    )
+
+    def is_merged(self, on: date | None = None) -> bool:
+        """Whether a merge into a successor has taken effect by the given day."""
+        return self.merged_on is not None and self.merged_on <= (on or local_today())
+
+    def name_on(self, day: date) -> str:
+        """The name the organisation bore on the given day (renames keep history)."""
+        for entry in reversed(self.names):
+            if entry.valid_from <= day:
+                return entry.name
+        return self.names[0].name if self.names else self.name
+
+    def __repr__(self):
+        return f"<Organisation {self.code}>"
+
+
+class OrganisationName(db.Model):
+    """One name an organisation bore from valid_from until the next entry's valid_from."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    organisation_id = db.Column(
+        db.Integer, db.ForeignKey("organisation.id"), nullable=False, index=True
+    )
+    name = db.Column(db.String(255), nullable=False)
+    valid_from = db.Column(db.Date, nullable=False)
+
+    organisation = db.relationship("Organisation", back_populates="names")
+
+    __table_args__ = (db.UniqueConstraint("organisation_id", "valid_from"),)

@@ -1,0 +1,116 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import policy
+from portal.auth.services import people_of
+from portal.clock import local_today
+from portal.extensions import db
+from portal.organisations import services
+from portal.organisations.forms import KIND_LABELS, MergeForm, OrganisationForm, RenameForm
+from portal.organisations.models import Organisation
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+@bp.get("/")
+@login_required
+def index():
+    """The directory of organisations, filterable by kind."""
+    kind = request.args.get("kind") or None
+    if kind not in KIND_LABELS:
+        kind = None
+    organisations = services.list_organisations(kind)
+    template = "organisations/_table.html" if request.htmx else "organisations/index.html"
+    return render_template(template, organisations=organisations, kind=kind,
+                           kind_labels=KIND_LABELS)
+
+
+@bp.get("/<int:organisation_id>")
+@login_required
+def show(organisation_id):
+    """One organisation: its names over time, merge, and its people."""
+    organisation = policy.visible_or_404(Organisation, organisation_id,
+                                         policy.can_view_organisation)
+    return render_template("organisations/show.html", organisation=organisation,
+                           people=people_of(organisation), kind_labels=KIND_LABELS,
+                           successor=services.final_successor(organisation))
+
+
+def _parent_choices():
+    ministry_side = [o for o in services.list_organisations(include_merged=False)
+                     if o.kind in policy.MINISTRY_SIDE]
+    return [(0, "—")] + [(o.id, o.name) for o in ministry_side]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_organisations)
+def create():
+    """Add an organisation."""
+    form = OrganisationForm()
+    form.parent_id.choices = _parent_choices()
+    if form.validate_on_submit():
+        parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
+        try:
+            organisation = services.add_organisation(
+                code=form.code.data, name=form.name.data, kind=form.kind.data, parent=parent,
+                actor=current_user, since=local_today())
+        except services.OrganisationError as error:
+            form.code.errors.append(str(error))
+        else:
+            flash(_("Organisation %(name)s added.", name=organisation.name), "info")
+            return redirect(url_for(".show", organisation_id=organisation.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("organisations/new.html", form=form), status
+
+
+@bp.route("/<int:organisation_id>/rename", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_organisations)
+def rename(organisation_id):
+    """Rename an organisation from a given day; history keeps the old name."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = RenameForm()
+    if request.method == "GET":
+        form.effective_on.data = local_today()
+    if form.validate_on_submit():
+        try:
+            services.rename_organisation(organisation, form.name.data,
+                                         effective_on=form.effective_on.data, actor=current_user)
+        except services.OrganisationError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(_("Organisation renamed."), "info")
+            return redirect(url_for(".show", organisation_id=organisation.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("organisations/rename.html", form=form,
+                           organisation=organisation), status
+
+
+@bp.route("/<int:organisation_id>/merge", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_organisations)
+def merge(organisation_id):
+    """Merge an organisation into a successor from a given day."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = MergeForm()
+    form.successor_id.choices = [
+        (o.id, f"{o.name} ({o.code})")
+        for o in services.list_organisations(organisation.kind, include_merged=False)
+        if o.id != organisation.id and o.successor_id is None
+    ]
+    if request.method == "GET":
+        form.effective_on.data = local_today()
+    if form.validate_on_submit():
+        successor = db.session.get(Organisation, form.successor_id.data)
+        try:
+            services.merge_organisation(organisation, successor,
+                                        effective_on=form.effective_on.data, actor=current_user)
+        except services.OrganisationError as error:
+            form.successor_id.errors.append(str(error))
+        else:
+            flash(_("Organisation merged."), "info")
+            return redirect(url_for(".show", organisation_id=organisation.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("organisations/merge.html", form=form,
+                           organisation=organisation), status

@@ -1,0 +1,99 @@
+"""Add, rename and merge organisations; look them up. Every change is audited."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.audit import services as audit
+from portal.clock import local_today
+from portal.extensions import db
+from portal.organisations.models import Organisation, OrganisationKind, OrganisationName
+
+# Names and codes the first organisations had before the portal existed count from this day.
+BEGINNING = date(1945, 9, 2)
+
+
+class OrganisationError(ValueError):
+    """A change that breaks a rule; its message is shown to the person."""
+
+
+def find_by_code(code: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.code == code.strip().upper()))
+
+
+def list_organisations(kind: str | None = None, include_merged: bool = True) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.kind, func.lower(Organisation.name))
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    organisations = list(db.session.scalars(query))
+    if not include_merged:
+        organisations = [o for o in organisations if not o.is_merged()]
+    return organisations
+
+
+def add_organisation(*, code, name, kind, parent=None, actor=None, since=BEGINNING):
+    """Create an organisation with its first name."""
+    code = code.strip().upper()
+    name = name.strip()
+    if kind not in OrganisationKind.__members__.values():
+        raise OrganisationError(_("Unknown kind %(kind)s", kind=kind))
+    if not code or not name:
+        raise OrganisationError(_("Code and name are required"))
+    if find_by_code(code) is not None:
+        raise OrganisationError(_("Code %(code)s is already used", code=code))
+    organisation = Organisation(code=code, name=name, kind=kind, parent=parent)
+    organisation.names.append(OrganisationName(name=name, valid_from=since))
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record("organisation.created", actor=actor, organisation=organisation,
+                 obj=organisation, details={"code": code, "name": name, "kind": kind})
+    db.session.commit()
+    return organisation
+
+
+def rename_organisation(organisation, new_name, *, effective_on=None, actor=None):
+    """Give an organisation a new name from a day on; records before keep the old name."""
+    new_name = new_name.strip()
+    effective_on = effective_on or local_today()
+    if not new_name:
+        raise OrganisationError(_("The new name is required"))
+    if new_name == organisation.name:
+        raise OrganisationError(_("The new name is the same as the current one"))
+    if organisation.names and effective_on <= organisation.names[-1].valid_from:
+        raise OrganisationError(_("A rename must take effect after the previous one"))
+    old_name = organisation.name
+    organisation.names.append(OrganisationName(name=new_name, valid_from=effective_on))
+    organisation.name = new_name
+    audit.record("organisation.renamed", actor=actor, organisation=organisation, obj=organisation,
+                 details={"from": old_name, "to": new_name, "effective_on": effective_on.isoformat()})
+    db.session.commit()
+
+
+def merge_organisation(organisation, successor, *, effective_on, actor=None):
+    """Merge organisation into successor from effective_on; nothing is deleted."""
+    if organisation.id == successor.id:
+        raise OrganisationError(_("An organisation cannot be merged into itself"))
+    if organisation.successor_id is not None:
+        raise OrganisationError(_("%(organisation_code)s is already merged", organisation_code=organisation.code))
+    if successor.successor_id is not None:
+        raise OrganisationError(_("%(successor_code)s has itself been merged; choose its successor", successor_code=successor.code))
+    if organisation.kind != successor.kind:
+        raise OrganisationError(_("Only organisations of the same kind can be merged"))
+    organisation.successor = successor
+    organisation.merged_on = effective_on
+    audit.record("organisation.merged", actor=actor, organisation=organisation, obj=organisation,
+                 details={"into": successor.code, "effective_on": effective_on.isoformat()})
+    db.session.commit()
+
+
+def final_successor(organisation: Organisation, on: date | None = None) -> Organisation:
+    """The organisation that carries this one's work on a day (itself when not merged by then).
+
+    Current views aggregate under this organisation.
+    """
+    seen = set()
+    while organisation.is_merged(on) and organisation.id not in seen:
+        seen.add(organisation.id)
+        organisation = organisation.successor
+    return organisation

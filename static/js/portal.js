@@ -1,0 +1,24 @@
+// Shows a message when an htmx request fails (htmx itself ignores 4xx/5xx answers silently),
+// so an expired form or a lost connection never fails without a word. Nothing on the page is
+// replaced, so what the person typed stays where it is.
+(function () {
+  function showMessage(text) {
+    var box = document.getElementById("messages");
+    if (!box) { return; }
+    var p = document.createElement("p");
+    p.className = "message error";
+    p.textContent = text;
+    box.appendChild(p);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var generic = document.getElementById("htmx-error-generic").textContent;
+    showMessage(type.indexOf("text/html") === 0 && xhr.status === 400 ? xhr.responseText : generic);
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showMessage(document.getElementById("htmx-error-generic").textContent);
+  });
+})();

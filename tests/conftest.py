@@ -1,0 +1,162 @@
+"""Fixtures in the flaskr style: app, client, runner, auth, plus the real services.
+
+Without DATABASE_URL the suite runs on a temporary SQLite file; with it, on a PostgreSQL
+database this run creates and drops. With REDIS_URL, rate limits live in a Redis database
+number this run claims and empties afterwards.
+"""
+
+import os
+import re
+import secrets
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+from portal.extensions import db
+from tests.factories import Factory
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _sqlalchemy_url(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith("postgres") else url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        return
+    base = _sqlalchemy_url(base)
+    name = f"portal_test_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis database number nobody uses, claimed for this run, or None without REDIS_URL."""
+    base = os.environ.get("REDIS_URL")
+    if not base:
+        yield None
+        return
+    import redis
+
+    root = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+    for number in range(1, 16):
+        url = f"{root}/{number}"
+        client = redis.Redis.from_url(url)
+        if client.dbsize() == 0 and client.set("portal-test-claim", "1", nx=True):
+            yield url
+            client.flushdb()
+            return
+    pytest.fail("no free Redis database number to run the tests in")
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url, redis_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    return {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_hex(16),
+        "INSTANCE_DIR": str(instance),
+        "STORAGE_DIR": str(instance / "storage"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Argon2id still, at a cost that keeps the suite quick.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_schema(app_config):
+    """Build the schema once per run through the migrations, as production does."""
+    from flask_migrate import upgrade
+
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return True
+
+
+def _empty_tables():
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(app_config, migrated_schema):
+    # A fresh key prefix per test keeps rate-limit counters from leaking between tests.
+    config = {**app_config, "RATELIMIT_KEY_PREFIX": f"t{secrets.token_hex(4)}"}
+    app = create_app(config)
+    # The test's own database work runs in the context of a twin app. Requests through the
+    # test client then push a context of their own, with a fresh `g`, as in production;
+    # sharing one context would carry Flask-Login's and Flask-WTF's per-request state along.
+    twin = create_app(config)
+    with twin.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    return Factory()
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def csrf_token(self, path="/login") -> str:
+        return csrf_token_from(self._client.get(path).get_data(as_text=True))
+
+    def login(self, email, password=Factory.PASSWORD):
+        return self._client.post(
+            "/login", data={"email": email, "password": password,
+                            "csrf_token": self.csrf_token()}
+        )
+
+    def logout(self):
+        return self._client.post("/logout", data={"csrf_token": self.csrf_token("/account")})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
