@@ -23,7 +23,7 @@ def _secret_key(env: str, instance_dir: Path, given: str | None) -> str:
     if given:
         return given
     if env != "development":
-        raise RuntimeError("SECRET_KEY must be set outside development (PORTAL_ENV=%s)" % env)
+        raise RuntimeError(f"SECRET_KEY must be set outside development (PORTAL_ENV={env})")
     key_file = instance_dir / "secret_key"
     if not key_file.exists():
         instance_dir.mkdir(parents=True, exist_ok=True)

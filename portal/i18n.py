@@ -2,13 +2,15 @@
 
 from urllib.parse import quote
 
-from flask import request, session
+from flask import has_request_context, request, session
 
 LANGUAGES = ("vi", "en")
 
 
 def select_locale() -> str:
-    """?lang= chooses (and the session remembers); otherwise the session's choice, else Vietnamese."""
+    """?lang= chooses (the session remembers); else the session's choice; else Vietnamese."""
+    if not has_request_context():  # the command line, jobs
+        return LANGUAGES[0]
     requested = request.args.get("lang")
     if requested in LANGUAGES:
         session["lang"] = requested

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 from tests.factories import Factory
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -103,8 +103,7 @@ def _empty_tables():
 
 @pytest.fixture
 def app(app_config, migrated_schema):
-    # A fresh key prefix per test keeps rate-limit counters from leaking between tests.
-    config = {**app_config, "RATELIMIT_KEY_PREFIX": f"t{secrets.token_hex(4)}"}
+    config = app_config
     app = create_app(config)
     # The test's own database work runs in the context of a twin app. Requests through the
     # test client then push a context of their own, with a fresh `g`, as in production;
@@ -115,6 +114,7 @@ def app(app_config, migrated_schema):
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+        limiter.reset()  # rate-limit counters must not leak into the next test
     with app.app_context():
         db.engine.dispose()
 

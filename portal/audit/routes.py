@@ -1,6 +1,7 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from wtforms import SelectChoice
 
 from portal import policy
 from portal.audit import services
@@ -15,9 +16,11 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def index():
     """Browse and filter the audit trail (administrators)."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All actions"))] + [(a, a) for a in services.known_actions()]
-    form.organisation_id.choices = [(0, _("All organisations"))] + [
-        (o.id, f"{o.code} — {o.name}") for o in list_organisations()
+    form.action.choices = [SelectChoice("", _("All actions"))] + [
+        SelectChoice(a, a) for a in services.known_actions()
+    ]
+    form.organisation_id.choices = [SelectChoice(0, _("All organisations"))] + [
+        SelectChoice(o.id, f"{o.code} — {o.name}") for o in list_organisations()
     ]
     events, next_before = [], None
     if form.validate():
@@ -29,5 +32,8 @@ def index():
             date_to=form.date_to.data,
             before_id=form.before.data,
         )
+    older_url = None
+    if next_before:
+        older_url = url_for(".index", **{**request.args.to_dict(), "before": next_before})
     template = "audit/_events.html" if request.htmx else "audit/index.html"
-    return render_template(template, form=form, events=events, next_before=next_before)
+    return render_template(template, form=form, events=events, older_url=older_url)

@@ -46,7 +46,8 @@ def list_events(*, action=None, organisation_id=None, actor_email=None, date_fro
     if date_from:
         query = query.where(AuditEvent.occurred_at >= start_of_local_day(date_from))
     if date_to:
-        query = query.where(AuditEvent.occurred_at < start_of_local_day(date_to + timedelta(days=1)))
+        day_after = start_of_local_day(date_to + timedelta(days=1))
+        query = query.where(AuditEvent.occurred_at < day_after)
     if before_id:
         query = query.where(AuditEvent.id < before_id)
     events = list(db.session.scalars(query))
@@ -56,5 +57,6 @@ def list_events(*, action=None, organisation_id=None, actor_email=None, date_fro
 
 def known_actions() -> list[str]:
     """The distinct actions recorded so far, for the filter list."""
-    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    query = select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    return list(db.session.scalars(query))
 

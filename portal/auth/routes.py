@@ -42,6 +42,14 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
+def _fresh_session() -> None:
+    """Empty the session, keeping only the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_attempts, methods=["POST"], deduct_when=_failed, scope="login-ip")
 @limiter.limit(_login_attempts, methods=["POST"], key_func=_attempted_account,
@@ -60,11 +68,8 @@ def login():
     if user is None:
         flash(_("Wrong e-mail or password."), "error")
         return render_template("auth/login.html", form=form), 401
-    language = session.get("lang")
-    session.clear()  # a new session at sign-in: no fixation
+    _fresh_session()  # a new session at sign-in: no fixation
     session.permanent = True
-    if language:
-        session["lang"] = language
     session[SESSION_KEY] = services.start_session(
         user, request.headers.get("User-Agent"), client_address()
     )
@@ -78,7 +83,7 @@ def logout():
     """Sign out and end the session on the server."""
     services.end_session(session.get(SESSION_KEY), current_user)
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

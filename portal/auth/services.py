@@ -17,7 +17,7 @@ from portal.extensions import db
 
 # last_seen_at is written at most this often, so browsing does not write on every request.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
-TOKEN_PREFIX = "ptl_"
+TOKEN_PREFIX = "ptl_"  # noqa: S105 (a marker, not a secret)
 
 
 class UserError(ValueError):
@@ -68,22 +68,27 @@ def start_session(user: User, user_agent: str | None, origin: str | None) -> str
     return secret
 
 
+def _login_session(secret: str) -> LoginSession | None:
+    return db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _digest(secret)))
+
+
 def user_for_session(secret: str | None) -> User | None:
     """The user of a live session, or None when it ended, idled out or grew too old."""
     if not secret:
         return None
-    login = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _digest(secret)))
+    login = _login_session(secret)
     if login is None or login.ended_at is not None or not login.user.active:
         return None
     now = utcnow()
     idle_limit = current_app.config["SESSION_IDLE_TIMEOUT"]
     absolute_limit = current_app.config["PERMANENT_SESSION_LIFETIME"]
-    if now - aware_utc(login.last_seen_at) > idle_limit or now - aware_utc(login.started_at) > absolute_limit:
+    idle = now - aware_utc(login.last_seen_at)
+    if idle > idle_limit or now - aware_utc(login.started_at) > absolute_limit:
         login.ended_at = now
         audit.record("auth.session_expired", actor=login.user)
         db.session.commit()
         return None
-    if now - aware_utc(login.last_seen_at) > LAST_SEEN_RESOLUTION:
+    if idle > LAST_SEEN_RESOLUTION:
         login.last_seen_at = now
         db.session.commit()
     return login.user
@@ -92,9 +97,7 @@ def user_for_session(secret: str | None) -> User | None:
 def end_session(secret: str | None, user: User) -> None:
     """End a session server-side (logout): its cookie no longer signs anyone in."""
     if secret:
-        login = db.session.scalar(
-            select(LoginSession).where(LoginSession.token_hash == _digest(secret))
-        )
+        login = _login_session(secret)
         if login is not None and login.ended_at is None:
             login.ended_at = utcnow()
     audit.record("auth.logout", actor=user)
@@ -107,7 +110,8 @@ def create_user(*, email, full_name, organisation, role, password, actor=None) -
     if role not in policy.Role.__members__.values():
         raise UserError(_("Unknown role %(role)s", role=role))
     if not policy.role_fits_organisation(role, organisation):
-        raise UserError(_("Role %(role)s belongs to the ministry, not to %(organisation_code)s", role=role, organisation_code=organisation.code))
+        raise UserError(_("Role %(role)s belongs to the ministry, not to %(code)s",
+                          role=role, code=organisation.code))
     if find_user_by_email(email) is not None:
         raise UserError(_("%(email)s already exists", email=email))
     user = User(

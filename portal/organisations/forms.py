@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.forms import Form
@@ -19,7 +19,7 @@ class OrganisationForm(Form):
                     Regexp(r"^[A-Za-z0-9Đđ-]+$", message=_l("Letters, digits and hyphens only."))],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     parent_id = SelectField(_l("Belongs to"), coerce=int, validators=[Optional()])
 
 

@@ -1,6 +1,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from portal import policy
 from portal.auth.services import people_of
@@ -39,7 +40,7 @@ def show(organisation_id):
 def _parent_choices():
     ministry_side = [o for o in services.list_organisations(include_merged=False)
                      if o.kind in policy.MINISTRY_SIDE]
-    return [(0, "—")] + [(o.id, o.name) for o in ministry_side]
+    return [SelectChoice(0, "—")] + [SelectChoice(o.id, o.name) for o in ministry_side]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -95,7 +96,7 @@ def merge(organisation_id):
     organisation = db.get_or_404(Organisation, organisation_id)
     form = MergeForm()
     form.successor_id.choices = [
-        (o.id, f"{o.name} ({o.code})")
+        SelectChoice(o.id, f"{o.name} ({o.code})")
         for o in services.list_organisations(organisation.kind, include_merged=False)
         if o.id != organisation.id and o.successor_id is None
     ]

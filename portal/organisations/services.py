@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portal.audit import services as audit
 from portal.clock import local_today
@@ -12,6 +12,11 @@ from portal.organisations.models import Organisation, OrganisationKind, Organisa
 
 # Names and codes the first organisations had before the portal existed count from this day.
 BEGINNING = date(1945, 9, 2)
+
+
+# The ministry first, then its units, then the departments.
+KIND_ORDER = case({OrganisationKind.MINISTRY.value: 0, OrganisationKind.MINISTRY_UNIT.value: 1},
+                  value=Organisation.kind, else_=2)
 
 
 class OrganisationError(ValueError):
@@ -23,7 +28,7 @@ def find_by_code(code: str) -> Organisation | None:
 
 
 def list_organisations(kind: str | None = None, include_merged: bool = True) -> list[Organisation]:
-    query = select(Organisation).order_by(Organisation.kind, func.lower(Organisation.name))
+    query = select(Organisation).order_by(KIND_ORDER, func.lower(Organisation.name))
     if kind:
         query = query.where(Organisation.kind == kind)
     organisations = list(db.session.scalars(query))
@@ -65,8 +70,9 @@ def rename_organisation(organisation, new_name, *, effective_on=None, actor=None
     old_name = organisation.name
     organisation.names.append(OrganisationName(name=new_name, valid_from=effective_on))
     organisation.name = new_name
+    details = {"from": old_name, "to": new_name, "effective_on": effective_on.isoformat()}
     audit.record("organisation.renamed", actor=actor, organisation=organisation, obj=organisation,
-                 details={"from": old_name, "to": new_name, "effective_on": effective_on.isoformat()})
+                 details=details)
     db.session.commit()
 
 
@@ -75,9 +81,10 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None):
     if organisation.id == successor.id:
         raise OrganisationError(_("An organisation cannot be merged into itself"))
     if organisation.successor_id is not None:
-        raise OrganisationError(_("%(organisation_code)s is already merged", organisation_code=organisation.code))
+        raise OrganisationError(_("%(code)s is already merged", code=organisation.code))
     if successor.successor_id is not None:
-        raise OrganisationError(_("%(successor_code)s has itself been merged; choose its successor", successor_code=successor.code))
+        raise OrganisationError(
+            _("%(code)s has itself been merged; choose its successor", code=successor.code))
     if organisation.kind != successor.kind:
         raise OrganisationError(_("Only organisations of the same kind can be merged"))
     organisation.successor = successor

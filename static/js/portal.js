@@ -22,3 +22,13 @@
     showMessage(document.getElementById("htmx-error-generic").textContent);
   });
 })();
+
+// On wide screens the main menu is always open; on a phone it folds behind "Menu".
+(function () {
+  var menu = document.querySelector("details.menu");
+  if (!menu) { return; }
+  var wide = window.matchMedia("(min-width: 900px)");
+  function fit() { menu.open = wide.matches; }
+  fit();
+  wide.addEventListener("change", fit);
+})();
