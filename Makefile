@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 # Debian packages the portal and its tests need: the browser for browser tests.
 SYSTEM_PACKAGES := chromium
 
-.PHONY: run test lint worker install system-packages translations messages clean
+.PHONY: run test lint bench install system-packages translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ run: install
 
 test: install system-packages
 	$(BIN)/pytest
+
+bench: install
+	PYTHONPATH=. $(BIN)/python bench/pages.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

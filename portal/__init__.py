@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -86,5 +86,4 @@ def _register_template_helpers(app: Flask) -> None:
         role_label=lambda role: ROLE_LABELS.get(role, role),
         can_manage_organisations=can_manage_organisations,
         can_view_audit=can_view_audit,
-        current_path=lambda: request.full_path.rstrip("?"),
     )

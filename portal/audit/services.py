@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.audit.context import current_origin
 from portal.audit.models import AuditEvent
@@ -34,7 +35,9 @@ def list_events(*, action=None, organisation_id=None, actor_email=None, date_fro
     """Return one page of events, newest first, and the id to continue from (or None)."""
     from portal.auth.models import User
 
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)
+    query = (select(AuditEvent)
+             .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.organisation))
+             .order_by(AuditEvent.id.desc()).limit(limit + 1))
     if action:
         query = query.where(AuditEvent.action == action)
     if organisation_id:

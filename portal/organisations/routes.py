@@ -65,6 +65,20 @@ def create():
     return render_template("organisations/new.html", form=form), status
 
 
+def _change_form(template, form, organisation, error_field, change, done_message):
+    """Apply a validated change form, or show it again with the error (400 after a POST)."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except services.OrganisationError as error:
+            error_field.errors.append(str(error))
+        else:
+            flash(done_message, "info")
+            return redirect(url_for(".show", organisation_id=organisation.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(template, form=form, organisation=organisation), status
+
+
 @bp.route("/<int:organisation_id>/rename", methods=["GET", "POST"])
 @login_required
 @policy.permission_required(policy.can_manage_organisations)
@@ -74,18 +88,12 @@ def rename(organisation_id):
     form = RenameForm()
     if request.method == "GET":
         form.effective_on.data = local_today()
-    if form.validate_on_submit():
-        try:
-            services.rename_organisation(organisation, form.name.data,
-                                         effective_on=form.effective_on.data, actor=current_user)
-        except services.OrganisationError as error:
-            form.name.errors.append(str(error))
-        else:
-            flash(_("Organisation renamed."), "info")
-            return redirect(url_for(".show", organisation_id=organisation.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("organisations/rename.html", form=form,
-                           organisation=organisation), status
+    return _change_form(
+        "organisations/rename.html", form, organisation, form.name,
+        lambda: services.rename_organisation(organisation, form.name.data,
+                                             effective_on=form.effective_on.data,
+                                             actor=current_user),
+        _("Organisation renamed."))
 
 
 @bp.route("/<int:organisation_id>/merge", methods=["GET", "POST"])
@@ -102,16 +110,9 @@ def merge(organisation_id):
     ]
     if request.method == "GET":
         form.effective_on.data = local_today()
-    if form.validate_on_submit():
-        successor = db.session.get(Organisation, form.successor_id.data)
-        try:
-            services.merge_organisation(organisation, successor,
-                                        effective_on=form.effective_on.data, actor=current_user)
-        except services.OrganisationError as error:
-            form.successor_id.errors.append(str(error))
-        else:
-            flash(_("Organisation merged."), "info")
-            return redirect(url_for(".show", organisation_id=organisation.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("organisations/merge.html", form=form,
-                           organisation=organisation), status
+    return _change_form(
+        "organisations/merge.html", form, organisation, form.successor_id,
+        lambda: services.merge_organisation(
+            organisation, db.session.get(Organisation, form.successor_id.data),
+            effective_on=form.effective_on.data, actor=current_user),
+        _("Organisation merged."))

@@ -46,3 +46,18 @@ def test_successful_sign_ins_do_not_count_as_failures(client, auth, make):
     assert db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "auth.login")
     ) == 7
+
+
+def test_sign_in_still_works_when_redis_is_down(app, app_config, make):
+    from portal import create_app
+    from portal.extensions import limiter
+    from tests.conftest import AuthActions
+
+    user = make.user(make.organisation())
+    # Nothing listens on port 1: the limiter's storage is unreachable.
+    down = create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    try:
+        response = AuthActions(down.test_client()).login(user.email)
+    finally:
+        limiter.init_app(app)  # the limiter is one object: give it back its working storage
+    assert response.status_code == 302
