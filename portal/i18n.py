@@ -1,6 +1,6 @@
 """Language: Vietnamese first, English second."""
 
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from flask import has_request_context, request, session
 
@@ -23,4 +23,4 @@ def url_with_language(code: str) -> str:
     """The current page's URL with ?lang= set, for the language switch."""
     args = request.args.to_dict()
     args["lang"] = code
-    return request.path + "?" + "&".join(f"{k}={quote(v)}" for k, v in args.items())
+    return request.path + "?" + urlencode(args)
