@@ -62,16 +62,28 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.routes import bp as api_bp
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.calendar.routes import bp as calendar_bp
+    from portal.deliveries.routes import bp as deliveries_bp
+    from portal.documents.routes import bp as documents_bp
     from portal.home.routes import bp as home_bp
     from portal.organisations.routes import bp as organisations_bp
 
-    for blueprint in (home_bp, auth_bp, organisations_bp, audit_bp, api_bp):
+    for blueprint in (home_bp, auth_bp, organisations_bp, audit_bp, calendar_bp, documents_bp,
+                      deliveries_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from portal.clock import as_local
-    from portal.policy import ROLE_LABELS, can_manage_organisations, can_view_audit
+    from portal.clock import as_local, utcnow
+    from portal.deliveries.models import STATUS_LABELS
+    from portal.documents.models import TYPE_LABELS, URGENCY_LABELS
+    from portal.documents.tracking import DEADLINE_LABELS
+    from portal.policy import (
+        ROLE_LABELS,
+        can_manage_calendar,
+        can_manage_organisations,
+        can_view_audit,
+    )
 
     @app.template_filter("local_time")
     def local_time(moment):
@@ -86,4 +98,10 @@ def _register_template_helpers(app: Flask) -> None:
         role_label=lambda role: ROLE_LABELS.get(role, role),
         can_manage_organisations=can_manage_organisations,
         can_view_audit=can_view_audit,
+        can_manage_calendar=can_manage_calendar,
+        now_local=lambda: as_local(utcnow()),
+        status_labels=STATUS_LABELS,
+        type_labels=TYPE_LABELS,
+        urgency_labels=URGENCY_LABELS,
+        deadline_labels=DEADLINE_LABELS,
     )

@@ -78,6 +78,9 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "vi",
         "LANGUAGES": ["vi", "en"],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Uploads: one PDF attachment at most this size; a request a little more.
+        "MAX_ATTACHMENT_BYTES": int(environ.get("MAX_ATTACHMENT_MB", 20)) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": (int(environ.get("MAX_ATTACHMENT_MB", 20)) + 1) * 1024 * 1024,
         "DEMO_PASSWORD": environ.get("DEMO_PASSWORD", "demo-portal-2026"),
     }
     settings.update(overrides)

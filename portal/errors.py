@@ -38,6 +38,16 @@ def handle_rate_limit(error: HTTPException):
     return render_template("errors/error.html", status=429, message=message), 429
 
 
+def handle_too_large(error: HTTPException):
+    from flask import current_app
+
+    message = _("The upload is too large: a file may be at most %(mb)s MB. Nothing was saved.",
+                mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024))
+    if _wants_json():
+        return api_error(413, message)
+    return render_template("errors/error.html", status=413, message=message), 413
+
+
 def handle_http_error(error: HTTPException):
     if _wants_json():
         return api_error(error.code or 500, error.description or error.name)
@@ -53,6 +63,7 @@ def handle_unexpected(error: Exception):
 def register_error_handlers(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(429, handle_rate_limit)
+    app.register_error_handler(413, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

@@ -101,3 +101,95 @@ def visible_or_404(model, object_id, check):
     if not check(current_user, obj):
         _refuse(404, check.__name__)
     return obj
+
+
+# Documents and deliveries.
+
+def _member(user, organisation_id) -> bool:
+    return user.is_authenticated and user.organisation_id == organisation_id
+
+
+def can_compose(user) -> bool:
+    """Clerks, specialists and leaders draft documents for their organisation."""
+    return user.is_authenticated and user.role in (Role.CLERK, Role.SPECIALIST, Role.LEADER)
+
+
+def can_issue(user, document) -> bool:
+    """Only the issuing organisation's clerk (văn thư) numbers and issues a document."""
+    return _member(user, document.issuer_id) and user.role == Role.CLERK
+
+
+def can_edit_draft(user, document) -> bool:
+    return (_member(user, document.issuer_id) and document.reply_to_id is None
+            and (document.author_id == user.id or user.role in (Role.CLERK, Role.LEADER)))
+
+
+def can_track_document(user, document) -> bool:
+    """Who sees every recipient's progress: the issuer's people, and the ministry's reviewers
+    and administrators for the ministry's documents."""
+    if _member(user, document.issuer_id):
+        return True
+    return (user.is_authenticated and user.role in (Role.REVIEWER, Role.ADMIN)
+            and document.issuer.kind in MINISTRY_SIDE)
+
+
+def can_read_document(user, document) -> bool:
+    """The document's content and files: those who track it, and its recipients."""
+    if can_track_document(user, document):
+        return True
+    from portal.deliveries.models import Delivery, Status
+
+    return document.state == "issued" and db.session.query(
+        db.exists().where(Delivery.document_id == document.id,
+                          Delivery.recipient_id == user.organisation_id,
+                          Delivery.status != Status.RECALL_AGREED)).scalar()
+
+
+def can_view_delivery(user, delivery) -> bool:
+    """A delivery is seen by its recipient and by the document's issuer."""
+    return (_member(user, delivery.recipient_id)
+            or _member(user, delivery.document.issuer_id))
+
+
+def can_receive(user, delivery) -> bool:
+    """Acknowledge, refuse, answer a recall: the recipient's clerk or a leader."""
+    return _member(user, delivery.recipient_id) and user.role in (Role.CLERK, Role.LEADER)
+
+
+def can_assign(user, delivery) -> bool:
+    return _member(user, delivery.recipient_id) and user.role == Role.LEADER
+
+
+def can_be_assigned(user, delivery) -> bool:
+    return (_member(user, delivery.recipient_id) and user.active
+            and user.role in (Role.SPECIALIST, Role.LEADER))
+
+
+def can_claim(user, delivery) -> bool:
+    return (_member(user, delivery.recipient_id) and user.role == Role.SPECIALIST
+            and delivery.assignee_id is None)
+
+
+def can_draft_reply(user, delivery) -> bool:
+    """The assigned specialist, or a leader of the recipient."""
+    return _member(user, delivery.recipient_id) and (
+        delivery.assignee_id == user.id or user.role == Role.LEADER)
+
+
+def can_approve_reply(user, delivery) -> bool:
+    return _member(user, delivery.recipient_id) and user.role == Role.LEADER
+
+
+def can_recall(user, delivery) -> bool:
+    return _member(user, delivery.document.issuer_id) and user.role in (Role.CLERK, Role.LEADER)
+
+
+def can_track_organisation(user, organisation) -> bool:
+    """A department's open deliveries: the ministry side, and the department itself."""
+    if not user.is_authenticated:
+        return False
+    return user.organisation.kind in MINISTRY_SIDE or user.organisation_id == organisation.id
+
+
+def can_manage_calendar(user) -> bool:
+    return is_admin(user)

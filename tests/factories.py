@@ -30,3 +30,27 @@ class Factory:
             role=role,
             password=password,
         )
+
+    def document(self, clerk, recipients, *, subject="Về việc báo cáo kết quả thực hiện",
+                 doc_type="cong_van", urgency="normal", due_on=None, due_working_days=None,
+                 body="Đề nghị Sở báo cáo.", issue=True):
+        """A document drafted by the clerk (and issued, unless issue=False)."""
+        from portal.documents import services as documents
+
+        fields = documents.DraftFields(
+            doc_type=doc_type, subject=subject, body=body, urgency=urgency,
+            recipient_ids=tuple(o.id for o in recipients), due_on=due_on,
+            due_working_days=due_working_days)
+        document = documents.save_draft(fields, actor=clerk)
+        if issue:
+            documents.issue_document(document, actor=clerk)
+        return document
+
+    def delivery(self, document, recipient):
+        from sqlalchemy import select
+
+        from portal.deliveries.models import Delivery
+        from portal.extensions import db
+
+        return db.session.scalar(select(Delivery).where(Delivery.document_id == document.id,
+                                                        Delivery.recipient_id == recipient.id))

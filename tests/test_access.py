@@ -4,9 +4,13 @@ A department's objects answer 404 to other organisations (never revealing they e
 pages a role may not use answer 403; anonymous visitors are sent to sign in.
 """
 
+from datetime import date
+
 import pytest
 
 from portal.auth.services import issue_token
+from portal.calendar.services import add_override
+from portal.documents import services as documents
 
 VIEWERS = ["anonymous", "admin", "reviewer", "ministry_leader",
            "a_clerk", "a_specialist", "a_leader", "b_leader"]
@@ -15,6 +19,15 @@ A_MEMBERS = {"a_clerk", "a_specialist", "a_leader"}
 # route name -> (method, path template, expected status by viewer)
 ADMIN_ONLY = {"anonymous": 302, "admin": 200, "*": 403}
 SIGNED_IN = {"anonymous": 302, "*": 200}
+# A department's draft: its own people only; everyone else gets 404.
+A_ONLY = {"anonymous": 302, **dict.fromkeys(A_MEMBERS, 200), "*": 404}
+A_ONLY_POST = {"anonymous": 302, **dict.fromkeys(A_MEMBERS, 302), "*": 404}
+# The ministry's tracking of its document: the ministry's people only.
+MINISTRY_ONLY = {"anonymous": 302, "admin": 200, "reviewer": 200, "ministry_leader": 200,
+                 "*": 404}
+# A step on a delivery: refused as 404 outside the recipient and the sender; otherwise the
+# step answers with a redirect (done, or a message saying why not).
+DELIVERY_STEP = {"anonymous": 302, "b_leader": 404, "*": 302}
 ROUTES = {
     "home.index": ("GET", "/", SIGNED_IN),
     "home.healthz": ("GET", "/healthz", {"*": 200}),
@@ -32,7 +45,44 @@ ROUTES = {
     "organisations.rename": ("GET", "/organisations/{a}/rename", ADMIN_ONLY),
     "organisations.merge": ("GET", "/organisations/{a}/merge", ADMIN_ONLY),
     "audit.index": ("GET", "/audit/", ADMIN_ONLY),
+    "calendar.index": ("GET", "/calendar/", ADMIN_ONLY),
+    "calendar.delete_override": ("POST", "/calendar/overrides/{override}/delete",
+                                 {"anonymous": 302, "admin": 302, "*": 403}),
+    "calendar.explain": ("GET", "/calendar/explain?due_working_days=3", SIGNED_IN),
+    "documents.index": ("GET", "/documents/", SIGNED_IN),
+    "documents.create": ("GET", "/documents/new",
+                         {"anonymous": 302, "admin": 403, "reviewer": 403, "*": 200}),
+    "documents.edit": ("GET", "/documents/{draft}/edit", A_ONLY),
+    "documents.add_attachment": ("POST", "/documents/{draft}/attachments", A_ONLY_POST),
+    "documents.remove_attachment": ("POST", "/documents/{draft}/attachments/{draft_file}/delete",
+                                    A_ONLY_POST),
+    "documents.issue": ("POST", "/documents/{draft}/issue", A_ONLY_POST),
+    "documents.download_attachment": ("GET", "/documents/{doc}/attachments/{doc_file}",
+                                      {"anonymous": 302, "b_leader": 404, "*": 200}),
+    "documents.show": ("GET", "/documents/{doc}", MINISTRY_ONLY),
+    "documents.recipients_csv": ("GET", "/documents/{doc}/recipients.csv", MINISTRY_ONLY),
+    "documents.recall": ("POST", "/documents/{doc}/recall",
+                         {**MINISTRY_ONLY, **dict.fromkeys(["admin", "reviewer",
+                                                            "ministry_leader"], 302)}),
+    "documents.open_for": ("GET", "/documents/open-for/{a}",
+                           {"anonymous": 302, "b_leader": 404, "*": 200}),
+    "deliveries.index": ("GET", "/inbox/", SIGNED_IN),
+    "deliveries.show": ("GET", "/inbox/{delivery}", {"anonymous": 302, "b_leader": 404, "*": 200}),
+    **{f"deliveries.{name}": ("POST", f"/inbox/{{delivery}}/{path}", DELIVERY_STEP)
+       for name, path in [("acknowledge", "acknowledge"), ("refuse", "refuse"),
+                          ("assign", "assign"), ("claim", "claim"), ("close", "close"),
+                          ("answer_recall", "recall/agree"), ("save_reply", "reply"),
+                          ("add_reply_attachment", "reply/attachments"),
+                          ("remove_reply_attachment", "reply/attachments/{doc_file}/delete"),
+                          ("submit_reply", "reply/submit"), ("return_reply", "reply/return"),
+                          ("send_reply", "reply/send")]},
     "api.openapi": ("GET", "/api/v1/openapi.json", {"*": 200}),
+    "api.issue_document": ("POST", "/api/v1/documents", {"*": 401}),
+    "api.inbox_list": ("GET", "/api/v1/inbox", {"*": 401}),
+    "api.delivery_detail": ("GET", "/api/v1/deliveries/{delivery}", {"*": 401}),
+    "api.acknowledge": ("POST", "/api/v1/deliveries/{delivery}/acknowledge", {"*": 401}),
+    "api.reply": ("POST", "/api/v1/deliveries/{delivery}/reply", {"*": 401}),
+    "api.calendar_due_date": ("GET", "/api/v1/calendar/due-date", {"*": 400}),
     "api.me": ("GET", "/api/v1/me", {"*": 401}),
     "api.organisations": ("GET", "/api/v1/organisations", {"*": 401}),
 }
@@ -52,7 +102,20 @@ def world(make):
         "b_leader": make.user(b, "leader"),
     }
     token, _secret = issue_token(users["a_clerk"], "a clerk's token")
-    return {"users": users, "ids": {"a": a.id, "a_token": token.id}}
+    pdf = b"%PDF-1.4\n% matrix\n%%EOF\n"
+    ministry_clerk = make.user(ministry, "clerk")
+    doc = make.document(ministry_clerk, [a], due_working_days=5, issue=False)
+    doc_file = documents.add_attachment(doc, actor=ministry_clerk, filename="a.pdf", data=pdf)
+    documents.issue_document(doc, actor=ministry_clerk)
+    draft = make.document(users["a_specialist"], [ministry], issue=False)
+    draft_file = documents.add_attachment(draft, actor=users["a_specialist"], filename="b.pdf",
+                                          data=pdf + b"draft")
+    override = add_override(day=date(2030, 1, 7), kind="day_off", reason="matrix",
+                            actor=users["admin"])
+    return {"users": users, "ids": {
+        "a": a.id, "a_token": token.id, "doc": doc.id, "doc_file": doc_file.id,
+        "delivery": make.delivery(doc, a).id, "draft": draft.id, "draft_file": draft_file.id,
+        "override": override.id}}
 
 
 def test_the_matrix_covers_every_route(app):

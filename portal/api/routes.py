@@ -50,3 +50,6 @@ def me():
 def organisations():
     """Every organisation, merged ones included (with their successor)."""
     return jsonify({"organisations": [organisation_json(o) for o in list_organisations()]})
+
+
+from portal.api import exchange  # noqa: E402,F401  (registers the document-exchange routes)

@@ -1,0 +1,154 @@
+"""The inbox: a recipient's deliveries by tab, filtered, searched and paged by keyset.
+
+Tabs and counts are derived from status and due date at query time ("due soon" and
+"overdue" are never stored). Pages continue from the last row seen (keyset), so a deep page
+costs what the first one does.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, and_, case, cast, func, literal, select, tuple_
+from sqlalchemy.orm import contains_eager, joinedload
+
+from portal.clock import start_of_local_day
+from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, Status
+from portal.documents.models import Document
+from portal.documents.text import fold
+from portal.extensions import db
+
+PAGE_SIZE = 25
+TABS = ("new", "in_progress", "due_soon", "overdue", "done", "all")
+SORTS = ("newest", "oldest", "deadline")
+NO_DEADLINE = date(9999, 12, 31)
+
+
+class CursorError(ValueError):
+    """A page cursor that was not made by this portal."""
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    tab: str = "new"
+    sender_id: int | None = None
+    doc_type: str | None = None
+    urgency: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    sort: str = "newest"
+    after: str | None = None
+
+
+def _tab_condition(tab: str, today: date, soon_until: date):
+    is_open = Delivery.status.in_(OPEN_STATUSES)
+    return {
+        "new": Delivery.status.in_((Status.RECEIVED, Status.RECALL_REQUESTED)),
+        "in_progress": Delivery.status.in_((Status.ACKNOWLEDGED, Status.ASSIGNED,
+                                            Status.IN_PROGRESS, Status.RECALL_REFUSED)),
+        "due_soon": and_(is_open, Delivery.due_on >= today, Delivery.due_on <= soon_until),
+        "overdue": and_(is_open, Delivery.due_on < today),
+        "done": Delivery.status.in_(CLOSED_STATUSES),
+        "all": literal(True),
+    }[tab]
+
+
+def _filters(query: InboxQuery) -> list:
+    conditions = []
+    if query.sender_id:
+        conditions.append(Document.issuer_id == query.sender_id)
+    if query.doc_type:
+        conditions.append(Document.doc_type == query.doc_type)
+    if query.urgency:
+        conditions.append(Document.urgency == query.urgency)
+    if query.date_from:
+        conditions.append(Delivery.received_at >= start_of_local_day(query.date_from))
+    if query.date_to:
+        conditions.append(Delivery.received_at < start_of_local_day(
+            date.fromordinal(query.date_to.toordinal() + 1)))
+    for word in fold(query.q).split()[:8]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Document.search_text.like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
+def _sort_keys(sort: str):
+    if sort == "deadline":
+        return func.coalesce(Delivery.due_on, cast(literal(NO_DEADLINE), Date)), Delivery.id
+    return Delivery.received_at, Delivery.id
+
+
+def encode_cursor(delivery: Delivery, sort: str) -> str:
+    key = (delivery.due_on or NO_DEADLINE).isoformat() if sort == "deadline" else \
+        delivery.received_at.isoformat()
+    return f"{key}~{delivery.id}"
+
+
+def _decode_cursor(cursor: str, sort: str):
+    try:
+        key, _, row_id = cursor.partition("~")
+        value = date.fromisoformat(key) if sort == "deadline" else datetime.fromisoformat(key)
+        return value, int(row_id)
+    except (ValueError, TypeError) as error:
+        raise CursorError(cursor) from error
+
+
+def inbox_page(organisation_id: int, query: InboxQuery, today: date, soon_until: date,
+               limit: int = PAGE_SIZE) -> tuple[list[Delivery], str | None]:
+    """One page of the organisation's inbox and the cursor of the next page (or None)."""
+    sort = query.sort if query.sort in SORTS else "newest"
+    first, second = _sort_keys(sort)
+    descending = sort == "newest"
+    statement = (
+        select(Delivery).join(Delivery.document)
+        .options(contains_eager(Delivery.document).joinedload(Document.issuer),
+                 joinedload(Delivery.assignee))
+        .where(Delivery.recipient_id == organisation_id,
+               _tab_condition(query.tab, today, soon_until), *_filters(query))
+        .order_by(first.desc() if descending else first, second.desc() if descending else second)
+        .limit(limit + 1)
+    )
+    if query.after:
+        key = _decode_cursor(query.after, sort)
+        position = tuple_(first, second)
+        statement = statement.where(position < key if descending else position > key)
+    rows = list(db.session.scalars(statement).unique())
+    next_cursor = encode_cursor(rows[limit - 1], sort) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def tab_counts(organisation_id: int, query: InboxQuery, today: date,
+               soon_until: date) -> dict[str, int]:
+    """How many deliveries each tab holds under the current filters."""
+    columns = [func.coalesce(func.sum(case((_tab_condition(tab, today, soon_until), 1),
+                                           else_=0)), 0).label(tab) for tab in TABS]
+    statement = select(*columns).select_from(Delivery).where(
+        Delivery.recipient_id == organisation_id, *_filters(query))
+    if query.sender_id or query.doc_type or query.urgency or query.q.strip():
+        statement = statement.join(Delivery.document)
+    row = db.session.execute(statement).one()
+    return dict(zip(TABS, (int(v) for v in row), strict=True))
+
+
+def senders_of(organisation_id: int):
+    """The organisations that have sent to this one, for the sender filter."""
+    from portal.organisations.models import Organisation
+
+    statement = (select(Organisation).where(Organisation.id.in_(
+        select(Document.issuer_id).join(Delivery, Delivery.document_id == Document.id)
+        .where(Delivery.recipient_id == organisation_id).distinct()))
+        .order_by(Organisation.name))
+    return list(db.session.scalars(statement))
+
+
+def open_deliveries_from(organisation_id: int, issuer_ids) -> list[Delivery]:
+    """An organisation's open deliveries from the given issuers, earliest deadline first."""
+    statement = (
+        select(Delivery).join(Delivery.document)
+        .options(contains_eager(Delivery.document).joinedload(Document.issuer))
+        .where(Delivery.recipient_id == organisation_id, Delivery.status.in_(OPEN_STATUSES),
+               Document.issuer_id.in_(issuer_ids))
+        .order_by(func.coalesce(Delivery.due_on, cast(literal(NO_DEADLINE), Date)),
+                  Delivery.received_at)
+    )
+    return list(db.session.scalars(statement))

@@ -1,0 +1,99 @@
+"""Deliveries: one per recipient of an issued document, with its processing state."""
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+from portal.clock import utcnow
+from portal.extensions import db
+
+BIG_ID = db.BigInteger().with_variant(db.Integer, "sqlite")
+
+
+class Status(StrEnum):
+    """The national e-document status codes (QCVN 102:2016/BTTTT)."""
+
+    RECEIVED = "01"  # đã đến
+    REFUSED = "02"  # từ chối tiếp nhận
+    ACKNOWLEDGED = "03"  # đã tiếp nhận
+    ASSIGNED = "04"  # phân công
+    IN_PROGRESS = "05"  # đang xử lý
+    DONE = "06"  # hoàn thành
+    RECALL_REQUESTED = "13"  # lấy lại
+    RECALL_AGREED = "15"  # đồng ý lấy lại
+    RECALL_REFUSED = "16"  # từ chối lấy lại
+
+
+STATUS_LABELS = {
+    Status.RECEIVED: _l("Received"),
+    Status.REFUSED: _l("Refused"),
+    Status.ACKNOWLEDGED: _l("Acknowledged"),
+    Status.ASSIGNED: _l("Assigned"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.DONE: _l("Done"),
+    Status.RECALL_REQUESTED: _l("Recall requested"),
+    Status.RECALL_AGREED: _l("Recalled"),
+    Status.RECALL_REFUSED: _l("Recall refused"),
+}
+
+OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS,
+                 Status.RECALL_REQUESTED, Status.RECALL_REFUSED)
+CLOSED_STATUSES = (Status.DONE, Status.REFUSED, Status.RECALL_AGREED)
+
+
+class Channel(StrEnum):
+    PORTAL = "portal"  # Hệ thống tương tác
+    AXIS = "axis"  # Trục liên thông văn bản quốc gia
+
+
+class Delivery(db.Model):
+    id = db.Column(BIG_ID, primary_key=True)
+    document_id = db.Column(db.Integer, db.ForeignKey("document.id"), nullable=False,
+                            index=True)
+    recipient_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False)
+    channel = db.Column(db.String(10), nullable=False, default=Channel.PORTAL)
+    status = db.Column(db.String(2), nullable=False, default=Status.RECEIVED)
+    # Where a refused recall returns the delivery to.
+    status_before_recall = db.Column(db.String(2))
+    received_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    received_on = db.Column(db.Date, nullable=False)  # the Vietnamese day of receipt
+    due_on = db.Column(db.Date)
+    due_working_days = db.Column(db.Integer)
+    acknowledged_at = db.Column(db.DateTime(timezone=True))
+    assigned_at = db.Column(db.DateTime(timezone=True))
+    assignee_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    done_at = db.Column(db.DateTime(timezone=True))
+    replied_at = db.Column(db.DateTime(timezone=True))
+    reply_document_id = db.Column(db.Integer, db.ForeignKey("document.id"))
+    refusal_reason = db.Column(db.String(1000))
+
+    document = db.relationship("Document", foreign_keys=[document_id])
+    recipient = db.relationship("Organisation")
+    assignee = db.relationship("User")
+    reply_document = db.relationship("Document", foreign_keys=[reply_document_id])
+    events = db.relationship("DeliveryEvent", order_by="DeliveryEvent.id",
+                             back_populates="delivery")
+
+    __table_args__ = (
+        db.UniqueConstraint("document_id", "recipient_id"),
+        # The inbox: a recipient's deliveries by state, newest first (keyset on received_at, id).
+        db.Index("ix_delivery_inbox", "recipient_id", "status", "received_at", "id"),
+        db.Index("ix_delivery_recipient_received", "recipient_id", "received_at", "id"),
+        db.Index("ix_delivery_recipient_due", "recipient_id", "due_on"),
+    )
+
+
+class DeliveryEvent(db.Model):
+    """One step in a delivery's history: a state change, an assignment, a new deadline."""
+
+    id = db.Column(BIG_ID, primary_key=True)
+    delivery_id = db.Column(BIG_ID, db.ForeignKey("delivery.id"), nullable=False, index=True)
+    occurred_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    actor_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    action = db.Column(db.String(30), nullable=False)
+    from_status = db.Column(db.String(2))
+    to_status = db.Column(db.String(2))
+    note = db.Column(db.String(1000))
+
+    delivery = db.relationship("Delivery", back_populates="events")
+    actor = db.relationship("User")

@@ -1,0 +1,268 @@
+from dataclasses import replace
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal import policy
+from portal.auth.models import User
+from portal.clock import local_today
+from portal.deliveries import inbox, services
+from portal.deliveries.forms import (
+    AssignForm,
+    CloseForm,
+    InboxFilterForm,
+    RefuseForm,
+    ReplyForm,
+    ReturnForm,
+)
+from portal.deliveries.models import Delivery, Status
+from portal.documents import services as documents
+from portal.documents.forms import ActionForm, AttachmentForm
+from portal.documents.models import (
+    DocumentAttachment,
+    DocumentState,
+)
+from portal.extensions import db
+from portal.storage.services import UploadError
+
+bp = Blueprint("deliveries", __name__, url_prefix="/inbox")
+
+TAB_LABELS = {"new": _l("New"), "in_progress": _l("In progress"), "due_soon": _l("Due soon"),
+              "overdue": _l("Overdue"), "done": _l("Done"), "all": _l("All")}
+
+
+def _inbox_query(form: InboxFilterForm) -> inbox.InboxQuery:
+    if not form.validate():
+        return inbox.InboxQuery()
+    return inbox.InboxQuery(
+        tab=form.tab.data or "new", sender_id=form.sender.data or None,
+        doc_type=form.doc_type.data or None, urgency=form.urgency.data or None,
+        date_from=form.date_from.data, date_to=form.date_to.data, q=form.q.data or "",
+        sort=form.sort.data or "newest", after=form.after.data or None)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The organisation's inbox: tabs with counts, filters, search, pages."""
+    organisation_id = current_user.organisation_id
+    form = InboxFilterForm(request.args)
+    form.sender.choices = [SelectChoice(0, _("All senders"))] + [
+        SelectChoice(o.id, o.name) for o in inbox.senders_of(organisation_id)]
+    query = _inbox_query(form)
+    today = local_today()
+    soon_until = services.due_soon_until(today)
+    try:
+        rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
+    except inbox.CursorError:
+        query = replace(query, after=None)  # a cursor not made here: start from the top
+        rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
+    counts = inbox.tab_counts(organisation_id, query, today, soon_until)
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    template = "deliveries/_inbox.html" if request.htmx else "deliveries/index.html"
+    return render_template(
+        template, form=form, query=query, rows=rows, counts=counts, tab_labels=TAB_LABELS,
+        args=args, next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None,
+        states={d.id: services.deadline_state(d, today, soon_until) for d in rows})
+
+
+def _delivery(delivery_id) -> Delivery:
+    return policy.visible_or_404(Delivery, delivery_id, policy.can_view_delivery)
+
+
+def _assignees(delivery):
+    people = db.session.scalars(select(User).where(
+        User.organisation_id == delivery.recipient_id, User.active.is_(True),
+        User.role.in_(("specialist", "leader"))).order_by(User.full_name))
+    return [SelectChoice(0, _("The whole department (a specialist claims it)"))] + [
+        SelectChoice(p.id, f"{p.full_name} ({policy.ROLE_LABELS[p.role]})") for p in people]
+
+
+@bp.get("/<int:delivery_id>")
+@login_required
+def show(delivery_id):
+    """A received document: its content, its history, and the next steps."""
+    delivery = _delivery(delivery_id)
+    today = local_today()
+    assign_form = AssignForm()
+    assign_form.assignee.choices = _assignees(delivery)
+    reply = documents.reply_of(delivery)
+    can = {
+        "receive": policy.can_receive(current_user, delivery),
+        "assign": policy.can_assign(current_user, delivery),
+        "claim": policy.can_claim(current_user, delivery),
+        "draft": policy.can_draft_reply(current_user, delivery),
+        "approve": policy.can_approve_reply(current_user, delivery),
+    }
+    return render_template(
+        "deliveries/show.html", delivery=delivery, document=delivery.document, reply=reply,
+        can=can,
+        state=services.deadline_state(delivery, today, services.due_soon_until(today)),
+        assign_form=assign_form, refuse_form=RefuseForm(), close_form=CloseForm(),
+        reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
+        action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status)
+
+
+def _step(delivery_id, form_class, perform, done_message):
+    """Validate a step's form, perform it, and come back to the delivery with a message."""
+    delivery = _delivery(delivery_id)
+    form = form_class()
+    if form_class is AssignForm:
+        form.assignee.choices = _assignees(delivery)
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors)
+              or _("Check the form and try again."), "error")
+    else:
+        try:
+            perform(delivery, form)
+        except (services.DeliveryError, documents.DocumentError, UploadError) as error:
+            flash(str(error), "error")
+        else:
+            flash(done_message, "info")
+    return redirect(url_for(".show", delivery_id=delivery_id))
+
+
+@bp.post("/<int:delivery_id>/acknowledge")
+@login_required
+def acknowledge(delivery_id):
+    """Acknowledge receipt (tiếp nhận)."""
+    return _step(delivery_id, ActionForm,
+                 lambda d, f: services.acknowledge_delivery(d, actor=current_user),
+                 _("Document acknowledged."))
+
+
+@bp.post("/<int:delivery_id>/refuse")
+@login_required
+def refuse(delivery_id):
+    """Refuse the document, with a reason."""
+    return _step(delivery_id, RefuseForm,
+                 lambda d, f: services.refuse_delivery(d, actor=current_user,
+                                                       reason=f.reason.data),
+                 _("Document refused; the sender sees your reason."))
+
+
+@bp.post("/<int:delivery_id>/assign")
+@login_required
+def assign(delivery_id):
+    """Assign to a specialist, or to the whole department."""
+    def perform(delivery, form):
+        assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+        services.assign_delivery(delivery, actor=current_user, assignee=assignee)
+
+    return _step(delivery_id, AssignForm, perform, _("Document assigned."))
+
+
+@bp.post("/<int:delivery_id>/claim")
+@login_required
+def claim(delivery_id):
+    """Take a document assigned to the whole department."""
+    return _step(delivery_id, ActionForm,
+                 lambda d, f: services.claim_delivery(d, actor=current_user),
+                 _("The document is yours to answer."))
+
+
+@bp.post("/<int:delivery_id>/close")
+@login_required
+def close(delivery_id):
+    """Close a document that needs no reply."""
+    return _step(delivery_id, CloseForm,
+                 lambda d, f: services.close_delivery(d, actor=current_user, note=f.note.data),
+                 _("Document closed."))
+
+
+@bp.post("/<int:delivery_id>/recall/<any(agree, refuse):answer>")
+@login_required
+def answer_recall(delivery_id, answer):
+    """Answer the sender's request to take the document back."""
+    return _step(delivery_id, ActionForm,
+                 lambda d, f: services.answer_recall(d, actor=current_user,
+                                                     agree=answer == "agree"),
+                 _("Your answer was sent to the sender."))
+
+
+@bp.post("/<int:delivery_id>/reply")
+@login_required
+def save_reply(delivery_id):
+    """Save the reply draft; htmx calls this as the person types."""
+    delivery = _delivery(delivery_id)
+    form = ReplyForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
+        except documents.DocumentError as exc:
+            error = str(exc)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if request.htmx:
+        return render_template("deliveries/_reply_status.html", error=error)
+    flash(error or _("Reply saved."), "error" if error else "info")
+    return redirect(url_for(".show", delivery_id=delivery_id))
+
+
+@bp.post("/<int:delivery_id>/reply/attachments")
+@login_required
+def add_reply_attachment(delivery_id):
+    """Attach a PDF to the reply."""
+    def perform(delivery, form):
+        if not policy.can_draft_reply(current_user, delivery):
+            raise documents.DocumentError(_("Only the person assigned can change the reply."))
+        reply = documents.reply_of(delivery) or documents.save_reply(
+            delivery, actor=current_user, body="")
+        documents.add_attachment(reply, actor=current_user, filename=form.file.data.filename,
+                                 data=form.file.data.read())
+
+    return _step(delivery_id, AttachmentForm, perform, _("PDF attached to the reply."))
+
+
+@bp.post("/<int:delivery_id>/reply/attachments/<int:attachment_id>/delete")
+@login_required
+def remove_reply_attachment(delivery_id, attachment_id):
+    """Remove a PDF from the reply."""
+    def perform(delivery, form):
+        reply = documents.reply_of(delivery)
+        attachment = db.session.get(DocumentAttachment, attachment_id)
+        if (reply is None or attachment is None or attachment.document_id != reply.id
+                or not policy.can_draft_reply(current_user, delivery)):
+            raise documents.DocumentError(_("There is no such attachment on your reply."))
+        documents.remove_attachment(attachment, actor=current_user)
+
+    return _step(delivery_id, ActionForm, perform, _("Attachment removed."))
+
+
+@bp.post("/<int:delivery_id>/reply/submit")
+@login_required
+def submit_reply(delivery_id):
+    """Hand the reply to the leader for approval."""
+    def perform(delivery, form):
+        documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
+        documents.submit_reply(delivery, actor=current_user)
+
+    return _step(delivery_id, ReplyForm, perform, _("Reply submitted to the leader."))
+
+
+@bp.post("/<int:delivery_id>/reply/return")
+@login_required
+def return_reply(delivery_id):
+    """Send the reply back to the specialist with a remark."""
+    return _step(delivery_id, ReturnForm,
+                 lambda d, f: documents.return_reply(d, actor=current_user, note=f.note.data),
+                 _("Reply returned to the specialist."))
+
+
+@bp.post("/<int:delivery_id>/reply/send")
+@login_required
+def send_reply(delivery_id):
+    """Approve the reply (saving a leader's own draft first): numbered and sent to the sender."""
+    def perform(delivery, form):
+        reply = documents.reply_of(delivery)
+        if reply is None or reply.state == DocumentState.DRAFT:
+            documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
+        reply = documents.send_reply(delivery, actor=current_user)
+        flash(_("Reply %(notation)s sent.", notation=reply.notation), "info")
+
+    return _step(delivery_id, ReplyForm, perform, _("The document is done."))

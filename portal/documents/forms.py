@@ -1,0 +1,63 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.documents.models import (
+    CONFIDENTIALITY_LABELS,
+    TYPE_LABELS,
+    URGENCY_LABELS,
+    Confidentiality,
+    Urgency,
+)
+from portal.forms import Form
+
+DEADLINE_KINDS = {"none": _l("No reply needed"), "working_days": _l("Working days"),
+                  "date": _l("A date")}
+
+
+def _choices(labels):
+    return [SelectChoice(k, v) for k, v in labels.items()]
+
+
+class ComposeForm(Form):
+    doc_type = SelectField(_l("Type"), choices=_choices(TYPE_LABELS))
+    subject = StringField(_l("Subject (trích yếu)"), validators=[DataRequired(), Length(max=500)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=100_000)])
+    urgency = SelectField(_l("Urgency"), choices=_choices(URGENCY_LABELS), default=Urgency.NORMAL)
+    confidentiality = SelectField(_l("Confidentiality"), choices=_choices(CONFIDENTIALITY_LABELS),
+                                  default=Confidentiality.NONE)
+    signer_name = StringField(_l("Signer"), validators=[Length(max=200)])
+    signer_title = StringField(_l("Signer's title"), validators=[Length(max=200)])
+    all_departments = BooleanField(_l("All provincial departments"))
+    recipients = SelectMultipleField(_l("Recipients"), coerce=int, validators=[Optional()])
+    deadline_kind = RadioField(_l("Reply deadline"), choices=_choices(DEADLINE_KINDS),
+                               default="none")
+    due_working_days = IntegerField(_l("Working days"),
+                                    validators=[Optional(), NumberRange(min=1, max=365)])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+
+
+class AttachmentForm(Form):
+    file = FileField(_l("PDF file"), validators=[FileRequired()])
+
+
+class ActionForm(Form):
+    """A button that changes something: only the CSRF token."""
+
+
+class TrackingFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    show = SelectField(_l("Show"), validators=[Optional()])

@@ -1,0 +1,150 @@
+"""Official documents (văn bản), their attachments and the number registers they are issued from."""
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+from portal.clock import utcnow
+from portal.extensions import db
+
+
+class DocumentType(StrEnum):
+    OFFICIAL_LETTER = "cong_van"  # công văn
+    DECISION = "quyet_dinh"  # quyết định
+    NOTICE = "thong_bao"  # thông báo
+    PLAN = "ke_hoach"  # kế hoạch
+    REPORT = "bao_cao"  # báo cáo
+    SUBMISSION = "to_trinh"  # tờ trình
+    INVITATION = "giay_moi"  # giấy mời
+    GUIDANCE = "huong_dan"  # hướng dẫn
+
+
+# Abbreviations in the notation (Decree 30/2020, Appendix III); a công văn has none.
+TYPE_ABBREVIATIONS = {
+    DocumentType.OFFICIAL_LETTER: "",
+    DocumentType.DECISION: "QĐ",
+    DocumentType.NOTICE: "TB",
+    DocumentType.PLAN: "KH",
+    DocumentType.REPORT: "BC",
+    DocumentType.SUBMISSION: "TTr",
+    DocumentType.INVITATION: "GM",
+    DocumentType.GUIDANCE: "HD",
+}
+
+TYPE_LABELS = {
+    DocumentType.OFFICIAL_LETTER: _l("Official letter"),
+    DocumentType.DECISION: _l("Decision"),
+    DocumentType.NOTICE: _l("Notice"),
+    DocumentType.PLAN: _l("Plan"),
+    DocumentType.REPORT: _l("Report"),
+    DocumentType.SUBMISSION: _l("Submission"),
+    DocumentType.INVITATION: _l("Invitation"),
+    DocumentType.GUIDANCE: _l("Guidance"),
+}
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"  # Thường
+    URGENT = "urgent"  # Khẩn
+    VERY_URGENT = "very_urgent"  # Thượng khẩn
+    FLASH = "flash"  # Hỏa tốc
+
+
+URGENCY_LABELS = {
+    Urgency.NORMAL: _l("Normal"),
+    Urgency.URGENT: _l("Urgent"),
+    Urgency.VERY_URGENT: _l("Very urgent"),
+    Urgency.FLASH: _l("Flash"),
+}
+
+
+class Confidentiality(StrEnum):  # độ mật: only NONE may travel through the portal
+    NONE = "none"
+    MAT = "mat"  # Mật
+    TOI_MAT = "toi_mat"  # Tối mật
+    TUYET_MAT = "tuyet_mat"  # Tuyệt mật
+
+
+CONFIDENTIALITY_LABELS = {
+    Confidentiality.NONE: _l("Not confidential"),
+    Confidentiality.MAT: _l("Secret (Mật)"),
+    Confidentiality.TOI_MAT: _l("Top secret (Tối mật)"),
+    Confidentiality.TUYET_MAT: _l("Highest secret (Tuyệt mật)"),
+}
+
+
+class DocumentState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # a reply waiting for the leader's approval
+    ISSUED = "issued"  # numbered and delivered (phát hành)
+
+
+class Document(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    issuer_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False,
+                          index=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    doc_type = db.Column(db.String(20), nullable=False)
+    subject = db.Column(db.String(500), nullable=False)  # trích yếu
+    body = db.Column(db.Text, nullable=False, default="")
+    body_file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"))
+    urgency = db.Column(db.String(20), nullable=False, default=Urgency.NORMAL)
+    signer_name = db.Column(db.String(200), nullable=False, default="")
+    signer_title = db.Column(db.String(200), nullable=False, default="")
+    state = db.Column(db.String(20), nullable=False, default=DocumentState.DRAFT)
+    # Recipients chosen while drafting; on issue each becomes a Delivery.
+    recipient_ids = db.Column(db.JSON, nullable=False, default=list)
+    # Reply deadline: a date, or N working days from receipt (hạn trả lời).
+    due_on = db.Column(db.Date)
+    due_working_days = db.Column(db.Integer)
+    # A reply answers one delivery.
+    # use_alter: documents and deliveries refer to each other.
+    reply_to_id = db.Column(db.BigInteger().with_variant(db.Integer, "sqlite"),
+                            db.ForeignKey("delivery.id", use_alter=True), index=True)
+    review_note = db.Column(db.String(1000))  # the leader's word when returning a reply
+    number = db.Column(db.Integer)  # số
+    year = db.Column(db.Integer)
+    notation = db.Column(db.String(100))  # số / ký hiệu, e.g. 1234/BTNMT-VP
+    issued_at = db.Column(db.DateTime(timezone=True))
+    issued_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    # Notation and subject folded to lowercase ASCII, for search with or without diacritics.
+    search_text = db.Column(db.String(700), nullable=False, default="")
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
+                           onupdate=utcnow)
+
+    issuer = db.relationship("Organisation")
+    author = db.relationship("User", foreign_keys=[author_id])
+    issued_by = db.relationship("User", foreign_keys=[issued_by_id])
+    body_file = db.relationship("StoredFile")
+    reply_to = db.relationship("Delivery", foreign_keys=[reply_to_id])
+    attachments = db.relationship("DocumentAttachment", order_by="DocumentAttachment.id",
+                                  back_populates="document", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        db.UniqueConstraint("issuer_id", "year", "number"),
+        db.Index("ix_document_state_issuer", "issuer_id", "state"),
+    )
+
+    def __repr__(self):
+        return f"<Document {self.notation or self.id}>"
+
+
+class DocumentAttachment(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    document_id = db.Column(db.Integer, db.ForeignKey("document.id", ondelete="CASCADE"),
+                            nullable=False, index=True)
+    file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"), nullable=False)
+    filename = db.Column(db.String(255), nullable=False)
+    added_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    document = db.relationship("Document", back_populates="attachments")
+    file = db.relationship("StoredFile")
+
+
+class NumberRegister(db.Model):
+    """The last number an organisation issued in a calendar year (sổ đăng ký văn bản đi)."""
+
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), primary_key=True)
+    year = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    last_number = db.Column(db.Integer, nullable=False, default=0)

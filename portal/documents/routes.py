@@ -1,0 +1,236 @@
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal import policy
+from portal.clock import local_today
+from portal.deliveries import inbox
+from portal.deliveries.services import DeliveryError, deadline_state, due_soon_until
+from portal.documents import services, tracking
+from portal.documents.forms import AttachmentForm, ComposeForm, TrackingFilterForm
+from portal.documents.models import (
+    Document,
+    DocumentAttachment,
+    DocumentState,
+)
+from portal.extensions import db
+from portal.organisations.models import Organisation, OrganisationKind
+from portal.organisations.services import list_organisations
+from portal.storage.services import UploadError, path_of
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def _recipient_choices(form: ComposeForm) -> dict[str, list[Organisation]]:
+    organisations = [o for o in list_organisations(include_merged=False)
+                     if o.id != current_user.organisation_id]
+    form.recipients.choices = [SelectChoice(o.id, o.name) for o in organisations]
+    return {
+        "ministry": [o for o in organisations if o.kind in policy.MINISTRY_SIDE],
+        "departments": [o for o in organisations if o.kind == OrganisationKind.DEPARTMENT],
+    }
+
+
+def _fields(form: ComposeForm, groups) -> services.DraftFields:
+    recipient_ids = set(form.recipients.data or [])
+    if form.all_departments.data:
+        recipient_ids |= {o.id for o in groups["departments"]}
+    kind = form.deadline_kind.data
+    return services.DraftFields(
+        doc_type=form.doc_type.data, subject=form.subject.data, body=form.body.data or "",
+        urgency=form.urgency.data, confidentiality=form.confidentiality.data,
+        signer_name=form.signer_name.data or "", signer_title=form.signer_title.data or "",
+        recipient_ids=tuple(sorted(recipient_ids)),
+        due_working_days=form.due_working_days.data if kind == "working_days" else None,
+        due_on=form.due_on.data if kind == "date" else None,
+    )
+
+
+def _compose(document: Document | None):
+    form = ComposeForm(obj=document if request.method == "GET" else None)
+    groups = _recipient_choices(form)
+    if request.method == "GET" and document is not None:
+        form.recipients.data = document.recipient_ids
+        form.deadline_kind.data = ("working_days" if document.due_working_days
+                                   else "date" if document.due_on else "none")
+    if form.validate_on_submit():
+        try:
+            document = services.save_draft(_fields(form, groups), actor=current_user,
+                                           document=document)
+            if request.form.get("action") == "issue":
+                services.issue_document(document, actor=current_user)
+                flash(_("Document %(notation)s issued to %(n)s recipients.",
+                        notation=document.notation, n=len(document.recipient_ids)), "info")
+                return redirect(url_for(".show", document_id=document.id))
+        except services.DocumentError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Draft saved."), "info")
+            return redirect(url_for(".edit", document_id=document.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("documents/compose.html", form=form, groups=groups, document=document,
+                           attachment_form=AttachmentForm(),
+                           can_issue=current_user.role == policy.Role.CLERK), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The organisation's documents: drafts and issued, newest first."""
+    documents = db.session.scalars(
+        select(Document).where(Document.issuer_id == current_user.organisation_id,
+                               Document.reply_to_id.is_(None))
+        .order_by(Document.created_at.desc()).limit(200))
+    return render_template("documents/index.html", documents=list(documents))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_compose)
+def create():
+    """Draft a new document (a clerk may issue it at once)."""
+    return _compose(None)
+
+
+def _draft_or_404(document_id) -> Document:
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    if document.state != DocumentState.DRAFT or not policy.can_edit_draft(current_user, document):
+        flash(_("This document can no longer be changed."), "error")
+        abort(redirect(url_for(".show", document_id=document.id)))
+    return document
+
+
+@bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(document_id):
+    """Change a draft, attach PDFs, issue it."""
+    return _compose(_draft_or_404(document_id))
+
+
+@bp.post("/<int:document_id>/attachments")
+@login_required
+def add_attachment(document_id):
+    """Attach a PDF to a draft."""
+    document = _draft_or_404(document_id)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a PDF file to attach."), "error")
+    else:
+        upload = form.file.data
+        try:
+            services.add_attachment(document, actor=current_user, filename=upload.filename,
+                                    data=upload.read())
+        except (UploadError, services.DocumentError) as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Attached %(name)s.", name=upload.filename), "info")
+    return redirect(url_for(".edit", document_id=document.id))
+
+
+@bp.post("/<int:document_id>/attachments/<int:attachment_id>/delete")
+@login_required
+def remove_attachment(document_id, attachment_id):
+    """Remove an attachment from a draft."""
+    document = _draft_or_404(document_id)
+    attachment = db.session.get(DocumentAttachment, attachment_id)
+    if attachment is None or attachment.document_id != document.id:
+        abort(404)
+    services.remove_attachment(attachment, actor=current_user)
+    return redirect(url_for(".edit", document_id=document.id))
+
+
+@bp.get("/<int:document_id>/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(document_id, attachment_id):
+    """Download an attachment (for those who may read the document)."""
+    document = policy.visible_or_404(Document, document_id, policy.can_read_document)
+    attachment = db.session.get(DocumentAttachment, attachment_id)
+    if attachment is None or attachment.document_id != document.id:
+        abort(404)
+    return send_file(path_of(attachment.file), mimetype="application/pdf",
+                     download_name=attachment.filename, as_attachment=False)
+
+
+@bp.post("/<int:document_id>/issue")
+@login_required
+def issue(document_id):
+    """Number and issue a draft (the clerk)."""
+    document = _draft_or_404(document_id)
+    try:
+        services.issue_document(document, actor=current_user)
+    except services.DocumentError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".edit", document_id=document.id))
+    flash(_("Document %(notation)s issued to %(n)s recipients.", notation=document.notation,
+            n=len(document.recipient_ids)), "info")
+    return redirect(url_for(".show", document_id=document.id))
+
+
+def _tracking_rows(document):
+    form = TrackingFilterForm(request.args)
+    form.show.choices = [SelectChoice(k, v) for k, v in tracking.SHOW_CHOICES.items()]
+    show = form.show.data if form.validate() and form.show.data else "all"
+    today = local_today()
+    return form, show, tracking.recipients_of(document, show, today, due_soon_until(today))
+
+
+@bp.get("/<int:document_id>")
+@login_required
+def show(document_id):
+    """A document and every recipient's progress (the sender's tracking page)."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    form, show, rows = _tracking_rows(document)
+    template = "documents/_recipients.html" if request.htmx else "documents/show.html"
+    return render_template(template, document=document, form=form, show=show, rows=rows,
+                           summary=tracking.summary(rows))
+
+
+@bp.get("/<int:document_id>/recipients.csv")
+@login_required
+def recipients_csv(document_id):
+    """The tracking table as CSV."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    _form, show, rows = _tracking_rows(document)
+    name = (document.notation or f"draft-{document.id}").replace("/", "_")
+    return Response(tracking.recipients_csv(document, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{show}.csv"'})
+
+
+@bp.post("/<int:document_id>/recall")
+@login_required
+def recall(document_id):
+    """Ask the recipients who have not started on it to give the document back."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    try:
+        count = services.recall_document(document, actor=current_user)
+    except (services.DocumentError, DeliveryError) as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Recall requested from %(n)s recipients.", n=count), "info")
+    return redirect(url_for(".show", document_id=document.id))
+
+
+@bp.get("/open-for/<int:organisation_id>")
+@login_required
+def open_for(organisation_id):
+    """A department's open deliveries from the ministry, with their deadlines."""
+    organisation = policy.visible_or_404(Organisation, organisation_id,
+                                         policy.can_track_organisation)
+    ministry_ids = [o.id for o in list_organisations() if o.kind in policy.MINISTRY_SIDE]
+    today = local_today()
+    soon_until = due_soon_until(today)
+    rows = [(d, deadline_state(d, today, soon_until))
+            for d in inbox.open_deliveries_from(organisation.id, ministry_ids)]
+    return render_template("documents/open_for.html", organisation=organisation, rows=rows)

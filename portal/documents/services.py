@@ -1,0 +1,325 @@
+"""Draft, issue and reply to official documents.
+
+Issuing (phát hành) numbers the document from its organisation's register and creates one
+Delivery per recipient, in one transaction. Replies are documents too: drafted by the
+assigned specialist, approved and sent by a leader, issued back to the original sender.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from portal import policy
+from portal.audit import services as audit
+from portal.calendar.services import WorkingCalendar
+from portal.clock import as_local, local_today, utcnow
+from portal.deliveries import services as deliveries
+from portal.deliveries.models import Delivery, Status
+from portal.documents.models import (
+    Confidentiality,
+    Document,
+    DocumentAttachment,
+    DocumentState,
+    DocumentType,
+    Urgency,
+)
+from portal.documents.numbering import next_number, notation_for
+from portal.documents.text import fold, nfc
+from portal.extensions import db
+from portal.organisations.models import Organisation
+from portal.organisations.services import final_successor
+from portal.storage.services import check_pdf, store_bytes
+
+MAX_ATTACHMENTS = 20
+
+
+class DocumentError(ValueError):
+    """A document the portal refuses as it is; the message says why."""
+
+
+class ConfidentialDocumentError(DocumentError):
+    """Classified documents (MẬT and above) never travel through the portal."""
+
+
+CONFIDENTIAL_MESSAGE = (
+    "Confidential documents (Mật, Tối mật, Tuyệt mật) must not be exchanged through the "
+    "portal. Send them on paper through the confidential channel; nothing has been stored.")
+
+
+@dataclass
+class DraftFields:
+    doc_type: str
+    subject: str
+    body: str = ""
+    urgency: str = Urgency.NORMAL
+    confidentiality: str = Confidentiality.NONE
+    signer_name: str = ""
+    signer_title: str = ""
+    recipient_ids: tuple[int, ...] = ()
+    due_on: date | None = None
+    due_working_days: int | None = None
+
+
+def refuse_confidential(confidentiality: str) -> None:
+    if confidentiality != Confidentiality.NONE:
+        raise ConfidentialDocumentError(_(CONFIDENTIAL_MESSAGE))
+
+
+def _check_fields(fields: DraftFields, issuer: Organisation) -> list[int]:
+    refuse_confidential(fields.confidentiality)
+    if fields.doc_type not in DocumentType.__members__.values():
+        raise DocumentError(_("Unknown document type."))
+    if fields.urgency not in Urgency.__members__.values():
+        raise DocumentError(_("Unknown urgency."))
+    if not nfc(fields.subject).strip():
+        raise DocumentError(_("The subject (trích yếu) is required."))
+    if fields.due_on is not None and fields.due_working_days is not None:
+        raise DocumentError(_("Give the deadline as a date or as working days, not both."))
+    if fields.due_on is not None and fields.due_on < local_today():
+        raise DocumentError(_("The reply deadline cannot be in the past."))
+    if fields.due_working_days is not None and not 1 <= fields.due_working_days <= 365:
+        raise DocumentError(_("The number of working days must be between 1 and 365."))
+    ids = list(dict.fromkeys(int(i) for i in fields.recipient_ids))
+    if issuer.id in ids:
+        raise DocumentError(_("An organisation cannot send a document to itself."))
+    found = db.session.scalars(select(Organisation.id).where(Organisation.id.in_(ids))).all()
+    if len(found) != len(ids):
+        raise DocumentError(_("Unknown recipient."))
+    return ids
+
+
+def save_draft(fields: DraftFields, *, actor, document: Document | None = None) -> Document:
+    """Create or update a draft of the actor's organisation."""
+    if not policy.can_compose(actor):
+        raise DocumentError(_("Your role does not allow drafting documents."))
+    if document is not None and (document.state != DocumentState.DRAFT
+                                 or not policy.can_edit_draft(actor, document)):
+        raise DocumentError(_("This document can no longer be changed."))
+    recipient_ids = _check_fields(fields, actor.organisation)
+    new = document is None
+    if new:
+        document = Document(issuer_id=actor.organisation_id, author_id=actor.id)
+        db.session.add(document)
+    document.doc_type = fields.doc_type
+    document.subject = nfc(fields.subject).strip()[:500]
+    document.body = nfc(fields.body)
+    document.urgency = fields.urgency
+    document.signer_name = nfc(fields.signer_name).strip()[:200]
+    document.signer_title = nfc(fields.signer_title).strip()[:200]
+    document.recipient_ids = recipient_ids
+    document.due_on = fields.due_on
+    document.due_working_days = fields.due_working_days
+    document.search_text = fold(document.subject)
+    db.session.flush()
+    audit.record("document.drafted" if new else "document.draft_saved", actor=actor,
+                 obj=document, details={"subject": document.subject})
+    db.session.commit()
+    return document
+
+
+def add_attachment(document: Document, *, actor, filename: str, data: bytes) -> DocumentAttachment:
+    """Attach a PDF (checked by its bytes and size) to a draft."""
+    if document.state == DocumentState.ISSUED:
+        raise DocumentError(_("This document can no longer be changed."))
+    if len(document.attachments) >= MAX_ATTACHMENTS:
+        raise DocumentError(_("A document can have at most %(n)s attachments.",
+                              n=MAX_ATTACHMENTS))
+    filename = nfc(filename).replace("/", "_").replace("\\", "_").strip()[:255] or "file.pdf"
+    check_pdf(data, filename)
+    stored = store_bytes(data)
+    attachment = DocumentAttachment(document=document, file=stored, filename=filename)
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record("document.attachment_added", actor=actor, obj=document,
+                 details={"filename": filename, "sha256": stored.sha256, "size": stored.size})
+    db.session.commit()
+    return attachment
+
+
+def remove_attachment(attachment: DocumentAttachment, *, actor) -> None:
+    document = attachment.document
+    if document.state == DocumentState.ISSUED:
+        raise DocumentError(_("This document can no longer be changed."))
+    audit.record("document.attachment_removed", actor=actor, obj=document,
+                 details={"filename": attachment.filename})
+    db.session.delete(attachment)
+    db.session.commit()
+
+
+def _claim_for_issue(document: Document, allowed_from: str) -> None:
+    """Move the document to issued only if nobody did it first (double submit, two clerks)."""
+    result = db.session.execute(
+        update(Document)
+        .where(Document.id == document.id, Document.state == allowed_from)
+        .values(state=DocumentState.ISSUED)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise DocumentError(_("This document has already been issued."))
+    document.state = DocumentState.ISSUED
+
+
+def _deliver(document: Document, recipient_ids, received_at, received_on,
+             calendar: WorkingCalendar) -> list[Delivery]:
+    due_on = document.due_on
+    if document.due_working_days is not None:
+        due_on = calendar.add_working_days(received_on, document.due_working_days).due_on
+    recipients = db.session.scalars(select(Organisation).where(Organisation.id.in_(recipient_ids)))
+    # A merged organisation's mail goes to its successor.
+    targets = {final_successor(o, on=received_on).id for o in recipients}
+    targets.discard(document.issuer_id)
+    rows = [dict(document_id=document.id, recipient_id=recipient_id, status=Status.RECEIVED,
+                 received_at=received_at, received_on=received_on, due_on=due_on,
+                 due_working_days=document.due_working_days)
+            for recipient_id in sorted(targets)]
+    db.session.execute(Delivery.__table__.insert(), rows)
+    return rows
+
+
+def _issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Document:
+    if not document.recipient_ids:
+        raise DocumentError(_("Choose at least one recipient."))
+    _claim_for_issue(document, allowed_from)
+    now = utcnow()
+    today = as_local(now).date()
+    document.number = next_number(document.issuer_id, today.year)
+    document.year = today.year
+    document.notation = notation_for(document.number, document.doc_type, document.issuer)
+    document.issued_at = now
+    document.issued_by_id = actor.id
+    document.search_text = fold(f"{document.notation} {document.subject}")
+    rows = _deliver(document, document.recipient_ids, now, today, WorkingCalendar())
+    audit.record("document.issued", actor=actor, obj=document,
+                 details={"notation": document.notation, "recipients": len(rows)})
+    return document
+
+
+def issue_document(document: Document, *, actor) -> Document:
+    """Phát hành: number the draft and deliver it to every recipient."""
+    if not policy.can_issue(actor, document) or document.reply_to_id is not None:
+        raise DocumentError(_("Only your organisation's clerk can issue documents."))
+    _issue(document, actor=actor)
+    db.session.commit()
+    return document
+
+
+def recall_document(document: Document, *, actor) -> int:
+    """Ask every recipient who has not started on the document to give it back."""
+    count = 0
+    for delivery in db.session.scalars(select(Delivery).where(
+            Delivery.document_id == document.id,
+            Delivery.status.in_((Status.RECEIVED, Status.ACKNOWLEDGED)))):
+        deliveries.request_recall(delivery, actor=actor)
+        count += 1
+    if not count:
+        raise DocumentError(_("No recipient can give this document back: all have started "
+                              "on it."))
+    db.session.commit()
+    return count
+
+
+# Replies (trả lời): a document answering one delivery, back to its sender.
+
+def reply_of(delivery: Delivery) -> Document | None:
+    return db.session.scalar(select(Document).where(Document.reply_to_id == delivery.id)
+                             .order_by(Document.id.desc()).limit(1))
+
+
+def _reply_draft(delivery: Delivery, actor) -> Document:
+    reply = reply_of(delivery)
+    if reply is not None:
+        return reply
+    original = delivery.document
+    reply = Document(
+        issuer_id=delivery.recipient_id, author_id=actor.id,
+        doc_type=DocumentType.OFFICIAL_LETTER, reply_to_id=delivery.id,
+        subject=_("Reply to document %(notation)s: %(subject)s", notation=original.notation,
+                  subject=original.subject)[:500],
+        urgency=original.urgency, recipient_ids=[original.issuer_id],
+    )
+    db.session.add(reply)
+    return reply
+
+
+def save_reply(delivery: Delivery, *, actor, body: str) -> Document:
+    """Save the reply's text as a draft (the form saves as you type)."""
+    if not policy.can_draft_reply(actor, delivery):
+        raise DocumentError(_("Only the person assigned, or a leader, can draft the reply."))
+    if delivery.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        raise DocumentError(_("The document must be assigned before it is answered."))
+    reply = _reply_draft(delivery, actor)
+    if reply.state == DocumentState.ISSUED:
+        raise DocumentError(_("The reply has already been sent."))
+    if reply.state == DocumentState.SUBMITTED and not policy.can_approve_reply(actor, delivery):
+        raise DocumentError(_("The reply is with the leader for approval."))
+    reply.body = nfc(body)
+    reply.search_text = fold(reply.subject)
+    deliveries.start_processing(delivery, actor=actor)
+    db.session.flush()
+    audit.record("reply.saved", actor=actor, obj=reply, details={"delivery_id": delivery.id})
+    db.session.commit()
+    return reply
+
+
+def submit_reply(delivery: Delivery, *, actor) -> Document:
+    """The specialist hands the reply to the leader."""
+    reply = reply_of(delivery)
+    if reply is None or not policy.can_draft_reply(actor, delivery):
+        raise DocumentError(_("There is no reply of yours to submit."))
+    if not reply.body.strip() and not reply.attachments:
+        raise DocumentError(_("Write the reply or attach a PDF before submitting it."))
+    _change_reply_state(reply, DocumentState.DRAFT, DocumentState.SUBMITTED)
+    reply.review_note = None
+    audit.record("reply.submitted", actor=actor, obj=reply, details={"delivery_id": delivery.id})
+    db.session.commit()
+    return reply
+
+
+def return_reply(delivery: Delivery, *, actor, note: str) -> Document:
+    """The leader sends the reply back to the specialist with a remark."""
+    reply = reply_of(delivery)
+    if reply is None or not policy.can_approve_reply(actor, delivery):
+        raise DocumentError(_("Only a leader can return a reply."))
+    _change_reply_state(reply, DocumentState.SUBMITTED, DocumentState.DRAFT)
+    reply.review_note = (note or "").strip()[:1000] or None
+    audit.record("reply.returned", actor=actor, obj=reply, details={"note": reply.review_note})
+    db.session.commit()
+    return reply
+
+
+def _change_reply_state(reply: Document, seen: str, to: str) -> None:
+    result = db.session.execute(
+        update(Document).where(Document.id == reply.id, Document.state == seen)
+        .values(state=to).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise DocumentError(_("The reply has already moved on; reload the page."))
+    reply.state = to
+
+
+def send_reply(delivery: Delivery, *, actor) -> Document:
+    """The leader approves the reply: it is numbered, sent to the sender, the delivery is done."""
+    reply = reply_of(delivery)
+    if not policy.can_approve_reply(actor, delivery):
+        raise DocumentError(_("Only a leader can approve and send the reply."))
+    if reply is None or reply.state == DocumentState.ISSUED:
+        raise DocumentError(_("There is no reply waiting to be sent."))
+    if not reply.body.strip() and not reply.attachments:
+        raise DocumentError(_("Write the reply or attach a PDF before sending it."))
+    _issue(reply, actor=actor, allowed_from=reply.state)
+    deliveries.complete_delivery(delivery, actor=actor, reply=reply)
+    db.session.commit()
+    return reply
+
+
+def answer_delivery(delivery: Delivery, *, actor, body: str) -> Document:
+    """One step for other systems (API): a leader writes, approves and sends a reply."""
+    if not policy.can_approve_reply(actor, delivery):
+        raise DocumentError(_("Only a leader can approve and send the reply."))
+    if delivery.status == Status.ACKNOWLEDGED:
+        deliveries.assign_delivery(delivery, actor=actor, assignee=actor)
+    save_reply(delivery, actor=actor, body=body)
+    return send_reply(delivery, actor=actor)

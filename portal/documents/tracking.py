@@ -1,0 +1,84 @@
+"""The sender's view of a document: every recipient's progress, filterable and exportable."""
+
+import csv
+import io
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.clock import as_local
+from portal.deliveries.models import STATUS_LABELS, Delivery, Status
+from portal.deliveries.services import deadline_state
+from portal.extensions import db
+from portal.organisations.models import Organisation
+
+SHOW_CHOICES = {
+    "all": _l("All recipients"),
+    "not_acknowledged": _l("Not acknowledged"),
+    "not_replied": _l("Not replied"),
+    "overdue": _l("Overdue"),
+}
+
+DEADLINE_LABELS = {
+    "on_time": _l("Replied on time"),
+    "late": _l("Replied late"),
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due soon"),
+    "open": _l("Not yet due"),
+    None: "",
+}
+
+
+def recipients_of(document, show: str, today: date, soon_until: date) -> list[tuple]:
+    """(delivery, deadline state) per recipient, ordered by recipient name."""
+    deliveries = db.session.scalars(
+        select(Delivery).join(Delivery.recipient)
+        .options(joinedload(Delivery.recipient), joinedload(Delivery.reply_document))
+        .where(Delivery.document_id == document.id).order_by(Organisation.name))
+    rows = [(d, deadline_state(d, today, soon_until)) for d in deliveries]
+    if show == "not_acknowledged":
+        rows = [r for r in rows if r[0].status == Status.RECEIVED]
+    elif show == "not_replied":
+        rows = [r for r in rows if r[0].due_on is not None and r[0].replied_at is None
+                and r[0].status not in (Status.REFUSED, Status.RECALL_AGREED)]
+    elif show == "overdue":
+        rows = [r for r in rows if r[1] == "overdue"]
+    return rows
+
+
+def summary(rows) -> dict[str, int]:
+    return {
+        "recipients": len(rows),
+        "acknowledged": sum(1 for d, _ in rows if d.acknowledged_at is not None),
+        "replied": sum(1 for d, _ in rows if d.replied_at is not None),
+        "on_time": sum(1 for _, s in rows if s == "on_time"),
+        "overdue": sum(1 for _, s in rows if s == "overdue"),
+    }
+
+
+def _moment(value) -> str:
+    local = as_local(value)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+
+
+def recipients_csv(document, rows) -> str:
+    """The tracking table as CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(["document", "recipient_code", "recipient", "status_code", "status",
+                     "received_at", "acknowledged_at", "replied_at", "reply", "due_on",
+                     "deadline"])
+    for delivery, state in rows:
+        writer.writerow([
+            document.notation, delivery.recipient.code, delivery.recipient.name,
+            delivery.status, str(STATUS_LABELS[delivery.status]),
+            _moment(delivery.received_at), _moment(delivery.acknowledged_at),
+            _moment(delivery.replied_at),
+            delivery.reply_document.notation if delivery.reply_document else "",
+            delivery.due_on.isoformat() if delivery.due_on else "",
+            str(DEADLINE_LABELS[state]),
+        ])
+    return out.getvalue()
