@@ -8,7 +8,7 @@ costs what the first one does.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, case, cast, func, literal, select, tuple_
+from sqlalchemy import Date, and_, case, func, literal, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.clock import start_of_local_day
@@ -74,7 +74,7 @@ def _filters(query: InboxQuery) -> list:
 
 def _sort_keys(sort: str):
     if sort == "deadline":
-        return func.coalesce(Delivery.due_on, cast(literal(NO_DEADLINE), Date)), Delivery.id
+        return func.coalesce(Delivery.due_on, literal(NO_DEADLINE, Date)), Delivery.id
     return Delivery.received_at, Delivery.id
 
 
@@ -148,7 +148,7 @@ def open_deliveries_from(organisation_id: int, issuer_ids) -> list[Delivery]:
         .options(contains_eager(Delivery.document).joinedload(Document.issuer))
         .where(Delivery.recipient_id == organisation_id, Delivery.status.in_(OPEN_STATUSES),
                Document.issuer_id.in_(issuer_ids))
-        .order_by(func.coalesce(Delivery.due_on, cast(literal(NO_DEADLINE), Date)),
+        .order_by(func.coalesce(Delivery.due_on, literal(NO_DEADLINE, Date)),
                   Delivery.received_at)
     )
     return list(db.session.scalars(statement))

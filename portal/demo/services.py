@@ -1,4 +1,4 @@
-"""Demo data: the real organisations and a set of demo people of every role.
+"""Demo data: the real organisations, demo people of every role, and a few documents.
 
 Loading is idempotent: what exists already is left as it is.
 """
@@ -69,6 +69,10 @@ def load_people(password: str) -> list[tuple[str, str, str, str]]:
 
 
 def load_demo_data(password: str):
-    """Load organisations and demo people; return (organisations created, logins)."""
+    """Load organisations, demo people and documents; return (organisations created, logins)."""
+    from portal.demo.documents import load_documents
+
     created = load_organisations()
-    return created, load_people(password)
+    logins = load_people(password)
+    load_documents()
+    return created, logins

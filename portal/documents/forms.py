@@ -22,8 +22,8 @@ from portal.documents.models import (
 )
 from portal.forms import Form
 
-DEADLINE_KINDS = {"none": _l("No reply needed"), "working_days": _l("Working days"),
-                  "date": _l("A date")}
+DEADLINE_KINDS = {"none": _l("No reply needed"), "working_days": _l("Within working days"),
+                  "date": _l("By a date")}
 
 
 def _choices(labels):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal import policy
@@ -43,7 +44,7 @@ class ConfidentialDocumentError(DocumentError):
     """Classified documents (MẬT and above) never travel through the portal."""
 
 
-CONFIDENTIAL_MESSAGE = (
+CONFIDENTIAL_MESSAGE = _l(
     "Confidential documents (Mật, Tối mật, Tuyệt mật) must not be exchanged through the "
     "portal. Send them on paper through the confidential channel; nothing has been stored.")
 
@@ -64,7 +65,7 @@ class DraftFields:
 
 def refuse_confidential(confidentiality: str) -> None:
     if confidentiality != Confidentiality.NONE:
-        raise ConfidentialDocumentError(_(CONFIDENTIAL_MESSAGE))
+        raise ConfidentialDocumentError(str(CONFIDENTIAL_MESSAGE))
 
 
 def _check_fields(fields: DraftFields, issuer: Organisation) -> list[int]:
@@ -237,7 +238,7 @@ def _reply_draft(delivery: Delivery, actor) -> Document:
         issuer_id=delivery.recipient_id, author_id=actor.id,
         doc_type=DocumentType.OFFICIAL_LETTER, reply_to_id=delivery.id,
         subject=_("Reply to document %(notation)s: %(subject)s", notation=original.notation,
-                  subject=original.subject)[:500],
+                  subject=original.subject.removeprefix("V/v "))[:500],
         urgency=original.urgency, recipient_ids=[original.issuer_id],
     )
     db.session.add(reply)

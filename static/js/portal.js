@@ -32,3 +32,15 @@
   fit();
   wide.addEventListener("change", fit);
 })();
+
+// The compose form: typing a number of working days or a date chooses that kind of deadline.
+(function () {
+  [["due_working_days", "working_days"], ["due_on", "date"]].forEach(function (pair) {
+    var field = document.getElementById(pair[0]);
+    if (!field) { return; }
+    field.addEventListener("input", function () {
+      var radio = document.querySelector('input[name="deadline_kind"][value="' + pair[1] + '"]');
+      if (radio && field.value) { radio.checked = true; }
+    });
+  });
+})();

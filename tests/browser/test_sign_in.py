@@ -5,20 +5,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, email, password):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Thư điện tử").fill(email)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_clerk_signs_in_switches_language_and_signs_out(page, live_server, make):
     department = make.organisation(name="Sở TN&MT tỉnh Ninh Bình")
     clerk = make.user(department, role="clerk")
-    _sign_in(page, live_server, clerk.email, make.PASSWORD)
+    sign_in(page, live_server, clerk.email, make.PASSWORD)
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
     expect(page.locator(".who")).to_have_text("Sở TN&MT tỉnh Ninh Bình · Văn thư")
@@ -42,7 +37,7 @@ def test_admin_filters_organisations_with_htmx_under_the_csp(page, live_server, 
     make.organisation(kind="ministry_unit", code="VP", name="Văn phòng Bộ", parent=ministry)
     make.organisation(code="NB", name="Sở TN&MT tỉnh Ninh Bình")
     admin = make.user(ministry, role="admin")
-    _sign_in(page, live_server, admin.email, make.PASSWORD)
+    sign_in(page, live_server, admin.email, make.PASSWORD)
     expect(page.get_by_role("link", name="Nhật ký hệ thống", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Cơ quan, đơn vị", exact=True).click()
@@ -56,7 +51,7 @@ def test_admin_filters_organisations_with_htmx_under_the_csp(page, live_server, 
 
 def test_wrong_password_shows_a_message_and_keeps_the_email(page, live_server, make):
     user = make.user(make.organisation())
-    _sign_in(page, live_server, user.email, "not the password")
+    sign_in(page, live_server, user.email, "not the password")
     expect(page.get_by_text("Sai thư điện tử hoặc mật khẩu.")).to_be_visible()
     expect(page.get_by_label("Thư điện tử")).to_have_value(user.email)
 
@@ -65,7 +60,7 @@ def test_layout_fits_a_phone(browser, live_server, make):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     user = make.user(make.organisation())
-    _sign_in(page, live_server, user.email, make.PASSWORD)
+    sign_in(page, live_server, user.email, make.PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 390

@@ -1,0 +1,106 @@
+"""Demo documents: what a department finds in its inbox on its first day.
+
+Issued through the same services as everything else; only the dates of the older document
+are moved into the past afterwards, so that "overdue" and "replied on time" appear at once.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from portal.auth.services import find_user_by_email
+from portal.calendar.services import WorkingCalendar
+from portal.clock import as_local, local_today, start_of_local_day
+from portal.deliveries import services as deliveries
+from portal.deliveries.models import Delivery
+from portal.documents import services as documents
+from portal.documents.models import Document
+from portal.extensions import db
+from portal.organisations.models import Organisation, OrganisationKind
+from portal.organisations.services import find_by_code
+
+LETTERS = [
+    dict(doc_type="cong_van", urgency="urgent", due_working_days=5,
+         subject="V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử có ký số",
+         body="Thực hiện Quyết định số 28/2018/QĐ-TTg ngày 12/7/2018 của Thủ tướng Chính phủ "
+              "về việc gửi, nhận văn bản điện tử giữa các cơ quan trong hệ thống hành chính "
+              "nhà nước, Bộ Tài nguyên và Môi trường đề nghị các Sở báo cáo tình hình gửi, "
+              "nhận văn bản điện tử có xác thực chữ ký số."),
+    dict(doc_type="giay_moi", urgency="normal", due_working_days=None,
+         subject="Giấy mời dự Hội nghị trực tuyến sơ kết triển khai Quyết định 28/2018/QĐ-TTg",
+         body="Kính mời đại diện lãnh đạo Sở dự Hội nghị trực tuyến."),
+    dict(doc_type="cong_van", urgency="normal", due_working_days=3,
+         subject="V/v cung cấp số liệu đất đai phục vụ xây dựng báo cáo năm",
+         body="Đề nghị các Sở cung cấp số liệu theo biểu mẫu kèm theo."),
+]
+
+
+def _person(code, role):
+    return find_user_by_email(f"{role}.{code.lower()}@demo.portal.gov.vn")
+
+
+def _age(document: Document, days: int) -> None:
+    """Move an issued document and its deliveries into the past (demo history)."""
+    received_on = local_today() - timedelta(days=days)
+    received_at = start_of_local_day(received_on) + timedelta(hours=2)
+    due_on = (WorkingCalendar().add_working_days(received_on, document.due_working_days).due_on
+              if document.due_working_days else None)
+    document.issued_at = received_at
+    db.session.execute(update(Delivery).where(Delivery.document_id == document.id)
+                       .values(received_at=received_at, received_on=received_on,
+                               due_on=due_on))
+    db.session.commit()
+
+
+def load_documents() -> int:
+    """Issue the demo letters once; return how many were issued now."""
+    office = find_by_code("VP")
+    if db.session.scalar(select(Document.id).where(Document.issuer_id == office.id).limit(1)):
+        return 0
+    clerk = _person("VP", "clerk")
+    departments = tuple(db.session.scalars(select(Organisation.id).where(
+        Organisation.kind == OrganisationKind.DEPARTMENT)))
+    issued = []
+    for letter in LETTERS:
+        fields = documents.DraftFields(recipient_ids=departments, signer_name="Đỗ Thanh Tùng",
+                                       signer_title="Chánh Văn phòng", **letter)
+        issued.append(documents.issue_document(documents.save_draft(fields, actor=clerk),
+                                               actor=clerk))
+    _age(issued[0], 10)
+    _play_the_older_letter(issued[0])
+    hcm_clerk = _person("HCM", "clerk")
+    report = documents.save_draft(documents.DraftFields(
+        doc_type="bao_cao", subject="Báo cáo tình hình ứng dụng công nghệ thông tin năm 2026",
+        body="Sở Tài nguyên và Môi trường TP. Hồ Chí Minh báo cáo như sau.",
+        recipient_ids=(office.id,)), actor=hcm_clerk)
+    documents.issue_document(report, actor=hcm_clerk)
+    return len(issued) + 1
+
+
+def _play_the_older_letter(letter: Document) -> None:
+    """Hà Nội answers; Hồ Chí Minh is working on it; Ninh Bình has not opened it."""
+    def delivery_to(code):
+        return db.session.scalar(select(Delivery).where(
+            Delivery.document_id == letter.id,
+            Delivery.recipient_id == find_by_code(code).id))
+
+    hni = delivery_to("HNI")
+    deliveries.acknowledge_delivery(hni, actor=_person("HNI", "clerk"))
+    reply = documents.answer_delivery(hni, actor=_person("HNI", "leader"),
+                                      body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: 100% "
+                                           "văn bản đi được ký số.")
+    # Answered two days after receipt, well within the deadline.
+    answered_at = hni.received_at + timedelta(days=2)
+    db.session.execute(update(Delivery).where(Delivery.id == hni.id).values(
+        acknowledged_at=hni.received_at + timedelta(hours=1), assigned_at=answered_at,
+        done_at=answered_at, replied_at=answered_at))
+    db.session.execute(update(Delivery).where(Delivery.document_id == reply.id).values(
+        received_at=answered_at, received_on=as_local(answered_at).date()))
+    reply.issued_at = answered_at
+    db.session.commit()
+    hcm = delivery_to("HCM")
+    deliveries.acknowledge_delivery(hcm, actor=_person("HCM", "clerk"))
+    deliveries.assign_delivery(hcm, actor=_person("HCM", "leader"),
+                               assignee=_person("HCM", "specialist"))
+    dng = delivery_to("DNG")
+    deliveries.acknowledge_delivery(dng, actor=_person("DNG", "clerk"))

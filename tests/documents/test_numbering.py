@@ -1,0 +1,103 @@
+"""Numbers per organisation per year, from 1, without gap or duplicate, also concurrently."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.documents import services
+from portal.documents.models import Document
+from portal.documents.numbering import next_number, notation_for
+from portal.extensions import db
+from portal.organisations.models import Organisation
+
+
+def test_numbers_start_at_one_and_follow_per_organisation(app, make):
+    ministry = make.ministry()
+    office = make.organisation(kind="ministry_unit", code="VP", name="Văn phòng Bộ",
+                               parent=ministry)
+    department = make.organisation(code="HCM")
+    office_clerk, department_clerk = make.user(office, "clerk"), make.user(department, "clerk")
+    first = make.document(office_clerk, [department])
+    second = make.document(office_clerk, [department], doc_type="quyet_dinh")
+    own = make.document(department_clerk, [office])
+    assert (first.number, second.number, own.number) == (1, 2, 1)
+    assert first.notation == "1/BTNMT-VP"
+    assert second.notation == "2/QĐ-BTNMT-VP"
+    assert own.notation == "1/HCM"
+
+
+def test_each_year_starts_again_at_one(app, make):
+    organisation = make.organisation()
+    assert [next_number(organisation.id, 2026) for _ in range(3)] == [1, 2, 3]
+    assert next_number(organisation.id, 2027) == 1
+    db.session.rollback()
+
+
+def test_a_failed_issue_gives_its_number_back(app, make):
+    organisation = make.organisation()
+    next_number(organisation.id, 2026)
+    db.session.rollback()
+    assert next_number(organisation.id, 2026) == 1
+    db.session.rollback()
+
+
+def test_notation_of_a_department_report():
+    department = Organisation(code="HNI", name="Sở", kind="department")
+    assert notation_for(7, "bao_cao", department) == "7/BC-HNI"
+
+
+def test_concurrent_clerks_get_every_number_once(app, make):
+    """8 workers issue at the same moment, each in its own connection and transaction."""
+    ministry = make.ministry()
+    department = make.organisation()
+    clerks = [make.user(ministry, "clerk") for _ in range(8)]
+    drafts = {clerk.id: [make.document(clerk, [department], issue=False).id for _ in range(5)]
+              for clerk in clerks}
+    start = threading.Barrier(len(clerks))
+
+    def issue_all(clerk_id):
+        with app.app_context():
+            clerk = db.session.get(User, clerk_id)
+            start.wait()
+            for document_id in drafts[clerk_id]:
+                services.issue_document(db.session.get(Document, document_id), actor=clerk)
+            db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(clerks)) as pool:
+        for future in [pool.submit(issue_all, clerk.id) for clerk in clerks]:
+            future.result()
+    db.session.expire_all()
+    numbers = sorted(db.session.scalars(select(Document.number)
+                                        .where(Document.issuer_id == ministry.id)))
+    assert numbers == list(range(1, 41))
+
+
+def test_one_draft_cannot_be_issued_twice_even_by_two_clerks_at_once(app, make):
+    ministry = make.ministry()
+    department = make.organisation()
+    clerks = [make.user(ministry, "clerk"), make.user(ministry, "clerk")]
+    document_id = make.document(clerks[0], [department], issue=False).id
+    start = threading.Barrier(2)
+
+    def issue(clerk_id):
+        with app.app_context():
+            clerk = db.session.get(User, clerk_id)
+            document = db.session.get(Document, document_id)
+            start.wait()
+            try:
+                services.issue_document(document, actor=clerk)
+                return "issued"
+            except services.DocumentError as error:
+                return str(error)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(issue, [c.id for c in clerks]))
+    assert outcomes.count("issued") == 1
+    db.session.expire_all()
+    assert db.session.get(Document, document_id).number == 1
+    assert next_number(ministry.id, db.session.get(Document, document_id).year) == 2
+    db.session.rollback()
