@@ -11,62 +11,21 @@ figures are the portal's own work per request. Production Argon2 cost is used fo
 import argparse
 import os
 import re
-import secrets
-import statistics
-import tempfile
-import time
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-
-def _database(url):
-    if not url:
-        return f"sqlite:///{tempfile.mkdtemp()}/bench.db", None
-    url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    name = f"portal_bench_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return make_url(url).set(database=name).render_as_string(hide_password=False), (admin, name)
-
-
-def _timed(function, n):
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+from common import portal_app, print_table, throwaway_database, timed
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    url, cleanup = _database(os.environ.get("DATABASE_URL"))
-
-    try:
+    with throwaway_database(os.environ.get("DATABASE_URL")) as url:
         _run(url, args.requests)
-    finally:
-        if cleanup:
-            admin, name = cleanup
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _run(url, requests):
-    from flask_migrate import upgrade
+    app = portal_app(url)
 
-    from portal import create_app
-    from portal.demo.services import load_demo_data
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "INSTANCE_DIR": tempfile.mkdtemp(), "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        upgrade()
-        load_demo_data("bench-password")
     def new_session():
         client = app.test_client()
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
@@ -79,18 +38,14 @@ def _run(url, requests):
         assert response.status_code == 302
 
     sessions = iter([new_session() for _ in range(20)])
-    rows = [("POST /login (Argon2id t=3, m=64 MiB)", _timed(lambda: sign_in(*next(sessions)), 20))]
+    rows = [("POST /login (Argon2id t=3, m=64 MiB)", timed(lambda: sign_in(*next(sessions)), 20))]
     client, token = new_session()
     sign_in(client, token)
     for path in ("/", "/organisations/", "/audit/"):
         def get(path=path):
             assert client.get(path).status_code == 200
-        rows.append((f"GET {path}", _timed(get, requests)))
-    dialect = make_url(url).get_backend_name()
-    print(f"database: {dialect}")
-    print("| request | median ms | p95 ms |\n|---|---|---|")
-    for name, (median, p95) in rows:
-        print(f"| {name} | {median:.1f} | {p95:.1f} |")
+        rows.append((f"GET {path}", timed(get, requests)))
+    print_table(url, rows)
     with app.app_context():
         from portal.extensions import db
 

@@ -6,12 +6,12 @@ costs what the first one does.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Date, and_, case, func, literal, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
-from portal.clock import start_of_local_day
+from portal.clock import aware_utc, start_of_local_day
 from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, Status
 from portal.documents.models import Document
 from portal.documents.text import fold
@@ -79,15 +79,21 @@ def _sort_keys(sort: str):
 
 
 def encode_cursor(delivery: Delivery, sort: str) -> str:
-    key = (delivery.due_on or NO_DEADLINE).isoformat() if sort == "deadline" else \
-        delivery.received_at.isoformat()
+    """The position after this row, URL-safe as it stands (UTC without an offset sign)."""
+    if sort == "deadline":
+        key = (delivery.due_on or NO_DEADLINE).isoformat()
+    else:
+        key = aware_utc(delivery.received_at).replace(tzinfo=None).isoformat()
     return f"{key}~{delivery.id}"
 
 
 def _decode_cursor(cursor: str, sort: str):
     try:
         key, _, row_id = cursor.partition("~")
-        value = date.fromisoformat(key) if sort == "deadline" else datetime.fromisoformat(key)
+        if sort == "deadline":
+            value = date.fromisoformat(key)
+        else:
+            value = datetime.fromisoformat(key).replace(tzinfo=UTC)
         return value, int(row_id)
     except (ValueError, TypeError) as error:
         raise CursorError(cursor) from error

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -9,6 +10,7 @@ from wtforms import SelectChoice
 
 from portal import policy
 from portal.auth.models import User
+from portal.calendar.services import due_date
 from portal.clock import local_today
 from portal.deliveries import inbox, services
 from portal.deliveries.forms import (
@@ -98,9 +100,13 @@ def show(delivery_id):
         "draft": policy.can_draft_reply(current_user, delivery),
         "approve": policy.can_approve_reply(current_user, delivery),
     }
+    explanation = None
+    if delivery.due_working_days:
+        explanation = due_date(delivery.received_on, delivery.due_working_days,
+                               language=str(get_locale()))
     return render_template(
         "deliveries/show.html", delivery=delivery, document=delivery.document, reply=reply,
-        can=can,
+        can=can, explanation=explanation,
         state=services.deadline_state(delivery, today, services.due_soon_until(today)),
         assign_form=assign_form, refuse_form=RefuseForm(), close_form=CloseForm(),
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),

@@ -87,7 +87,6 @@ class Document(db.Model):
     doc_type = db.Column(db.String(20), nullable=False)
     subject = db.Column(db.String(500), nullable=False)  # trích yếu
     body = db.Column(db.Text, nullable=False, default="")
-    body_file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"))
     urgency = db.Column(db.String(20), nullable=False, default=Urgency.NORMAL)
     signer_name = db.Column(db.String(200), nullable=False, default="")
     signer_title = db.Column(db.String(200), nullable=False, default="")
@@ -116,7 +115,6 @@ class Document(db.Model):
     issuer = db.relationship("Organisation")
     author = db.relationship("User", foreign_keys=[author_id])
     issued_by = db.relationship("User", foreign_keys=[issued_by_id])
-    body_file = db.relationship("StoredFile")
     reply_to = db.relationship("Delivery", foreign_keys=[reply_to_id])
     attachments = db.relationship("DocumentAttachment", order_by="DocumentAttachment.id",
                                   back_populates="document", cascade="all, delete-orphan")

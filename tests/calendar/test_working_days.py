@@ -146,3 +146,14 @@ def test_compose_form_explains_the_deadline(client, auth, make):
                       headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "25/02/2026" in html
     assert "17/02/2026" in html
+
+
+def test_delivery_page_explains_its_deadline(client, auth, make):
+    ministry = make.ministry()
+    clerk = make.user(ministry, "clerk")
+    department = make.organisation()
+    delivery = make.delivery(make.document(clerk, [department], due_working_days=3), department)
+    auth.login(make.user(department, "clerk").email)
+    html = client.get(f"/inbox/{delivery.id}").get_data(as_text=True)
+    assert "deadline-explanation" in html
+    assert delivery.due_on.strftime("%d/%m/%Y") in html

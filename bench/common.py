@@ -1,0 +1,62 @@
+"""What every benchmark shares: a throwaway database and a timer."""
+
+import contextlib
+import secrets
+import statistics
+import tempfile
+import time
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+@contextlib.contextmanager
+def throwaway_database(url: str | None):
+    """A SQLite file, or a PostgreSQL database created for the run and dropped after it."""
+    if not url:
+        yield f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+        return
+    url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    name = f"portal_bench_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def timed(function, n):
+    """(median, p95) in milliseconds over n calls."""
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(int(len(samples) * 0.95) - 1, 0)]
+
+
+def portal_app(url):
+    """The portal on the given database, migrated, with the demo organisations and people."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.demo.services import load_demo_data
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "INSTANCE_DIR": tempfile.mkdtemp(), "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        load_demo_data("bench-password")
+    return app
+
+
+def print_table(url, rows):
+    print(f"database: {make_url(url).get_backend_name()}")
+    print("| measure | median ms | p95 ms |\n|---|---|---|")
+    for name, (median, p95) in rows:
+        print(f"| {name} | {median:.1f} | {p95:.1f} |")

@@ -1,0 +1,120 @@
+"""Benchmark: the inbox over a million deliveries, and issuing to all 63 departments.
+
+    PYTHONPATH=. .venv/bin/python bench/exchange.py --deliveries 1000000
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test PYTHONPATH=. \\
+        .venv/bin/python bench/exchange.py --deliveries 1000000
+
+Builds a throwaway database, generates the deliveries (bench/generate.py), then times
+requests through Flask's test client as a department clerk (the portal's own work per
+request, no network) and the issuing service as the ministry's clerk.
+"""
+
+import argparse
+import os
+import re
+import time
+
+from common import portal_app, print_table, throwaway_database, timed
+from generate import generate_deliveries
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--deliveries", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args()
+    with throwaway_database(os.environ.get("DATABASE_URL")) as url:
+        _run(url, args.deliveries, args.requests)
+
+
+def _load(app, total):
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    with app.app_context():
+        started = time.perf_counter()
+        made = generate_deliveries(total)
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        print(f"generated {made} deliveries in {time.perf_counter() - started:.0f} s")
+
+
+def _signed_in_client(app, email):
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"email": email, "password": "bench-password",
+                                           "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+def _deep_cursor(app, depth):
+    """The cursor of the page that starts `depth` rows into the clerk's inbox."""
+    from sqlalchemy import select
+
+    from portal.deliveries.inbox import encode_cursor
+    from portal.deliveries.models import Delivery
+    from portal.extensions import db
+    from portal.organisations.services import find_by_code
+
+    with app.app_context():
+        row = db.session.scalar(
+            select(Delivery).where(Delivery.recipient_id == find_by_code("HCM").id)
+            .order_by(Delivery.received_at.desc(), Delivery.id.desc()).offset(depth).limit(1))
+        return encode_cursor(row, "newest")
+
+
+def _issue_to_all(app, requests):
+    from sqlalchemy import select
+
+    from portal.auth.services import find_user_by_email
+    from portal.documents import services
+    from portal.extensions import db
+    from portal.organisations.models import Organisation
+
+    with app.app_context():
+        clerk = find_user_by_email("clerk.vp@demo.portal.gov.vn")
+        departments = tuple(db.session.scalars(select(Organisation.id).where(
+            Organisation.kind == "department")))
+
+        def issue():
+            fields = services.DraftFields(doc_type="cong_van", subject="V/v đo thời gian",
+                                          recipient_ids=departments, due_working_days=5)
+            services.issue_document(services.save_draft(fields, actor=clerk), actor=clerk)
+
+        return timed(issue, requests)
+
+
+def _run(url, total, requests):
+    app = portal_app(url)
+    _load(app, total)
+    client = _signed_in_client(app, "clerk.hcm@demo.portal.gov.vn")
+    depth = min(10_000, total // 63 // 2)
+    deep = _deep_cursor(app, depth)
+
+    def get(path):
+        return lambda: client.get(path).status_code == 200 or _fail(path)
+
+    rows = [
+        ("GET /inbox/?tab=all (first page, counts)", timed(get("/inbox/?tab=all"), requests)),
+        (f"GET /inbox/?tab=all, {depth:,} rows deep",
+         timed(get(f"/inbox/?tab=all&after={deep}"), requests)),
+        ("GET /inbox/?tab=overdue", timed(get("/inbox/?tab=overdue"), requests)),
+        ("GET /inbox/?tab=all&q=dat dai (search)", timed(get("/inbox/?tab=all&q=dat+dai"),
+                                                         requests)),
+        ("GET /inbox/?tab=all&sort=deadline", timed(get("/inbox/?tab=all&sort=deadline"),
+                                                    requests)),
+        ("issue_document to 63 departments", _issue_to_all(app, requests)),
+    ]
+    print(f"deliveries: {total}")
+    print_table(url, rows)
+
+
+def _fail(path):
+    raise AssertionError(f"{path} did not answer 200")
+
+
+if __name__ == "__main__":
+    main()
