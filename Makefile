@@ -45,8 +45,10 @@ run: install
 test: install system-packages
 	$(BIN)/pytest
 
+BENCH_DELIVERIES ?= 1000000
 bench: install
 	PYTHONPATH=. $(BIN)/python bench/pages.py
+	PYTHONPATH=. $(BIN)/python bench/exchange.py --deliveries $(BENCH_DELIVERIES)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -108,7 +108,7 @@ def upgrade():
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_delivery_document_id'), ['document_id'], unique=False)
         batch_op.create_index('ix_delivery_inbox', ['recipient_id', 'status', 'received_at', 'id'], unique=False)
-        batch_op.create_index('ix_delivery_recipient_due', ['recipient_id', 'due_on'], unique=False)
+        batch_op.create_index('ix_delivery_recipient_status_due', ['recipient_id', 'status', 'due_on'], unique=False)
         batch_op.create_index('ix_delivery_recipient_received', ['recipient_id', 'received_at', 'id'], unique=False)
 
     # Documents and deliveries refer to each other: this key comes once both tables exist.
@@ -163,7 +163,7 @@ def downgrade():
 
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_delivery_recipient_received')
-        batch_op.drop_index('ix_delivery_recipient_due')
+        batch_op.drop_index('ix_delivery_recipient_status_due')
         batch_op.drop_index('ix_delivery_inbox')
         batch_op.drop_index(batch_op.f('ix_delivery_document_id'))
 

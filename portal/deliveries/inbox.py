@@ -136,17 +136,6 @@ def tab_counts(organisation_id: int, query: InboxQuery, today: date,
     return dict(zip(TABS, (int(v) for v in row), strict=True))
 
 
-def senders_of(organisation_id: int):
-    """The organisations that have sent to this one, for the sender filter."""
-    from portal.organisations.models import Organisation
-
-    statement = (select(Organisation).where(Organisation.id.in_(
-        select(Document.issuer_id).join(Delivery, Delivery.document_id == Document.id)
-        .where(Delivery.recipient_id == organisation_id).distinct()))
-        .order_by(Organisation.name))
-    return list(db.session.scalars(statement))
-
-
 def open_deliveries_from(organisation_id: int, issuer_ids) -> list[Delivery]:
     """An organisation's open deliveries from the given issuers, earliest deadline first."""
     statement = (

@@ -79,7 +79,8 @@ class Delivery(db.Model):
         # The inbox: a recipient's deliveries by state, newest first (keyset on received_at, id).
         db.Index("ix_delivery_inbox", "recipient_id", "status", "received_at", "id"),
         db.Index("ix_delivery_recipient_received", "recipient_id", "received_at", "id"),
-        db.Index("ix_delivery_recipient_due", "recipient_id", "due_on"),
+        # Tab counts and deadline tabs read state and due date without visiting the rows.
+        db.Index("ix_delivery_recipient_status_due", "recipient_id", "status", "due_on"),
     )
 
 

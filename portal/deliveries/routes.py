@@ -29,6 +29,7 @@ from portal.documents.models import (
     DocumentState,
 )
 from portal.extensions import db
+from portal.organisations.services import list_organisations
 from portal.storage.services import UploadError
 
 bp = Blueprint("deliveries", __name__, url_prefix="/inbox")
@@ -54,7 +55,8 @@ def index():
     organisation_id = current_user.organisation_id
     form = InboxFilterForm(request.args)
     form.sender.choices = [SelectChoice(0, _("All senders"))] + [
-        SelectChoice(o.id, o.name) for o in inbox.senders_of(organisation_id)]
+        SelectChoice(o.id, o.name) for o in list_organisations(include_merged=False)
+        if o.id != organisation_id]
     query = _inbox_query(form)
     today = local_today()
     soon_until = services.due_soon_until(today)
