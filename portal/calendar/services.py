@@ -64,9 +64,6 @@ class WorkingCalendar:
             return None
         return self.national.get(day) or str(WEEKDAY_NAMES[day.weekday()])
 
-    def is_working_day(self, day: date) -> bool:
-        return self.non_working_reason(day) is None
-
     def add_working_days(self, start: date, working_days: int) -> DueDate:
         """The last day of a period of N working days received on `start`."""
         if not 1 <= working_days <= MAX_WORKING_DAYS:
@@ -83,11 +80,6 @@ class WorkingCalendar:
                 result.skipped.append(SkippedDay(day, reason))
         result.due_on = day
         return result
-
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days after `start` up to and including `end`."""
-        return sum(1 for offset in range(1, (end - start).days + 1)
-                   if self.is_working_day(start + timedelta(days=offset)))
 
 
 def _load_overrides() -> dict[date, CalendarOverride]:
