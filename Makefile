@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 CHROMIUM := /usr/bin/chromium
-# Debian packages the portal and its tests need: the browser for browser tests.
-SYSTEM_PACKAGES := chromium
+# Debian packages the portal and its tests need: the browser for browser tests, Pango and a
+# Vietnamese-capable font for WeasyPrint (tests render real PDFs).
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 .PHONY: run test lint bench install system-packages translations messages clean
 

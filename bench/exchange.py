@@ -94,13 +94,19 @@ def _run(url, total, requests):
     depth = min(10_000, total // 63 // 2)
     deep = _deep_cursor(app, depth)
 
-    def get(path):
-        return lambda: client.get(path).status_code == 200 or _fail(path)
+    def get(path, headers=None):
+        return lambda: client.get(path, headers=headers).status_code == 200 or _fail(path)
+
+    htmx = {"HX-Request": "true"}
 
     rows = [
         ("GET /inbox/?tab=all (first page, counts)", timed(get("/inbox/?tab=all"), requests)),
         (f"GET /inbox/?tab=all, {depth:,} rows deep",
          timed(get(f"/inbox/?tab=all&after={deep}"), requests)),
+        ("the same first page as an htmx fragment", timed(get("/inbox/?tab=all", htmx),
+                                                           requests)),
+        (f"the same page {depth:,} rows deep as an htmx fragment (Next page)",
+         timed(get(f"/inbox/?tab=all&after={deep}", htmx), requests)),
         ("GET /inbox/?tab=overdue", timed(get("/inbox/?tab=overdue"), requests)),
         ("GET /inbox/?tab=all&q=dat dai (search)", timed(get("/inbox/?tab=all&q=dat+dai"),
                                                          requests)),

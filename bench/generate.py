@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select, text
 
 from portal.clock import as_local, utcnow
+from portal.deliveries.inbox import rebuild_tallies
 from portal.deliveries.models import Delivery
 from portal.documents.models import Document
 from portal.extensions import db
@@ -24,7 +25,15 @@ STATES = ["06"] * 12 + ["03"] * 3 + ["04", "05"] + ["01"] * 3
 def generate_deliveries(total: int, seed: int = 2026) -> int:
     """Insert about `total` deliveries (whole documents of 63); return how many."""
     if db.engine.dialect.name == "postgresql":
-        return _generate_in_postgresql(total)
+        made = _generate_in_postgresql(total)
+    else:
+        made = _generate_in_python(total, seed)
+    rebuild_tallies()  # the bulk inserts bypass the issuing service that keeps them
+    db.session.commit()
+    return made
+
+
+def _generate_in_python(total: int, seed: int) -> int:
     rng = random.Random(seed)
     office = find_by_code("VP")
     author_id = db.session.scalar(select(Document.author_id).limit(1)) or 1

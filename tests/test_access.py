@@ -11,6 +11,7 @@ import pytest
 from portal.auth.services import issue_token
 from portal.calendar.services import add_override
 from portal.documents import services as documents
+from tests.pdfs import blank_pdf
 
 VIEWERS = ["anonymous", "admin", "reviewer", "ministry_leader",
            "a_clerk", "a_specialist", "a_leader", "b_leader"]
@@ -44,6 +45,7 @@ ROUTES = {
     "organisations.create": ("GET", "/organisations/new", ADMIN_ONLY),
     "organisations.rename": ("GET", "/organisations/{a}/rename", ADMIN_ONLY),
     "organisations.merge": ("GET", "/organisations/{a}/merge", ADMIN_ONLY),
+    "organisations.notation": ("GET", "/organisations/{a}/notation", ADMIN_ONLY),
     "audit.index": ("GET", "/audit/", ADMIN_ONLY),
     "calendar.index": ("GET", "/calendar/", ADMIN_ONLY),
     "calendar.delete_override": ("POST", "/calendar/overrides/{override}/delete",
@@ -102,14 +104,14 @@ def world(make):
         "b_leader": make.user(b, "leader"),
     }
     token, _secret = issue_token(users["a_clerk"], "a clerk's token")
-    pdf = b"%PDF-1.4\n% matrix\n%%EOF\n"
+    pdf = blank_pdf()
     ministry_clerk = make.user(ministry, "clerk")
     doc = make.document(ministry_clerk, [a], due_working_days=5, issue=False)
     doc_file = documents.add_attachment(doc, actor=ministry_clerk, filename="a.pdf", data=pdf)
     documents.issue_document(doc, actor=ministry_clerk)
     draft = make.document(users["a_specialist"], [ministry], issue=False)
     draft_file = documents.add_attachment(draft, actor=users["a_specialist"], filename="b.pdf",
-                                          data=pdf + b"draft")
+                                          data=blank_pdf(2))
     override = add_override(day=date(2030, 1, 7), kind="day_off", reason="matrix",
                             actor=users["admin"])
     return {"users": users, "ids": {

@@ -56,7 +56,7 @@ def document_json(document: Document) -> dict:
         "due_working_days": document.due_working_days,
         "reply_to_delivery_id": document.reply_to_id,
         "attachments": [{"id": a.id, "filename": a.filename, "sha256": a.file.sha256,
-                         "size": a.file.size} for a in document.attachments],
+                         "size": a.file.size, "main": a.is_main} for a in document.attachments],
     }
 
 

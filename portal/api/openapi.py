@@ -44,7 +44,11 @@ _DOCUMENT = {
         "issued_at": {"type": ["string", "null"], "format": "date-time"},
         "due_on": {"type": ["string", "null"], "format": "date"},
         "due_working_days": {"type": ["integer", "null"]},
-        "attachments": {"type": "array", "items": {"type": "object"}},
+        "attachments": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "filename": {"type": "string"},
+            "sha256": {"type": "string"}, "size": {"type": "integer"},
+            "main": {"type": "boolean",
+                     "description": "the document itself as a PDF, not an appendix"}}}},
     },
 }
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portal import policy
 from portal.audit import services as audit
@@ -69,7 +70,10 @@ def start_session(user: User, user_agent: str | None, origin: str | None) -> str
 
 
 def _login_session(secret: str) -> LoginSession | None:
-    return db.session.scalar(select(LoginSession).where(LoginSession.token_hash == _digest(secret)))
+    # The user and their organisation come in the same query: every page shows both.
+    return db.session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == _digest(secret))
+        .options(joinedload(LoginSession.user).joinedload(User.organisation)))
 
 
 def user_for_session(secret: str | None) -> User | None:

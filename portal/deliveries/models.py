@@ -98,3 +98,15 @@ class DeliveryEvent(db.Model):
 
     delivery = db.relationship("Delivery", back_populates="events")
     actor = db.relationship("User")
+
+
+class InboxTally(db.Model):
+    """How many deliveries an organisation has received, counted as each one arrives.
+
+    The inbox's "all" and "done" counts come from here (done = all - open, since a closed
+    delivery never reopens), so they cost no scan of a busy department's history. Only
+    `inbox.count_arrivals` writes it; `inbox.rebuild_tallies` recounts from the deliveries.
+    """
+
+    recipient_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), primary_key=True)
+    received = db.Column(db.Integer, nullable=False, default=0)

@@ -222,7 +222,7 @@ def add_reply_attachment(delivery_id):
         reply = documents.reply_of(delivery) or documents.save_reply(
             delivery, actor=current_user, body="")
         documents.add_attachment(reply, actor=current_user, filename=form.file.data.filename,
-                                 data=form.file.data.read())
+                                 data=form.file.data.read(), main=form.main.data)
 
     return _step(delivery_id, AttachmentForm, perform, _("PDF attached to the reply."))
 

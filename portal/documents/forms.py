@@ -6,8 +6,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectChoice,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -20,7 +18,7 @@ from portal.documents.models import (
     Confidentiality,
     Urgency,
 )
-from portal.forms import Form
+from portal.forms import Form, SelectField, SelectMultipleField
 
 DEADLINE_KINDS = {"none": _l("No reply needed"), "working_days": _l("Within working days"),
                   "date": _l("By a date")}
@@ -50,6 +48,7 @@ class ComposeForm(Form):
 
 class AttachmentForm(Form):
     file = FileField(_l("PDF file"), validators=[FileRequired()])
+    main = BooleanField(_l("This PDF is the document itself (not an appendix)"))
 
 
 class ActionForm(Form):

@@ -116,7 +116,10 @@ class Document(db.Model):
     author = db.relationship("User", foreign_keys=[author_id])
     issued_by = db.relationship("User", foreign_keys=[issued_by_id])
     reply_to = db.relationship("Delivery", foreign_keys=[reply_to_id])
-    attachments = db.relationship("DocumentAttachment", order_by="DocumentAttachment.id",
+    # The document itself first (when it was uploaded as a PDF), then the appendices.
+    attachments = db.relationship("DocumentAttachment",
+                                  order_by="(DocumentAttachment.is_main.desc(), "
+                                           "DocumentAttachment.id)",
                                   back_populates="document", cascade="all, delete-orphan")
 
     __table_args__ = (
@@ -134,6 +137,8 @@ class DocumentAttachment(db.Model):
                             nullable=False, index=True)
     file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"), nullable=False)
     filename = db.Column(db.String(255), nullable=False)
+    # The document itself as a PDF (instead of, or besides, its text); at most one per document.
+    is_main = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     added_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     document = db.relationship("Document", back_populates="attachments")

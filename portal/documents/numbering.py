@@ -6,20 +6,20 @@ clerks queue; SQLite takes its single write lock. A transaction that fails rolls
 back with it, so no number is lost and none is given twice.
 """
 
+import re
+import string
+
+from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.documents.models import TYPE_ABBREVIATIONS, NumberRegister
-from portal.extensions import db
-
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from portal.extensions import db, insert_for_dialect
 
 
 def next_number(organisation_id: int, year: int) -> int:
     """Take the organisation's next number for the year (within the caller's transaction)."""
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     db.session.execute(
-        insert(NumberRegister)
+        insert_for_dialect(NumberRegister)
         .values(organisation_id=organisation_id, year=year, last_number=0)
         .on_conflict_do_nothing()
     )
@@ -31,13 +31,72 @@ def next_number(organisation_id: int, year: int) -> int:
     ).scalar_one()
 
 
-def notation_for(number: int, doc_type: str, issuer) -> str:
-    """Số / ký hiệu as Decree 30 writes it: 12/BTNMT-VP for a letter, 12/QĐ-BTNMT otherwise.
+class NotationFormatError(ValueError):
+    """A notation format the portal cannot use; the message says why."""
 
-    A ministry unit's documents carry the ministry's code before the unit's.
-    """
-    body = issuer.code
-    if issuer.parent is not None:
-        body = f"{issuer.parent.code}-{issuer.code}"
+    def __init__(self, message: str, *, for_letters: bool):
+        super().__init__(message)
+        self.for_letters = for_letters
+
+
+# What a format may use: the number, the type's abbreviation, the organisation's code and
+# its parent's code. The default formats give 12/BTNMT-VP and 12/QĐ-BTNMT-VP for the
+# ministry's office, 12/HNI and 12/QĐ-HNI for a department.
+PLACEHOLDERS = ("number", "type", "code", "parent")
+_LITERAL = re.compile(r"^[\w/&.\-]*$")
+MAX_NOTATION_FORMAT = 60
+
+
+def default_formats(issuer) -> tuple[str, str]:
+    """(letters, other documents): Decree 30's notation with the organisation's codes."""
+    body = "{parent}-{code}" if issuer.parent is not None else "{code}"
+    return f"{{number}}/{body}", f"{{number}}/{{type}}-{body}"
+
+
+def formats_of(issuer) -> tuple[str, str]:
+    letters, others = default_formats(issuer)
+    return issuer.letter_notation_format or letters, issuer.notation_format or others
+
+
+def check_format(text: str, *, for_letters: bool, has_parent: bool) -> None:
+    """Refuse a format that would not give a Decree 30 notation for every number."""
+    problem = _format_problem(text, for_letters=for_letters, has_parent=has_parent)
+    if problem:
+        raise NotationFormatError(problem, for_letters=for_letters)
+
+
+def _format_problem(text: str, *, for_letters: bool, has_parent: bool) -> str | None:
+    if len(text) > MAX_NOTATION_FORMAT:
+        return _("At most %(n)d characters.", n=MAX_NOTATION_FORMAT)
+    if not text.startswith("{number}/"):
+        return _("Start with {number}/ (the number comes first).")
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return _("Braces must enclose a placeholder.")
+    fields = [(name, spec, conversion) for _text, name, spec, conversion in parts
+              if name is not None]
+    names = [name for name, _spec, _conversion in fields]
+    literals = "".join(text for text, *_field in parts)
+    if any(name not in PLACEHOLDERS or spec or conversion for name, spec, conversion in fields):
+        return _("Use only {number}, {type}, {code} and {parent}.")
+    if names.count("number") != 1:
+        return _("Use {number} once.")
+    if for_letters and "type" in names:
+        return _("A letter (công văn) has no type abbreviation.")
+    if not for_letters and "type" not in names:
+        return _("Other documents need {type}, e.g. QĐ for a decision.")
+    if "parent" in names and not has_parent:
+        return _("This organisation has no parent for {parent}.")
+    if not _LITERAL.match(literals):
+        return _("Besides placeholders, use letters, digits, / - & and .")
+    return None
+
+
+def notation_for(number: int, doc_type: str, issuer) -> str:
+    """Số / ký hiệu in the issuer's format: 12/BTNMT-VP for a letter, 12/QĐ-BTNMT otherwise."""
     abbreviation = TYPE_ABBREVIATIONS.get(doc_type, "")
-    return f"{number}/{abbreviation}-{body}" if abbreviation else f"{number}/{body}"
+    letters, others = formats_of(issuer)
+    return (others if abbreviation else letters).format(
+        number=number, type=abbreviation, code=issuer.code,
+        parent=issuer.parent.code if issuer.parent is not None else "")

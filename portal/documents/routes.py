@@ -131,7 +131,7 @@ def add_attachment(document_id):
         upload = form.file.data
         try:
             services.add_attachment(document, actor=current_user, filename=upload.filename,
-                                    data=upload.read())
+                                    data=upload.read(), main=form.main.data)
         except (UploadError, services.DocumentError) as error:
             flash(str(error), "error")
         else:

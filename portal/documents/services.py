@@ -17,6 +17,7 @@ from portal.audit import services as audit
 from portal.calendar.services import WorkingCalendar
 from portal.clock import as_local, local_today, utcnow
 from portal.deliveries import services as deliveries
+from portal.deliveries.inbox import count_arrivals
 from portal.deliveries.models import Delivery, Status
 from portal.documents.models import (
     Confidentiality,
@@ -66,6 +67,14 @@ class DraftFields:
 def refuse_confidential(confidentiality: str) -> None:
     if confidentiality != Confidentiality.NONE:
         raise ConfidentialDocumentError(str(CONFIDENTIAL_MESSAGE))
+
+
+# The marks Circular 24/2020/TT-BCA stamps on classified documents, alone on their line.
+_CONFIDENTIAL_MARKS = {"MẬT", "TỐI MẬT", "TUYỆT MẬT"}
+
+
+def has_confidential_mark(text: str) -> bool:
+    return any(" ".join(nfc(line).split()) in _CONFIDENTIAL_MARKS for line in text.splitlines())
 
 
 def _check_fields(fields: DraftFields, issuer: Organisation) -> list[int]:
@@ -120,21 +129,31 @@ def save_draft(fields: DraftFields, *, actor, document: Document | None = None) 
     return document
 
 
-def add_attachment(document: Document, *, actor, filename: str, data: bytes) -> DocumentAttachment:
-    """Attach a PDF (checked by its bytes and size) to a draft."""
+def add_attachment(document: Document, *, actor, filename: str, data: bytes,
+                   main: bool = False) -> DocumentAttachment:
+    """Attach a PDF (checked by its bytes, size and first page's marks) to a draft.
+
+    `main` makes it the document itself (the PDF of record), replacing an earlier one.
+    """
     if document.state == DocumentState.ISSUED:
         raise DocumentError(_("This document can no longer be changed."))
     if len(document.attachments) >= MAX_ATTACHMENTS:
         raise DocumentError(_("A document can have at most %(n)s attachments.",
                               n=MAX_ATTACHMENTS))
     filename = nfc(filename).replace("/", "_").replace("\\", "_").strip()[:255] or "file.pdf"
-    check_pdf(data, filename)
+    if has_confidential_mark(check_pdf(data, filename).first_page_text):
+        raise ConfidentialDocumentError(str(CONFIDENTIAL_MESSAGE))
     stored = store_bytes(data)
-    attachment = DocumentAttachment(document=document, file=stored, filename=filename)
+    if main:
+        for earlier in document.attachments:
+            earlier.is_main = False
+    attachment = DocumentAttachment(document=document, file=stored, filename=filename,
+                                    is_main=main)
     db.session.add(attachment)
     db.session.flush()
     audit.record("document.attachment_added", actor=actor, obj=document,
-                 details={"filename": filename, "sha256": stored.sha256, "size": stored.size})
+                 details={"filename": filename, "sha256": stored.sha256, "size": stored.size,
+                          "main": main})
     db.session.commit()
     return attachment
 
@@ -177,6 +196,7 @@ def _deliver(document: Document, recipient_ids, received_at, received_on,
                  due_working_days=document.due_working_days)
             for recipient_id in sorted(targets)]
     db.session.execute(Delivery.__table__.insert(), rows)
+    count_arrivals(targets)
     return rows
 
 

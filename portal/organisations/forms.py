@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms import DateField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from portal.forms import Form
+from portal.forms import Form, SelectField
 from portal.organisations.models import OrganisationKind
 
 KIND_LABELS = {
@@ -31,3 +31,8 @@ class RenameForm(Form):
 class MergeForm(Form):
     successor_id = SelectField(_l("Merged into"), coerce=int, validators=[DataRequired()])
     effective_on = DateField(_l("Effective from"), validators=[DataRequired()])
+
+
+class NotationForm(Form):
+    letter_format = StringField(_l("Letters (công văn)"), validators=[Length(max=60)])
+    other_format = StringField(_l("Other documents"), validators=[Length(max=60)])

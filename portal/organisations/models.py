@@ -24,6 +24,9 @@ class Organisation(db.Model):
     # A merge (sáp nhập): from merged_on the successor takes over this organisation's work.
     successor_id = db.Column(db.Integer, db.ForeignKey("organisation.id"))
     merged_on = db.Column(db.Date)
+    # How its documents' notations are written (documents.numbering); None: Decree 30's default.
+    letter_notation_format = db.Column(db.String(60))
+    notation_format = db.Column(db.String(60))
     created_at = db.Column(
         db.DateTime(timezone=True), nullable=False, default=utcnow
     )

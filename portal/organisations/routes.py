@@ -6,9 +6,16 @@ from wtforms import SelectChoice
 from portal import policy
 from portal.auth.services import people_of
 from portal.clock import local_today
+from portal.documents import numbering
 from portal.extensions import db
 from portal.organisations import services
-from portal.organisations.forms import KIND_LABELS, MergeForm, OrganisationForm, RenameForm
+from portal.organisations.forms import (
+    KIND_LABELS,
+    MergeForm,
+    NotationForm,
+    OrganisationForm,
+    RenameForm,
+)
 from portal.organisations.models import Organisation
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -34,7 +41,13 @@ def show(organisation_id):
                                          policy.can_view_organisation)
     return render_template("organisations/show.html", organisation=organisation,
                            people=people_of(organisation), kind_labels=KIND_LABELS,
-                           successor=services.final_successor(organisation))
+                           successor=services.final_successor(organisation),
+                           notations=_notation_examples(organisation))
+
+
+def _notation_examples(organisation) -> list[str]:
+    return [numbering.notation_for(12, doc_type, organisation)
+            for doc_type in ("cong_van", "quyet_dinh")]
 
 
 def _parent_choices():
@@ -94,6 +107,30 @@ def rename(organisation_id):
                                              effective_on=form.effective_on.data,
                                              actor=current_user),
         _("Organisation renamed."))
+
+
+@bp.route("/<int:organisation_id>/notation", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_organisations)
+def notation(organisation_id):
+    """How the organisation's document notations are written (số / ký hiệu)."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = NotationForm()
+    if request.method == "GET":
+        form.letter_format.data, form.other_format.data = numbering.formats_of(organisation)
+    if form.validate_on_submit():
+        try:
+            services.set_notation_formats(organisation, form.letter_format.data,
+                                          form.other_format.data, actor=current_user)
+        except numbering.NotationFormatError as error:
+            (form.letter_format if error.for_letters else form.other_format).errors.append(
+                str(error))
+        else:
+            flash(_("Notation format saved."), "info")
+            return redirect(url_for(".show", organisation_id=organisation.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("organisations/notation.html", form=form, organisation=organisation,
+                           notations=_notation_examples(organisation)), status
 
 
 @bp.route("/<int:organisation_id>/merge", methods=["GET", "POST"])

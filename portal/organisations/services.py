@@ -7,6 +7,7 @@ from sqlalchemy import case, func, select
 
 from portal.audit import services as audit
 from portal.clock import local_today
+from portal.documents import numbering
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind, OrganisationName
 
@@ -73,6 +74,28 @@ def rename_organisation(organisation, new_name, *, effective_on=None, actor=None
     details = {"from": old_name, "to": new_name, "effective_on": effective_on.isoformat()}
     audit.record("organisation.renamed", actor=actor, organisation=organisation, obj=organisation,
                  details=details)
+    db.session.commit()
+
+
+def set_notation_formats(organisation, letters: str, others: str, *, actor=None):
+    """Choose how the organisation's notations are written; blank keeps Decree 30's default.
+
+    Raises numbering.NotationFormatError for a format that cannot be used.
+    """
+    chosen = []
+    defaults = numbering.default_formats(organisation)
+    for text, default, for_letters in ((letters, defaults[0], True),
+                                       (others, defaults[1], False)):
+        text = (text or "").strip()
+        if text:
+            numbering.check_format(text, for_letters=for_letters,
+                                   has_parent=organisation.parent is not None)
+        chosen.append(text if text and text != default else None)
+    before = numbering.formats_of(organisation)
+    organisation.letter_notation_format, organisation.notation_format = chosen
+    audit.record("organisation.notation_changed", actor=actor, organisation=organisation,
+                 obj=organisation, details={"from": list(before),
+                                            "to": list(numbering.formats_of(organisation))})
     db.session.commit()
 
 

@@ -5,12 +5,15 @@ routes that check who may see them.
 """
 
 import hashlib
+import io
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -31,8 +34,14 @@ def path_of(stored: StoredFile) -> Path:
     return storage_root() / stored.sha256[:2] / stored.sha256[2:4] / stored.sha256
 
 
-def check_pdf(data: bytes, filename: str) -> None:
-    """Refuse anything that is not a PDF within the size limit (by its bytes, not its name)."""
+@dataclass(frozen=True)
+class PdfSummary:
+    pages: int
+    first_page_text: str
+
+
+def check_pdf(data: bytes, filename: str) -> PdfSummary:
+    """Refuse anything that is not a readable PDF within the size limit (by its bytes)."""
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     if len(data) > limit:
         raise UploadError(_("%(name)s is larger than %(mb)s MB.", name=filename,
@@ -42,6 +51,25 @@ def check_pdf(data: bytes, filename: str) -> None:
     if not data.startswith(PDF_MAGIC):
         raise UploadError(_("%(name)s is not a PDF file. Only PDF attachments are accepted.",
                             name=filename))
+    return _read_pdf(data, filename)
+
+
+def _read_pdf(data: bytes, filename: str) -> PdfSummary:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UploadError(_("%(name)s is protected by a password. Send it without one.",
+                                name=filename))
+        pages = len(reader.pages)
+        text = reader.pages[0].extract_text() if pages else ""
+    except UploadError:
+        raise
+    except Exception as error:  # a damaged file can fail pypdf in many ways; all mean the same
+        raise UploadError(_("%(name)s cannot be read as a PDF: the file is damaged or "
+                            "incomplete.", name=filename)) from error
+    if pages == 0:
+        raise UploadError(_("%(name)s has no pages.", name=filename))
+    return PdfSummary(pages=pages, first_page_text=text)
 
 
 def store_bytes(data: bytes, content_type: str = "application/pdf") -> StoredFile:

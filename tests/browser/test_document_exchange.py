@@ -8,10 +8,11 @@ from playwright.sync_api import expect
 from portal.demo.services import load_organisations
 from portal.organisations.services import find_by_code
 from tests.browser.helpers import sign_in
+from tests.pdfs import blank_pdf
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def _as(browser, live_server, user, password):

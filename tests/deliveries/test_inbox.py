@@ -110,3 +110,40 @@ def test_inbox_page_and_fragment(client, auth, exchange):
     assert "HX-Request" in fragment.headers.get("Vary", "")
     # A cursor not made by the portal starts again from the top instead of failing.
     assert client.get("/inbox/?after=garbage").status_code == 200
+
+
+def _history_of_every_kind(exchange, make):
+    """Deliveries to A that end done, refused, recalled, recall refused, and still open."""
+    from portal.documents import services as documents
+
+    replied = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
+    services.acknowledge_delivery(replied, actor=exchange.a_clerk)
+    documents.answer_delivery(replied, actor=exchange.a_leader, body="Báo cáo như sau.")
+    refused = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
+    services.refuse_delivery(refused, actor=exchange.a_clerk, reason="Gửi nhầm")
+    for agree in (True, False):
+        document = make.document(exchange.ministry_clerk, [exchange.a])
+        documents.recall_document(document, actor=exchange.ministry_clerk)
+        services.answer_recall(make.delivery(document, exchange.a), actor=exchange.a_clerk,
+                               agree=agree)
+    overdue = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
+    _set_due(overdue, local_today() - timedelta(days=3))
+
+
+def test_kept_tallies_give_the_counts_a_full_recount_gives(exchange, make):
+    _history_of_every_kind(exchange, make)
+    counts = _counts(exchange.a)
+    # A date filter that admits everything takes the counting path that reads every row.
+    assert counts == _counts(exchange.a, date_from=local_today() - timedelta(days=365))
+    assert counts == {tab: len(_page(exchange.a, tab=tab)[0]) for tab in inbox.TABS}
+    assert counts["done"] == 3 and counts["all"] == 6
+    inbox.rebuild_tallies()
+    db.session.commit()
+    assert _counts(exchange.a) == counts
+
+
+def test_every_state_is_either_open_or_closed():
+    from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Status
+
+    assert not set(OPEN_STATUSES) & set(CLOSED_STATUSES)
+    assert set(OPEN_STATUSES) | set(CLOSED_STATUSES) == set(Status)

@@ -10,8 +10,9 @@ from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.storage.services import UploadError, path_of
+from tests.pdfs import blank_pdf
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def _actions(delivery):

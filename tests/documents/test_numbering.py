@@ -1,14 +1,21 @@
 """Numbers per organisation per year, from 1, without gap or duplicate, also concurrently."""
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.documents import services
 from portal.documents.models import Document
-from portal.documents.numbering import next_number, notation_for
+from portal.documents.numbering import (
+    NotationFormatError,
+    check_format,
+    next_number,
+    notation_for,
+)
 from portal.extensions import db
 from portal.organisations.models import Organisation
 
@@ -101,3 +108,45 @@ def test_one_draft_cannot_be_issued_twice_even_by_two_clerks_at_once(app, make):
     assert db.session.get(Document, document_id).number == 1
     assert next_number(ministry.id, db.session.get(Document, document_id).year) == 2
     db.session.rollback()
+
+
+def test_an_organisation_writes_notations_in_its_own_format(app, make):
+    from portal.organisations.services import set_notation_formats
+
+    department = make.organisation(code="HCM")
+    clerk = make.user(department, "clerk")
+    set_notation_formats(department, "{number}/STNMT-VP", "{number}/{type}-STNMT", actor=clerk)
+    office = make.organisation(kind="ministry_unit", code="VP", name="Văn phòng",
+                               parent=make.ministry())
+    letter = make.document(clerk, [office])
+    decision = make.document(clerk, [office], doc_type="quyet_dinh")
+    assert (letter.notation, decision.notation) == ("1/STNMT-VP", "2/QĐ-STNMT")
+    set_notation_formats(department, "", "  ", actor=clerk)  # back to Decree 30's default
+    assert department.notation_format is None
+    assert make.document(clerk, [office]).notation == "3/HCM"
+
+
+@pytest.mark.parametrize(("text", "for_letters", "problem"), [
+    ("STNMT-{number}", True, "{number}/"),
+    ("{number}/{type}-STNMT", True, "không có chữ viết tắt"),
+    ("{number}/STNMT", False, "{type}"),
+    ("{number}/{number}-{type}", False, "đúng một lần"),
+    ("{number}/{year}-{type}", False, "Chỉ dùng"),
+    ("{number}/{type!r}", False, "Chỉ dùng"),
+    ("{number}/{type:>9}", False, "Chỉ dùng"),
+    ("{number}/{type}-{parent}", False, "cấp trên"),
+    ("{number}/{type}-S TN", False, "chữ, số"),
+    ("{number}/{type}-<b>", False, "chữ, số"),
+    ("{number}/{type", False, "ngoặc nhọn"),
+    ("{number}/" + "X" * 60, True, "Tối đa"),
+])
+def test_unusable_formats_are_refused_with_the_reason(app, text, for_letters, problem):
+    with pytest.raises(NotationFormatError, match=re.escape(problem)) as error:
+        check_format(text, for_letters=for_letters, has_parent=False)
+    assert error.value.for_letters is for_letters
+
+
+def test_formats_decree_30_allows_are_accepted(app):
+    check_format("{number}/{type}-{parent}-{code}", for_letters=False, has_parent=True)
+    check_format("{number}/SNN&MT-VP.TH", for_letters=True, has_parent=False)
+    check_format("{number}/UBND-ĐC", for_letters=True, has_parent=False)

@@ -10,8 +10,9 @@ from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
 from tests.deliveries.conftest import Exchange
+from tests.pdfs import blank_pdf
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = blank_pdf()
 
 
 def _compose(client, auth, **fields):

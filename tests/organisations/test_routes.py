@@ -78,3 +78,26 @@ def test_directory_filters_by_kind_with_an_htmx_fragment(client, auth, make):
     assert not fragment.lstrip().startswith("<!doctype")
     assert "Văn phòng Bộ" in fragment and "Sở TN&amp;MT tỉnh Lọc" not in fragment
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_admin_sets_the_notation_format_and_sees_the_reason_for_a_bad_one(client, auth, make):
+    _admin(client, auth, make)
+    organisation = make.organisation(code="HCM")
+    url = f"/organisations/{organisation.id}/notation"
+    form = client.get(url).get_data(as_text=True)
+    assert 'value="{number}/{code}"' in form and "12/HCM" in form
+    assert 'autocomplete="None"' not in form
+    bad = client.post(url, data={"letter_format": "{number}/STNMT", "other_format": "{number}/X",
+                                 "csrf_token": auth.csrf_token(url)})
+    assert bad.status_code == 400
+    assert 'id="other_format-errors"' in bad.get_data(as_text=True)
+    assert db.session.get(Organisation, organisation.id).letter_notation_format is None
+    good = client.post(url, data={"letter_format": "{number}/STNMT-VP",
+                                  "other_format": "{number}/{type}-STNMT",
+                                  "csrf_token": auth.csrf_token(url)})
+    assert good.status_code == 302
+    page = client.get(f"/organisations/{organisation.id}").get_data(as_text=True)
+    assert "12/STNMT-VP" in page and "12/QĐ-STNMT" in page
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "organisation.notation_changed"))
+    assert event.details["to"] == ["{number}/STNMT-VP", "{number}/{type}-STNMT"]
