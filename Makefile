@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 CHROMIUM := /usr/bin/chromium
-# Debian packages the portal and its tests need: the browser for browser tests, Pango and a
-# Vietnamese-capable font for WeasyPrint (tests render real PDFs).
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# Debian packages: Pango for WeasyPrint (HarfBuzz's subsetter makes it markedly faster); for
+# the tests also the browser and a font for the test PDFs they build. The documents' own
+# font ships in static/fonts/.
+RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PACKAGES := chromium fonts-dejavu-core
 
-.PHONY: run test lint bench install system-packages translations messages clean
+.PHONY: run worker test lint bench install runtime-packages system-packages translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +22,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 install: $(VENV)/.installed translations
 
 # Installs Debian packages when one is missing (the machine's user is root; else sudo).
-system-packages:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+define install_debian_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+runtime-packages:
+	$(call install_debian_packages,$(RUNTIME_PACKAGES))
+
+system-packages: runtime-packages
+	$(call install_debian_packages,$(TEST_PACKAGES))
 
 # Compiled catalogues (.mo) are built, not committed.
 translations: $(VENV)/.installed
@@ -37,11 +46,20 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o portal/translations/messages.pot .
 	$(BIN)/pybabel -q update -i portal/translations/messages.pot -d portal/translations -w 100
 
-run: install
+# With REDIS_URL set, a worker runs beside the portal (and stops with it); without it, jobs
+# run inside the portal.
+run: install runtime-packages
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data
 	@echo "Portal: http://127.0.0.1:5000  (stop with Ctrl-C)"
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "Worker: flask jobs worker (REDIS_URL is set)"; \
+	  $(BIN)/flask jobs worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
+	fi; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+worker: install runtime-packages
+	$(BIN)/flask jobs worker
 
 test: install system-packages
 	$(BIN)/pytest

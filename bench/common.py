@@ -47,8 +47,10 @@ def portal_app(url):
     from portal import create_app
     from portal.demo.services import load_demo_data
 
+    # With REDIS_URL in the environment, jobs go to a queue of the benchmark's own.
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "INSTANCE_DIR": tempfile.mkdtemp(), "RATELIMIT_ENABLED": False})
+                      "INSTANCE_DIR": tempfile.mkdtemp(), "RATELIMIT_ENABLED": False,
+                      "RQ_QUEUE": "portal-bench"})
     with app.app_context():
         upgrade()
         load_demo_data("bench-password")

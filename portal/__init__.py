@@ -15,6 +15,7 @@ from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mig
 from portal.headers import add_security_headers
 from portal.i18n import LANGUAGES, select_locale, url_with_language
 from portal.net import client_address
+from portal.rendering import jobs as _render_jobs  # noqa: F401  (registers the render job)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -66,10 +67,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.deliveries.routes import bp as deliveries_bp
     from portal.documents.routes import bp as documents_bp
     from portal.home.routes import bp as home_bp
+    from portal.jobs.routes import bp as jobs_bp
     from portal.organisations.routes import bp as organisations_bp
 
     for blueprint in (home_bp, auth_bp, organisations_bp, audit_bp, calendar_bp, documents_bp,
-                      deliveries_bp, api_bp):
+                      deliveries_bp, jobs_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
@@ -78,6 +80,7 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.deliveries.models import STATUS_LABELS
     from portal.documents.models import TYPE_LABELS, URGENCY_LABELS
     from portal.documents.tracking import DEADLINE_LABELS
+    from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS
     from portal.policy import (
         ROLE_LABELS,
         can_manage_calendar,
@@ -104,4 +107,6 @@ def _register_template_helpers(app: Flask) -> None:
         type_labels=TYPE_LABELS,
         urgency_labels=URGENCY_LABELS,
         deadline_labels=DEADLINE_LABELS,
+        job_kind_labels=JOB_KIND_LABELS,
+        job_state_labels=JOB_STATE_LABELS,
     )

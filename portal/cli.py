@@ -63,5 +63,8 @@ def demo_data_command():
 
 
 def register(app):
+    from portal.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data_command)

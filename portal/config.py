@@ -52,6 +52,12 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "STORAGE_DIR": environ.get("STORAGE_DIR", str(instance_dir / "storage")),
+        # Background jobs: the RQ queue's name; how long a job may run (RQ stops it after
+        # that); how long a running job may stay silent before it counts as abandoned (its
+        # worker died) and is queued again: longer than a job may run.
+        "RQ_QUEUE": environ.get("RQ_QUEUE", "portal"),
+        "JOB_TIMEOUT_SECONDS": int(environ.get("JOB_TIMEOUT_SECONDS", 300)),
+        "JOB_STALE_SECONDS": int(environ.get("JOB_STALE_SECONDS", 360)),
         # Sessions: idle and absolute limits, enforced server-side (auth.sessions).
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(environ.get("SESSION_IDLE_MINUTES", 30))),
         "PERMANENT_SESSION_LIFETIME": timedelta(

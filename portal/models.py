@@ -3,11 +3,12 @@
 from portal.audit.models import AuditEvent
 from portal.auth.models import ApiToken, LoginSession, User
 from portal.calendar.models import CalendarOverride
-from portal.deliveries.models import Delivery, DeliveryEvent
+from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
+from portal.jobs.models import Job
 from portal.organisations.models import Organisation, OrganisationName
 from portal.storage.models import StoredFile
 
 __all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "Delivery", "DeliveryEvent", "Document",
-           "DocumentAttachment", "LoginSession", "NumberRegister", "Organisation",
-           "OrganisationName", "StoredFile", "User"]
+           "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
+           "Organisation", "OrganisationName", "StoredFile", "User"]

@@ -133,6 +133,11 @@ def can_track_document(user, document) -> bool:
             and document.issuer.kind in MINISTRY_SIDE)
 
 
+def can_follow_job(user, job) -> bool:
+    """A document's background work (progress, retry): those who track the document."""
+    return job.document is not None and can_track_document(user, job.document)
+
+
 def can_read_document(user, document) -> bool:
     """The document's content and files: those who track it, and its recipients."""
     if can_track_document(user, document):

@@ -72,6 +72,7 @@ def app_config(database_url, redis_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RQ_QUEUE": f"portal-test-{secrets.token_hex(4)}",
         # Argon2id still, at a cost that keeps the suite quick.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
@@ -114,11 +115,38 @@ def app(app_config, migrated_schema):
     with twin.app_context():
         yield app
         db.session.remove()
+        if config["REDIS_URL"]:
+            from portal.jobs.queue import queue
+
+            queue().empty()  # job ids start again at 1 in the next test
         _empty_tables()
         db.engine.dispose()
         limiter.reset()  # rate-limit counters must not leak into the next test
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run what is queued as production would: with Redis, a real RQ worker (burst mode).
+
+    Without Redis the jobs already ran in-process when they were relayed; this hands over
+    anything still waiting and returns.
+    """
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from portal.jobs import queue
+    from portal.jobs.services import relay_pending
+
+    def run():
+        relay_pending()
+        if app.config["REDIS_URL"]:
+            queue.bind_worker_app(app)
+            connection = Redis.from_url(app.config["REDIS_URL"])
+            SimpleWorker([queue.queue(connection)], connection=connection).work(burst=True)
+        db.session.expire_all()
+    return run
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from portal.auth.services import issue_token
 from portal.calendar.services import add_override
 from portal.documents import services as documents
+from portal.jobs.services import jobs_of
 from tests.pdfs import blank_pdf
 
 VIEWERS = ["anonymous", "admin", "reviewer", "ministry_leader",
@@ -62,6 +63,13 @@ ROUTES = {
     "documents.download_attachment": ("GET", "/documents/{doc}/attachments/{doc_file}",
                                       {"anonymous": 302, "b_leader": 404, "*": 200}),
     "documents.show": ("GET", "/documents/{doc}", MINISTRY_ONLY),
+    "documents.pdf": ("GET", "/documents/{doc}/pdf", {"anonymous": 302, "b_leader": 404, "*": 200}),
+    "documents.preview": ("GET", "/documents/{doc}/preview",
+                          {"anonymous": 302, "b_leader": 404, "*": 200}),
+    "jobs.show": ("GET", "/jobs/{job}", MINISTRY_ONLY),
+    "jobs.retry": ("POST", "/jobs/{job}/retry",
+                   {**MINISTRY_ONLY, **dict.fromkeys(["admin", "reviewer", "ministry_leader"],
+                                                     302)}),
     "documents.recipients_csv": ("GET", "/documents/{doc}/recipients.csv", MINISTRY_ONLY),
     "documents.recall": ("POST", "/documents/{doc}/recall",
                          {**MINISTRY_ONLY, **dict.fromkeys(["admin", "reviewer",
@@ -91,7 +99,7 @@ ROUTES = {
 
 
 @pytest.fixture
-def world(make):
+def world(make, run_jobs):
     ministry = make.ministry()
     a, b = make.organisation(code="DA"), make.organisation(code="DB")
     users = {
@@ -107,17 +115,20 @@ def world(make):
     pdf = blank_pdf()
     ministry_clerk = make.user(ministry, "clerk")
     doc = make.document(ministry_clerk, [a], due_working_days=5, issue=False)
-    doc_file = documents.add_attachment(doc, actor=ministry_clerk, filename="a.pdf", data=pdf)
+    # Uploaded as the document itself, so its PDF of record needs no rendering (quick).
+    doc_file = documents.add_attachment(doc, actor=ministry_clerk, filename="a.pdf", data=pdf,
+                                        main=True)
     documents.issue_document(doc, actor=ministry_clerk)
     draft = make.document(users["a_specialist"], [ministry], issue=False)
     draft_file = documents.add_attachment(draft, actor=users["a_specialist"], filename="b.pdf",
                                           data=blank_pdf(2))
     override = add_override(day=date(2030, 1, 7), kind="day_off", reason="matrix",
                             actor=users["admin"])
+    run_jobs()  # the document's PDF of record exists
     return {"users": users, "ids": {
         "a": a.id, "a_token": token.id, "doc": doc.id, "doc_file": doc_file.id,
         "delivery": make.delivery(doc, a).id, "draft": draft.id, "draft_file": draft_file.id,
-        "override": override.id}}
+        "override": override.id, "job": jobs_of(doc)[0].id}}
 
 
 def test_the_matrix_covers_every_route(app):

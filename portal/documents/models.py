@@ -108,6 +108,8 @@ class Document(db.Model):
     issued_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     # Notation and subject folded to lowercase ASCII, for search with or without diacritics.
     search_text = db.Column(db.String(700), nullable=False, default="")
+    # The PDF of record: rendered after issuing (a job), or the uploaded main PDF.
+    pdf_file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
                            onupdate=utcnow)
@@ -115,6 +117,7 @@ class Document(db.Model):
     issuer = db.relationship("Organisation")
     author = db.relationship("User", foreign_keys=[author_id])
     issued_by = db.relationship("User", foreign_keys=[issued_by_id])
+    pdf_file = db.relationship("StoredFile")
     reply_to = db.relationship("Delivery", foreign_keys=[reply_to_id])
     # The document itself first (when it was uploaded as a PDF), then the appendices.
     attachments = db.relationship("DocumentAttachment",

@@ -19,15 +19,18 @@ from portal.clock import local_today
 from portal.deliveries import inbox
 from portal.deliveries.services import DeliveryError, deadline_state, due_soon_until
 from portal.documents import services, tracking
-from portal.documents.forms import AttachmentForm, ComposeForm, TrackingFilterForm
+from portal.documents.forms import ActionForm, AttachmentForm, ComposeForm, TrackingFilterForm
 from portal.documents.models import (
     Document,
     DocumentAttachment,
     DocumentState,
 )
 from portal.extensions import db
+from portal.jobs.services import jobs_of
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
+from portal.rendering.html import render_html
+from portal.rendering.values import document_values
 from portal.storage.services import UploadError, path_of
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -163,6 +166,27 @@ def download_attachment(document_id, attachment_id):
                      download_name=attachment.filename, as_attachment=False)
 
 
+@bp.get("/<int:document_id>/pdf")
+@login_required
+def pdf(document_id):
+    """The document's PDF of record, once rendered."""
+    document = policy.visible_or_404(Document, document_id, policy.can_read_document)
+    if document.pdf_file is None:
+        abort(404)
+    name = (document.notation or f"document-{document.id}").replace("/", "-")
+    return send_file(path_of(document.pdf_file), mimetype="application/pdf",
+                     download_name=f"{name}.pdf", as_attachment=False)
+
+
+@bp.get("/<int:document_id>/preview")
+@login_required
+def preview(document_id):
+    """The document as its PDF will lay it out, in the browser (drafts too)."""
+    document = policy.visible_or_404(Document, document_id, policy.can_read_document)
+    return render_html(document_values(document),
+                       assets=url_for("static", filename="", _external=False))
+
+
 @bp.post("/<int:document_id>/issue")
 @login_required
 def issue(document_id):
@@ -194,7 +218,8 @@ def show(document_id):
     form, show, rows = _tracking_rows(document)
     template = "documents/_recipients.html" if request.htmx else "documents/show.html"
     return render_template(template, document=document, form=form, show=show, rows=rows,
-                           summary=tracking.summary(rows))
+                           summary=tracking.summary(rows), jobs=jobs_of(document),
+                           action_form=ActionForm())
 
 
 @bp.get("/<int:document_id>/recipients.csv")

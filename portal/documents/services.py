@@ -30,6 +30,7 @@ from portal.documents.models import (
 from portal.documents.numbering import next_number, notation_for
 from portal.documents.text import fold, nfc
 from portal.extensions import db
+from portal.jobs import services as jobs
 from portal.organisations.models import Organisation
 from portal.organisations.services import final_successor
 from portal.storage.services import check_pdf, store_bytes
@@ -215,6 +216,7 @@ def _issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Do
     rows = _deliver(document, document.recipient_ids, now, today, WorkingCalendar())
     audit.record("document.issued", actor=actor, obj=document,
                  details={"notation": document.notation, "recipients": len(rows)})
+    jobs.schedule("render", document_id=document.id, actor=actor)
     return document
 
 
@@ -224,6 +226,7 @@ def issue_document(document: Document, *, actor) -> Document:
         raise DocumentError(_("Only your organisation's clerk can issue documents."))
     _issue(document, actor=actor)
     db.session.commit()
+    jobs.relay_pending()
     return document
 
 
@@ -333,6 +336,7 @@ def send_reply(delivery: Delivery, *, actor) -> Document:
     _issue(reply, actor=actor, allowed_from=reply.state)
     deliveries.complete_delivery(delivery, actor=actor, reply=reply)
     db.session.commit()
+    jobs.relay_pending()
     return reply
 
 

@@ -23,6 +23,10 @@ def _protected_pdf() -> bytes:
     return out.getvalue()
 
 
+def _stored_files() -> int:
+    return db.session.scalar(select(func.count(StoredFile.id)))
+
+
 @pytest.fixture
 def draft(make):
     exchange = Exchange(make)
@@ -34,9 +38,10 @@ def draft(make):
 def test_a_pdf_stamped_as_classified_is_refused_and_not_stored(draft, mark):
     clerk, document = draft
     data = text_pdf("BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG", mark, "Số: 12/BTNMT-VP")
+    before = _stored_files()
     with pytest.raises(documents.ConfidentialDocumentError, match="bản giấy"):
         documents.add_attachment(document, actor=clerk, filename="mat.pdf", data=data)
-    assert db.session.scalar(select(func.count(StoredFile.id))) == 0
+    assert _stored_files() == before
 
 
 def test_a_pdf_that_only_talks_about_secrecy_is_accepted(draft):
@@ -54,9 +59,10 @@ def test_a_pdf_that_only_talks_about_secrecy_is_accepted(draft):
 ])
 def test_damaged_or_protected_pdfs_get_a_clear_message(draft, data, message):
     clerk, document = draft
+    before = _stored_files()
     with pytest.raises(UploadError, match=message):
         documents.add_attachment(document, actor=clerk, filename="x.pdf", data=data)
-    assert db.session.scalar(select(func.count(StoredFile.id))) == 0
+    assert _stored_files() == before
 
 
 def test_the_upload_form_shows_the_classified_refusal(client, auth, make):

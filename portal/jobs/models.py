@@ -1,0 +1,60 @@
+"""Background jobs as rows: what to do, for which document, how far it got, what went wrong.
+
+The row is written in the same transaction as the change that needs it; `relayed_at` stays
+empty until the row has been handed to the queue (the outbox), so a job can never be queued
+for a row that was rolled back, and a job whose hand-over failed (Redis down) is handed over
+later.
+"""
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+from portal.clock import utcnow
+from portal.extensions import db
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+JOB_STATE_LABELS = {
+    JobState.QUEUED: _l("Waiting"),
+    JobState.RUNNING: _l("Running"),
+    JobState.DONE: _l("Done"),
+    JobState.FAILED: _l("Failed"),
+}
+
+
+JOB_KIND_LABELS = {"render": _l("Laying out the PDF")}
+
+
+class Job(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(30), nullable=False)  # "render", later "sign", "verify"
+    document_id = db.Column(db.Integer, db.ForeignKey("document.id"), index=True)
+    state = db.Column(db.String(10), nullable=False, default=JobState.QUEUED)
+    progress = db.Column(db.Integer, nullable=False, default=0)  # percent
+    step = db.Column(db.String(200))  # what it is doing now, shown beside the bar
+    error = db.Column(db.String(1000))
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    relayed_at = db.Column(db.DateTime(timezone=True))
+    started_at = db.Column(db.DateTime(timezone=True))
+    heartbeat_at = db.Column(db.DateTime(timezone=True))
+    finished_at = db.Column(db.DateTime(timezone=True))
+
+    document = db.relationship("Document")
+
+    __table_args__ = (
+        # The relay's question: which queued jobs have not been handed to the queue yet?
+        db.Index("ix_job_state_relayed", "state", "relayed_at"),
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)

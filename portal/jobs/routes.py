@@ -1,0 +1,42 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import policy
+from portal.documents.forms import ActionForm
+from portal.jobs import services
+from portal.jobs.models import Job
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+def _job(job_id) -> Job:
+    return policy.visible_or_404(Job, job_id, policy.can_follow_job)
+
+
+@bp.get("/<int:job_id>")
+@login_required
+def show(job_id):
+    """A job's progress bar; htmx polls it until the job is finished."""
+    return render_template("jobs/_job.html", job=_job(job_id), action_form=ActionForm())
+
+
+@bp.post("/<int:job_id>/retry")
+@login_required
+def retry(job_id):
+    """Try a failed job again."""
+    job = _job(job_id)
+    message = None
+    if ActionForm().validate_on_submit():
+        try:
+            services.retry(job, actor=current_user)
+        except services.JobError as error:
+            message = str(error)
+    else:
+        message = _("The form expired. Reload the page and try again.")
+    if not request.htmx:
+        if message:
+            flash(message, "error")
+        return redirect(url_for("documents.show", document_id=job.document_id))
+    return render_template("jobs/_job.html", job=job, action_form=ActionForm(),
+                           message=message), 409 if message else 200

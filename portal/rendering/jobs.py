@@ -1,0 +1,36 @@
+"""The render job: an issued document becomes its PDF of record."""
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from portal.audit import services as audit
+from portal.documents.models import Document
+from portal.extensions import db
+from portal.jobs.services import handles, report
+from portal.rendering.values import document_values
+from portal.storage.services import store_bytes
+
+
+@handles("render")
+def render_document(job) -> None:
+    """Lay out the document (or take its uploaded main PDF) and keep it, once."""
+    document = db.session.get(Document, job.document_id)
+    if document.pdf_file_id is not None:
+        return  # a second run of the same job: the PDF is already there
+    main = next((a for a in document.attachments if a.is_main), None)
+    if main is not None:
+        stored = main.file
+    else:
+        report(job, 10, _("Laying out the document"))
+        from portal.rendering.pdf import render_pdf  # WeasyPrint loads only where it renders
+
+        data = render_pdf(document_values(document))
+        report(job, 80, _("Storing the PDF"))
+        stored = store_bytes(data)
+    db.session.execute(update(Document).where(Document.id == document.id,
+                                              Document.pdf_file_id.is_(None))
+                       .values(pdf_file_id=stored.id))
+    audit.record("document.rendered", obj=document,
+                 details={"sha256": stored.sha256, "size": stored.size,
+                          "uploaded": main is not None})
+    db.session.commit()
