@@ -1,5 +1,6 @@
 """The ministry–department interaction portal (Hệ thống tương tác)."""
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask
@@ -16,6 +17,7 @@ from portal.headers import add_security_headers
 from portal.i18n import LANGUAGES, select_locale, url_with_language
 from portal.net import client_address
 from portal.rendering import jobs as _render_jobs  # noqa: F401  (registers the render job)
+from portal.signing import services as _signing_jobs  # noqa: F401  (sign and verify jobs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -87,11 +89,16 @@ def _register_template_helpers(app: Flask) -> None:
         can_manage_organisations,
         can_view_audit,
     )
+    from portal.signing.services import FINDING_LABELS, VERDICT_LABELS
 
     @app.template_filter("local_time")
     def local_time(moment):
         local = as_local(moment)
         return local.strftime("%d/%m/%Y %H:%M") if local else ""
+
+    @app.template_filter("iso_local_time")
+    def iso_local_time(text):
+        return local_time(datetime.fromisoformat(text)) if text else ""
 
     @app.template_filter("vn_date")
     def vn_date(day):
@@ -109,4 +116,6 @@ def _register_template_helpers(app: Flask) -> None:
         deadline_labels=DEADLINE_LABELS,
         job_kind_labels=JOB_KIND_LABELS,
         job_state_labels=JOB_STATE_LABELS,
+        verdict_labels=VERDICT_LABELS,
+        finding_labels=FINDING_LABELS,
     )

@@ -7,8 +7,10 @@ from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
 from portal.jobs.models import Job
 from portal.organisations.models import Organisation, OrganisationName
+from portal.signing.models import SigningIdentity, TrustedRoot, Verification
 from portal.storage.models import StoredFile
 
 __all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "Delivery", "DeliveryEvent", "Document",
            "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
-           "Organisation", "OrganisationName", "StoredFile", "User"]
+           "Organisation", "OrganisationName", "SigningIdentity", "StoredFile", "TrustedRoot",
+           "User", "Verification"]

@@ -30,6 +30,7 @@ from portal.documents.models import (
 )
 from portal.extensions import db
 from portal.organisations.services import list_organisations
+from portal.signing.services import verification_of
 from portal.storage.services import UploadError
 
 bp = Blueprint("deliveries", __name__, url_prefix="/inbox")
@@ -112,7 +113,8 @@ def show(delivery_id):
         state=services.deadline_state(delivery, today, services.due_soon_until(today)),
         assign_form=assign_form, refuse_form=RefuseForm(), close_form=CloseForm(),
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
-        action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status)
+        action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status,
+        verification=verification_of(delivery.document))
 
 
 def _step(delivery_id, form_class, perform, done_message):

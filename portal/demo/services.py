@@ -71,8 +71,10 @@ def load_people(password: str) -> list[tuple[str, str, str, str]]:
 def load_demo_data(password: str):
     """Load organisations, demo people and documents; return (organisations created, logins)."""
     from portal.demo.documents import load_documents
+    from portal.signing.keys import init_development_pki
 
     created = load_organisations()
     logins = load_people(password)
+    init_development_pki()  # before the documents, so they go out sealed
     load_documents()
     return created, logins

@@ -110,6 +110,9 @@ class Document(db.Model):
     search_text = db.Column(db.String(700), nullable=False, default="")
     # The PDF of record: rendered after issuing (a job), or the uploaded main PDF.
     pdf_file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"))
+    # When the organisation's signature (its seal, with number and date) was applied; None:
+    # the document went out unsigned (counted as such).
+    sealed_at = db.Column(db.DateTime(timezone=True))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
                            onupdate=utcnow)

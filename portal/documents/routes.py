@@ -31,6 +31,7 @@ from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
 from portal.rendering.html import render_html
 from portal.rendering.values import document_values
+from portal.signing.services import verification_of
 from portal.storage.services import UploadError, path_of
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -219,7 +220,7 @@ def show(document_id):
     template = "documents/_recipients.html" if request.htmx else "documents/show.html"
     return render_template(template, document=document, form=form, show=show, rows=rows,
                            summary=tracking.summary(rows), jobs=jobs_of(document),
-                           action_form=ActionForm())
+                           action_form=ActionForm(), verification=verification_of(document))
 
 
 @bp.get("/<int:document_id>/recipients.csv")

@@ -29,7 +29,8 @@ JOB_STATE_LABELS = {
 }
 
 
-JOB_KIND_LABELS = {"render": _l("Laying out the PDF")}
+JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Organisation's signature"),
+                   "verify": _l("Verifying the signatures")}
 
 
 class Job(db.Model):

@@ -40,10 +40,11 @@ def execute(job_id: int) -> None:
     """What the RQ worker runs: our run_job inside the portal's app context."""
     from portal import create_app
     from portal.extensions import db
-    from portal.jobs.services import run_job
+    from portal.jobs.services import relay_pending, run_job
 
     if _worker_app is None:  # started by plain `rq worker`: build the app from the environment
         bind_worker_app(create_app())
     with _worker_app.app_context():
         db.engine.dispose(close=False)  # connections inherited through fork are the parent's
         run_job(job_id)
+        relay_pending()  # the jobs this one scheduled (render → sign → verify)

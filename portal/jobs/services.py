@@ -63,14 +63,16 @@ def report(job: Job, progress: int, step: str) -> None:
 
 def relay_pending() -> int:
     """Hand committed jobs to the queue, or run them here when there is no Redis."""
-    pending = list(db.session.scalars(
-        select(Job.id).where(Job.state == JobState.QUEUED, Job.relayed_at.is_(None))
-        .order_by(Job.id)))
     if not current_app.config["REDIS_URL"]:
-        for job_id in pending:
-            run_job(job_id)
-        return len(pending)
+        ran = 0
+        while pending := _pending():  # a job may schedule the next one (render, sign, verify)
+            for job_id in pending:
+                run_job(job_id)
+            ran += len(pending)
+        return ran
     from portal.jobs import queue
+
+    pending = _pending()
 
     relayed = 0
     for job_id in pending:
@@ -81,6 +83,12 @@ def relay_pending() -> int:
         db.session.commit()
         relayed += 1
     return relayed
+
+
+def _pending() -> list[int]:
+    return list(db.session.scalars(
+        select(Job.id).where(Job.state == JobState.QUEUED, Job.relayed_at.is_(None))
+        .order_by(Job.id)))
 
 
 def _claim(job_id: int) -> bool:

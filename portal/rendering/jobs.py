@@ -6,7 +6,7 @@ from sqlalchemy import update
 from portal.audit import services as audit
 from portal.documents.models import Document
 from portal.extensions import db
-from portal.jobs.services import handles, report
+from portal.jobs.services import handles, report, schedule
 from portal.rendering.values import document_values
 from portal.storage.services import store_bytes
 
@@ -19,18 +19,21 @@ def render_document(job) -> None:
         return  # a second run of the same job: the PDF is already there
     main = next((a for a in document.attachments if a.is_main), None)
     if main is not None:
-        stored = main.file
+        stored = main.file  # signed (or not) where it was made: verified, never re-signed
     else:
         report(job, 10, _("Laying out the document"))
         from portal.rendering.pdf import render_pdf  # WeasyPrint loads only where it renders
+        from portal.signing.pdf import add_signature_fields
 
-        data = render_pdf(document_values(document))
-        report(job, 80, _("Storing the PDF"))
-        stored = store_bytes(data)
+        rendered = render_pdf(document_values(document))
+        report(job, 70, _("Preparing the signature fields"))
+        stored = store_bytes(add_signature_fields(rendered.data, rendered.signature_page,
+                                                  rendered.signature_box))
     db.session.execute(update(Document).where(Document.id == document.id,
                                               Document.pdf_file_id.is_(None))
                        .values(pdf_file_id=stored.id))
     audit.record("document.rendered", obj=document,
                  details={"sha256": stored.sha256, "size": stored.size,
                           "uploaded": main is not None})
+    schedule("verify" if main is not None else "sign", document_id=document.id)
     db.session.commit()

@@ -5,6 +5,7 @@ WeasyPrint fetches through `PortalAssets`, which serves the portal's own files u
 """
 
 import posixpath
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -50,8 +51,31 @@ class PortalAssets(URLFetcher):
         return path if path.is_file() else None
 
 
+POINTS_PER_PIXEL = 0.75  # WeasyPrint lays out in CSS pixels
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    signature_page: int  # index of the page holding the signature space
+    signature_box: tuple[float, float, float, float]  # in PDF points: left, bottom, right, top
+
+
 def render_pdf(values: dict, template: str = DOCUMENT_TEMPLATE,
-               fetcher: PortalAssets | None = None) -> bytes:
+               fetcher: PortalAssets | None = None) -> RenderedPdf:
     html = render_html(values, assets=ASSETS_URL + "static/", template=template)
-    return HTML(string=html, base_url=ASSETS_URL,
-                url_fetcher=fetcher or PortalAssets()).write_pdf()
+    document = HTML(string=html, base_url=ASSETS_URL,
+                    url_fetcher=fetcher or PortalAssets()).render()
+    page_index, box = _signature_space(document)
+    return RenderedPdf(document.write_pdf(), page_index, box)
+
+
+def _signature_space(document) -> tuple[int, tuple[float, float, float, float]]:
+    """Where #signature-space landed: its page, and its box in PDF points (origin bottom)."""
+    for index, page in enumerate(document.pages):
+        if "signature-space" in page.anchors:
+            left, top, right, bottom = (v * POINTS_PER_PIXEL
+                                        for v in page.anchors["signature-space"])
+            height = page.height * POINTS_PER_PIXEL
+            return index, (left, height - bottom, right, height - top)
+    raise ValueError("the template has no #signature-space")

@@ -15,8 +15,10 @@ def test_the_sender_watches_the_pdf_being_made_and_opens_it(page, live_server, m
     sign_in(page, live_server, exchange.ministry_clerk.email, make.PASSWORD)
     page.goto(f"{live_server}/documents/{exchange.document.id}")
     run_jobs()  # with Redis a worker runs now, and the page's polling shows it
-    expect(page.locator(".job")).to_contain_text("Hoàn thành", timeout=10_000)
-    expect(page.locator(".job progress")).to_have_attribute("value", "100")
+    render = page.locator('[data-job="render"]')
+    expect(render).to_contain_text("Hoàn thành", timeout=10_000)
+    expect(render.locator("progress")).to_have_attribute("value", "100")
+    expect(page.locator('[data-job="verify"]')).to_contain_text("Hoàn thành", timeout=10_000)
     href = page.get_by_role("link", name="Mở tệp PDF").get_attribute("href")
     pdf = page.request.get(f"{live_server}{href}")
     assert pdf.headers["content-type"] == "application/pdf"

@@ -39,7 +39,7 @@ def letter(make):
                              subject=unicodedata.normalize("NFD", "V/v đẩy mạnh gửi, nhận văn bản"),
                              body=body)
     document.signer_title, document.signer_name = "KT. Chánh Văn phòng", "Nguyễn Văn An"
-    return document, PdfReader(io.BytesIO(render_pdf(document_values(document))))
+    return document, PdfReader(io.BytesIO(render_pdf(document_values(document)).data))
 
 
 def test_pages_are_a4_with_the_decree_margins(letter):

@@ -42,7 +42,7 @@ def test_markup_and_urls_in_user_text_stay_text(make):
     document = make.document(exchange.ministry_clerk, [exchange.a], subject=smuggled,
                              body=f"{smuggled}\nurl(file:///etc/shadow)")
     fetcher = PortalAssets()
-    pdf = PdfReader(io.BytesIO(render_pdf(document_values(document), fetcher=fetcher)))
+    pdf = PdfReader(io.BytesIO(render_pdf(document_values(document), fetcher=fetcher).data))
     assert fetcher.refused == []  # nothing in the text was ever fetched
     text = pdf.pages[0].extract_text()
     assert "file:///etc/passwd" in text and "evil.example" in text  # shown, as text

@@ -1,0 +1,147 @@
+"""PAdES signatures on PDFs with pyHanko: fields made up front, signing into them, verifying.
+
+Every signature field of the chain is created when the PDF is rendered, before anyone signs,
+so no later signature adds a field (which would count as a change not permitted to the
+earlier signatures). Each signature is an incremental update.
+"""
+
+import asyncio
+import functools
+import hashlib
+import io
+import logging
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from portal.config import ROOT_DIR
+
+# fontTools warns for every stamp that it drops a table it cannot subset (FFTM): harmless.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+SHIPPED_FONT = ROOT_DIR / "static" / "fonts" / "LiberationSerif-Regular.ttf"
+STAMP_SIZE = 9
+# The chain, in signing order: initials (ký nháy) of the drafting unit's leader and of the
+# office, the signer, then the organisation's seal with the number and date.
+INITIAL_FIELDS = ("initial-unit", "initial-office")
+SIGNER_FIELD = "signer"
+ORGANISATION_FIELD = "organisation"
+
+
+@functools.cache
+def _stamp_font() -> str:
+    """The shipped serif rescaled to 1000 units per em, written once per process.
+
+    pyHanko writes a TrueType font's glyph widths in the font's own units, while PDF reads
+    them per 1000; Liberation Serif has 2048, which spread the stamp's letters twice as wide.
+    """
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    digest = hashlib.sha256(SHIPPED_FONT.read_bytes()).hexdigest()[:16]
+    target = Path(tempfile.gettempdir()) / f"portal-stamp-font-{digest}.ttf"
+    if not target.exists():
+        font = TTFont(SHIPPED_FONT)
+        scale_upem(font, 1000)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".ttf")
+        os.close(handle)
+        font.save(temporary)
+        os.replace(temporary, target)
+    return str(target)
+
+
+def _run(coroutine):
+    """Run pyHanko's coroutine to the end, also from a thread whose event loop is running
+    (pyHanko's own blocking wrappers call asyncio.run, which refuses that)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
+
+
+def add_signature_fields(data: bytes, page: int, box: tuple[float, ...]) -> bytes:
+    """The chain's empty fields: initials invisible, the signer's and the seal on the space.
+
+    Decree 30 puts the organisation's seal over the left third of the signer's signature.
+    """
+    left, bottom, right, top = (int(v) for v in box)
+    width = right - left
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    for name in INITIAL_FIELDS:
+        fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=name))
+    specs = [(SIGNER_FIELD, (left + width // 4, bottom, right, top)),
+             (ORGANISATION_FIELD, (left - width // 8, bottom, left + width // 2, top))]
+    for name, field_box in specs:
+        fields.append_signature_field(writer, fields.SigFieldSpec(
+            sig_field_name=name, on_page=page, box=field_box))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def sign(data: bytes, pkcs12: bytes, passphrase: bytes, field: str, lines: list[str]) -> bytes:
+    """Sign into an existing field with a visible stamp of the given lines (Vietnamese)."""
+    signer = signers.SimpleSigner.load_pkcs12_data(pkcs12, [], passphrase=passphrase)
+    style = TextStampStyle(
+        stamp_text="\n".join(line.replace("%", "%%") for line in lines),
+        # The font engine and the text box must agree on the size, or glyphs drift apart
+        # (pyHanko issue #733).
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(_stamp_font(), font_size=STAMP_SIZE),
+            font_size=STAMP_SIZE),
+        border_width=1)
+    metadata = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256",
+                                            subfilter=fields.SigSeedSubFilter.PADES)
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=style)
+    return _run(pdf_signer.async_sign_pdf(writer)).getvalue()
+
+
+@dataclass
+class SignatureCheck:
+    field: str
+    signer: str
+    organisation: str
+    signed_at: str | None
+    intact: bool
+    trusted: bool
+    coverage: str  # the whole file, or the file as it was before later revisions
+    later_changes: str  # none, form filling / signatures (permitted), other (not permitted)
+
+
+def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
+    """Each signature's findings; raises ValueError when the bytes are not a readable PDF."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as error:  # pyHanko raises many kinds on broken files; all mean this
+        raise ValueError(str(error) or type(error).__name__) from error
+    checks = []
+    for signature in embedded:
+        context = ValidationContext(  # a fresh one each time: it keeps state
+            trust_roots=[asn1_x509.Certificate.load(root) for root in roots])
+        status = _run(async_validate_pdf_signature(signature, context))
+        subject = status.signing_cert.subject.native
+        checks.append(SignatureCheck(
+            field=signature.field_name, signer=subject.get("common_name", ""),
+            organisation=subject.get("organization_name", ""),
+            signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+            intact=bool(status.intact and status.valid), trusted=bool(status.trusted),
+            coverage=status.coverage.name.lower(),
+            later_changes=status.modification_level.name.lower()
+            if status.modification_level is not None else "unknown"))
+    return checks

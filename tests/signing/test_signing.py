@@ -1,0 +1,122 @@
+"""Sealed PDFs validate with pyHanko; tampered, untrusted, broken and unsigned files each get
+a clear verdict."""
+
+import io
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+from sqlalchemy import func, select
+
+from portal.documents.models import Document
+from portal.extensions import db
+from portal.signing import keys
+from portal.signing.models import SigningIdentity, TrustedRoot, Verification
+from portal.signing.pdf import ORGANISATION_FIELD, SIGNER_FIELD, check_signatures
+from portal.signing.services import verification_of, verify_file
+from portal.storage.services import read_bytes, store_bytes
+from tests.deliveries.conftest import Exchange
+
+
+@pytest.fixture
+def sealed(make, run_jobs):
+    exchange = Exchange(make)  # its document goes out before any key exists: unsigned
+    keys.init_development_pki()
+    issued = make.document(exchange.ministry_clerk, [exchange.a])
+    run_jobs()
+    document = db.session.get(Document, issued.id)
+    exchange.sealed_delivery = make.delivery(document, exchange.a)
+    return exchange, document, read_bytes(document.pdf_file)
+
+
+def test_pki_init_gives_each_organisation_and_leader_a_key_once(make, runner):
+    exchange = Exchange(make)
+    make.organisation(name="Sở Tài nguyên và Môi trường tỉnh Bà Rịa - Vũng Tàu (tên rất dài "
+                           "vượt quá 64 byte UTF-8)")  # names are cut to fit a certificate
+    organisations, leaders = 5, 2  # ministry, office, A, B, the long one; A's and B's leaders
+    result = runner.invoke(args=["pki", "init"])
+    assert result.exit_code == 0
+    assert f"certificates issued: {organisations + leaders}" in result.output
+    assert keys.init_development_pki() == 0
+    assert db.session.scalar(select(func.count(TrustedRoot.id))) == 1
+    identity = keys.organisation_identity(exchange.a.id)
+    assert b"BEGIN" not in identity.pkcs12  # an encrypted PKCS#12, not a PEM key
+    with pytest.raises(ValueError):
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        pkcs12.load_key_and_certificates(identity.pkcs12, b"")
+
+
+def test_an_issued_document_is_sealed_and_its_signature_validates(sealed):
+    exchange, document, data = sealed
+    assert document.sealed_at is not None
+    reader = PdfFileReader(io.BytesIO(data))
+    names = {name for name, *_ in enumerate_sig_fields(reader)}
+    assert {ORGANISATION_FIELD, SIGNER_FIELD, "initial-unit", "initial-office"} <= names
+    [check] = check_signatures(data, keys.trusted_roots())
+    assert (check.field, check.intact, check.trusted) == (ORGANISATION_FIELD, True, True)
+    assert check.organisation == exchange.office.name
+    verification = verification_of(document)
+    assert verification.verdict == "valid" and verification.report["findings"] == []
+
+
+def test_a_byte_changed_inside_the_signed_content_is_invalid(sealed):
+    _exchange, _document, data = sealed
+    position = data.index(b"/Type /Page") + 1  # inside the first revision, which is signed
+    tampered = data[:position] + b"X" + data[position + 1:]
+    verification = verify_file(store_bytes(tampered).id)
+    assert verification.verdict == "invalid"
+    assert "not_intact" in verification.report["findings"]
+
+
+def test_content_appended_after_signing_is_not_permitted(sealed):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    _exchange, _document, data = sealed
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    stream = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 30 Tf (HUY) Tj ET"))
+    page["/Contents"] = generic.ArrayObject([page["/Contents"], stream])
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)
+    verification = verify_file(store_bytes(out.getvalue()).id)
+    assert verification.verdict == "invalid"
+    assert "changes_not_permitted" in verification.report["findings"]
+
+
+def test_a_key_from_an_untrusted_root_is_invalid(sealed):
+    _exchange, document, data = sealed
+    db.session.execute(TrustedRoot.__table__.delete())
+    db.session.commit()
+    [check] = check_signatures(data, keys.trusted_roots())
+    assert check.intact and not check.trusted
+    db.session.execute(Verification.__table__.delete())
+    db.session.commit()
+    verification = verify_file(document.pdf_file_id)
+    assert verification.verdict == "invalid" and verification.report["findings"] == ["untrusted"]
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9])
+def test_truncated_and_malformed_files_get_a_verdict_not_an_error(sealed, cut):
+    _exchange, _document, data = sealed
+    verification = verify_file(store_bytes(data[:int(len(data) * cut)]).id)
+    assert verification.verdict == "invalid"
+    assert verification.report["findings"] in (["unreadable"], ["not_intact"])
+
+
+def test_an_organisation_without_a_key_sends_unsigned(make, run_jobs):
+    exchange = Exchange(make)
+    run_jobs()
+    document = db.session.get(Document, exchange.document.id)
+    assert document.sealed_at is None and document.pdf_file_id is not None
+    assert verification_of(document).verdict == "unsigned"
+    assert db.session.scalar(select(func.count(SigningIdentity.id))) == 0
+
+
+def test_the_recipient_sees_the_verification_report(sealed, client, auth):
+    exchange, document, _data = sealed
+    auth.login(exchange.a_clerk.email)
+    page = client.get(f"/inbox/{exchange.sealed_delivery.id}").get_data(as_text=True)
+    assert "Hợp lệ" in page and exchange.office.name in page
