@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # the tests also the browser and a font for the test PDFs they build. The documents' own
 # font ships in static/fonts/.
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := chromium fonts-dejavu-core
+TEST_PACKAGES := chromium fonts-dejavu-core softhsm2
 
 .PHONY: run worker test lint bench install runtime-packages system-packages translations messages clean
 

@@ -71,9 +71,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.home.routes import bp as home_bp
     from portal.jobs.routes import bp as jobs_bp
     from portal.organisations.routes import bp as organisations_bp
+    from portal.signing.routes import bp as signing_bp
 
     for blueprint in (home_bp, auth_bp, organisations_bp, audit_bp, calendar_bp, documents_bp,
-                      deliveries_bp, jobs_bp, api_bp):
+                      deliveries_bp, jobs_bp, signing_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
@@ -86,6 +87,7 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.policy import (
         ROLE_LABELS,
         can_manage_calendar,
+        can_manage_keys,
         can_manage_organisations,
         can_view_audit,
     )
@@ -109,6 +111,7 @@ def _register_template_helpers(app: Flask) -> None:
         can_manage_organisations=can_manage_organisations,
         can_view_audit=can_view_audit,
         can_manage_calendar=can_manage_calendar,
+        can_manage_keys=can_manage_keys,
         now_local=lambda: as_local(utcnow()),
         status_labels=STATUS_LABELS,
         type_labels=TYPE_LABELS,

@@ -58,6 +58,9 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         "RQ_QUEUE": environ.get("RQ_QUEUE", "portal"),
         "JOB_TIMEOUT_SECONDS": int(environ.get("JOB_TIMEOUT_SECONDS", 300)),
         "JOB_STALE_SECONDS": int(environ.get("JOB_STALE_SECONDS", 360)),
+        # Signing with keys on a PKCS#11 token (USB token, HSM): the vendor's module and PIN.
+        "PKCS11_MODULE": environ.get("PKCS11_MODULE") or None,
+        "PKCS11_PIN": environ.get("PKCS11_PIN") or None,
         # Sessions: idle and absolute limits, enforced server-side (auth.sessions).
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(environ.get("SESSION_IDLE_MINUTES", 30))),
         "PERMANENT_SESSION_LIFETIME": timedelta(

@@ -198,3 +198,8 @@ def can_track_organisation(user, organisation) -> bool:
 
 def can_manage_calendar(user) -> bool:
     return is_admin(user)
+
+
+def can_manage_keys(user) -> bool:
+    """Import signing keys and choose the trusted roots."""
+    return is_admin(user)

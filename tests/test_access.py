@@ -7,11 +7,15 @@ pages a role may not use answer 403; anonymous visitors are sent to sign in.
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from portal.auth.services import issue_token
 from portal.calendar.services import add_override
 from portal.documents import services as documents
+from portal.extensions import db
 from portal.jobs.services import jobs_of
+from portal.signing.keys import init_development_pki
+from portal.signing.models import TrustedRoot
 from tests.pdfs import blank_pdf
 
 VIEWERS = ["anonymous", "admin", "reviewer", "ministry_leader",
@@ -48,6 +52,13 @@ ROUTES = {
     "organisations.merge": ("GET", "/organisations/{a}/merge", ADMIN_ONLY),
     "organisations.notation": ("GET", "/organisations/{a}/notation", ADMIN_ONLY),
     "audit.index": ("GET", "/audit/", ADMIN_ONLY),
+    "signing.index": ("GET", "/signing/", ADMIN_ONLY),
+    "signing.import_key": ("POST", "/signing/keys", {"anonymous": 302, "admin": 400, "*": 403}),
+    "signing.trust_root": ("POST", "/signing/roots", {"anonymous": 302, "admin": 400, "*": 403}),
+    "signing.register_token_key": ("POST", "/signing/token-keys",
+                                   {"anonymous": 302, "admin": 400, "*": 403}),
+    "signing.remove_root": ("POST", "/signing/roots/{root}/delete",
+                            {"anonymous": 302, "admin": 302, "*": 403}),
     "calendar.index": ("GET", "/calendar/", ADMIN_ONLY),
     "calendar.delete_override": ("POST", "/calendar/overrides/{override}/delete",
                                  {"anonymous": 302, "admin": 302, "*": 403}),
@@ -125,10 +136,12 @@ def world(make, run_jobs):
     override = add_override(day=date(2030, 1, 7), kind="day_off", reason="matrix",
                             actor=users["admin"])
     run_jobs()  # the document's PDF of record exists
+    init_development_pki()
     return {"users": users, "ids": {
         "a": a.id, "a_token": token.id, "doc": doc.id, "doc_file": doc_file.id,
         "delivery": make.delivery(doc, a).id, "draft": draft.id, "draft_file": draft_file.id,
-        "override": override.id, "job": jobs_of(doc)[0].id}}
+        "override": override.id, "job": jobs_of(doc)[0].id,
+        "root": db.session.scalar(select(TrustedRoot.id))}}
 
 
 def test_the_matrix_covers_every_route(app):

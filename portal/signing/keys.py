@@ -5,6 +5,7 @@ PKCS#12 encrypted with a passphrase derived from SECRET_KEY, so the database alo
 give the keys away.
 """
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -15,8 +16,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.audit import services as audit
 from portal.auth.models import User
 from portal.extensions import db
 from portal.organisations.models import Organisation
@@ -121,14 +124,133 @@ def _issue(ca_key, ca_certificate, common_name, organisation_name, **owner):
     _store(common_name, "development", key, certificate, [ca_certificate], **owner)
 
 
+class SigningKeyError(ValueError):
+    """A key or certificate the portal refuses; the message says why."""
+
+
+def import_pkcs12(data: bytes, password: str, organisation, *, actor) -> SigningIdentity:
+    """Keep an organisation's real key (PKCS#12 from its CA); the password is used, not kept.
+
+    The key is stored again under the portal's own passphrase, so the password the
+    administrator typed is not needed later and is written nowhere.
+    """
+    try:
+        key, certificate, chain = pkcs12.load_key_and_certificates(
+            data, password.encode() if password else None)
+    except ValueError as error:
+        raise SigningKeyError(_("The file could not be opened: wrong password, or not a PKCS#12 "
+                          "(.p12, .pfx) file.")) from error
+    if key is None or certificate is None:
+        raise SigningKeyError(_("The file holds no private key with its certificate."))
+    label = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    identity = _store(label[0].value if label else organisation.name, "imported", key,
+                      certificate, chain or (), organisation_id=organisation.id)
+    db.session.flush()
+    audit.record("signing.key_imported", actor=actor, organisation=organisation, obj=identity,
+                 details={"subject": certificate.subject.rfc4514_string(),
+                          "not_after": certificate.not_valid_after_utc.isoformat()})
+    db.session.commit()
+    return identity
+
+
+def add_trusted_root(data: bytes, *, actor) -> TrustedRoot:
+    """Trust a root CA certificate (PEM or DER) when verifying signatures."""
+    try:
+        certificate = (x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
+                       else x509.load_der_x509_certificate(data))
+        is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except (ValueError, x509.ExtensionNotFound) as error:
+        raise SigningKeyError(_("Not a CA certificate (PEM or DER).")) from error
+    if not is_ca:
+        raise SigningKeyError(_("This certificate is not a certification authority's."))
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    if db.session.scalar(select(TrustedRoot.id).where(TrustedRoot.certificate == der)):
+        raise SigningKeyError(_("This root is already trusted."))
+    name = certificate.subject.rfc4514_string()[:255]
+    root = TrustedRoot(name=name, certificate=der)
+    db.session.add(root)
+    db.session.flush()
+    audit.record("signing.root_trusted", actor=actor, obj=root, details={"subject": name})
+    db.session.commit()
+    return root
+
+
+def remove_trusted_root(root: TrustedRoot, *, actor) -> None:
+    audit.record("signing.root_removed", actor=actor, obj=root, details={"subject": root.name})
+    db.session.delete(root)
+    db.session.commit()
+
+
 def organisation_identity(organisation_id: int) -> SigningIdentity | None:
     return db.session.scalar(select(SigningIdentity).where(
         SigningIdentity.organisation_id == organisation_id).order_by(SigningIdentity.id.desc()))
 
 
-def pkcs12_of(identity: SigningIdentity) -> tuple[bytes, bytes]:
-    """(PKCS#12 data, passphrase) for a signer to load."""
-    return identity.pkcs12, _passphrase()
+@contextlib.contextmanager
+def open_signer(identity: SigningIdentity):
+    """A pyHanko signer for the identity: its kept PKCS#12, or its key on a PKCS#11 token."""
+    from pyhanko.sign import signers
+
+    if identity.source != "pkcs11":
+        yield signers.SimpleSigner.load_pkcs12_data(identity.pkcs12, [],
+                                                    passphrase=_passphrase())
+        return
+    from pyhanko.sign import pkcs11 as p11
+
+    session = _token_session(identity.token_label)
+    try:
+        # Hash here, sign raw on the token: tokens (SoftHSM among them) often lack the
+        # combined hash-and-sign mechanisms for ECDSA.
+        yield p11.PKCS11Signer(session, key_label=identity.key_label,
+                               cert_label=identity.key_label, use_raw_mechanism=True)
+    finally:
+        session.close()
+
+
+def _token_session(token_label: str):
+    from pyhanko.sign import pkcs11 as p11
+
+    module = current_app.config["PKCS11_MODULE"]
+    if not module:
+        raise SigningKeyError(_("No PKCS#11 module is configured (PKCS11_MODULE)."))
+    try:
+        return p11.open_pkcs11_session(module, token_criteria=p11.TokenCriteria(
+            label=token_label), user_pin=current_app.config["PKCS11_PIN"])
+    except Exception as error:  # the module reports a missing token or a wrong PIN variously
+        raise SigningKeyError(_("The token %(label)s could not be opened: %(error)s",
+                                label=token_label, error=error)) from error
+
+
+def register_token_key(token_label: str, key_label: str, organisation, *,
+                       actor) -> SigningIdentity:
+    """Use a key that stays on a PKCS#11 token (a USB token, an HSM) for an organisation."""
+    import pkcs11
+    from pkcs11 import Attribute, ObjectClass
+
+    session = _token_session(token_label)
+    try:
+        found = list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE,
+                                          Attribute.LABEL: key_label}))
+        if not found:
+            raise SigningKeyError(_("The token holds no certificate labelled %(label)s.",
+                                    label=key_label))
+        der = bytes(found[0][Attribute.VALUE])
+    except pkcs11.PKCS11Error as error:
+        raise SigningKeyError(str(error)) from error
+    finally:
+        session.close()
+    certificate = x509.load_der_x509_certificate(der)
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    identity = SigningIdentity(label=names[0].value if names else key_label, source="pkcs11",
+                               organisation_id=organisation.id, certificate=der,
+                               token_label=token_label, key_label=key_label)
+    db.session.add(identity)
+    db.session.flush()
+    audit.record("signing.token_key_registered", actor=actor, organisation=organisation,
+                 obj=identity, details={"token": token_label, "key": key_label,
+                                        "subject": certificate.subject.rfc4514_string()})
+    db.session.commit()
+    return identity
 
 
 def trusted_roots() -> list[bytes]:

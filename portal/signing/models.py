@@ -14,11 +14,19 @@ class SigningIdentity(db.Model):
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), index=True)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), index=True)
     label = db.Column(db.String(255), nullable=False)
-    source = db.Column(db.String(20), nullable=False)  # development, development-ca, imported
+    # development, development-ca, imported (kept here), pkcs11 (the key stays on a token)
+    source = db.Column(db.String(20), nullable=False)
     certificate = db.Column(db.LargeBinary, nullable=False)  # DER
-    # PKCS#12, encrypted with a key derived from SECRET_KEY (signing/keys.py).
-    pkcs12 = db.Column(db.LargeBinary, nullable=False)
+    # PKCS#12, encrypted with a key derived from SECRET_KEY (signing/keys.py); None for a token.
+    pkcs12 = db.Column(db.LargeBinary)
+    # A key on a PKCS#11 token: the token's and the key's (and its certificate's) labels. The
+    # module and PIN come from the settings (PKCS11_MODULE, PKCS11_PIN), never the database.
+    token_label = db.Column(db.String(64))
+    key_label = db.Column(db.String(64))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    organisation = db.relationship("Organisation")
+    user = db.relationship("User")
 
 
 class TrustedRoot(db.Model):

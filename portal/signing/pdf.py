@@ -93,9 +93,11 @@ def add_signature_fields(data: bytes, page: int, box: tuple[float, ...]) -> byte
     return out.getvalue()
 
 
-def sign(data: bytes, pkcs12: bytes, passphrase: bytes, field: str, lines: list[str]) -> bytes:
-    """Sign into an existing field with a visible stamp of the given lines (Vietnamese)."""
-    signer = signers.SimpleSigner.load_pkcs12_data(pkcs12, [], passphrase=passphrase)
+def sign(data: bytes, signer: signers.Signer, field: str, lines: list[str]) -> bytes:
+    """Sign into an existing field with a visible stamp of the given lines (Vietnamese).
+
+    `signer` comes from keys.open_signer: a key kept by the portal, or one on a token.
+    """
     style = TextStampStyle(
         stamp_text="\n".join(line.replace("%", "%%") for line in lines),
         # The font engine and the text box must agree on the size, or glyphs drift apart
@@ -125,6 +127,8 @@ class SignatureCheck:
 
 def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
     """Each signature's findings; raises ValueError when the bytes are not a readable PDF."""
+    if b"%%EOF" not in data[-1024:]:
+        raise ValueError("the file is incomplete: it does not end as a PDF ends (%%EOF)")
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)

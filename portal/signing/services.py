@@ -41,14 +41,13 @@ def seal_document(job) -> None:
             report(job, 90, _("The organisation has no signing key: sent unsigned"))
         else:
             report(job, 20, _("Applying the organisation's digital signature"))
-            pkcs12, passphrase = keys.pkcs12_of(identity)
             from portal.signing.pdf import ORGANISATION_FIELD, sign
 
             lines = [document.issuer.name, f"Số: {document.notation}",
                      f"Ngày: {as_local(document.issued_at).strftime('%d/%m/%Y')}",
                      f"Ký lúc: {as_local(utcnow()).strftime('%d/%m/%Y %H:%M')} (GMT+7)"]
-            signed = sign(read_bytes(document.pdf_file), pkcs12, passphrase, ORGANISATION_FIELD,
-                          lines)
+            with keys.open_signer(identity) as signer:
+                signed = sign(read_bytes(document.pdf_file), signer, ORGANISATION_FIELD, lines)
             stored = store_bytes(signed)
             db.session.execute(update(Document).where(Document.id == document.id,
                                                       Document.sealed_at.is_(None))

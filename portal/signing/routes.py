@@ -1,0 +1,117 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal import policy
+from portal.documents.forms import ActionForm
+from portal.extensions import db
+from portal.organisations.models import Organisation
+from portal.organisations.services import list_organisations
+from portal.signing import keys
+from portal.signing.forms import ImportKeyForm, TokenKeyForm, TrustRootForm
+from portal.signing.models import SigningIdentity, TrustedRoot
+
+bp = Blueprint("signing", __name__, url_prefix="/signing")
+MAX_KEY_FILE = 64 * 1024  # a PKCS#12 or certificate is a few kilobytes
+
+
+def _page(import_form=None, root_form=None, token_form=None, status=200):
+    identities = db.session.scalars(select(SigningIdentity).order_by(
+        SigningIdentity.organisation_id, SigningIdentity.id.desc())).all()
+    roots = db.session.scalars(select(TrustedRoot).order_by(TrustedRoot.name)).all()
+    return render_template("signing/index.html", identities=identities, roots=roots,
+                           import_form=import_form or _with_organisations(ImportKeyForm()),
+                           token_form=token_form or _with_organisations(TokenKeyForm()),
+                           root_form=root_form or TrustRootForm(),
+                           action_form=ActionForm()), status
+
+
+def _read(upload) -> bytes:
+    data = upload.read(MAX_KEY_FILE + 1)
+    if len(data) > MAX_KEY_FILE:
+        raise keys.SigningKeyError(_("A key or certificate file is a few kilobytes; this one "
+                                     "is too large."))
+    return data
+
+
+def _with_organisations(form):
+    form.organisation_id.choices = [SelectChoice(o.id, o.name)
+                                    for o in list_organisations(include_merged=False)]
+    return form
+
+
+@bp.get("/")
+@login_required
+@policy.permission_required(policy.can_manage_keys)
+def index():
+    """Signing keys (development and imported) and the roots trusted for verification."""
+    return _page()
+
+
+@bp.post("/keys")
+@login_required
+@policy.permission_required(policy.can_manage_keys)
+def import_key():
+    """Import an organisation's PKCS#12; its password is used once and kept nowhere."""
+    form = _with_organisations(ImportKeyForm())
+    if form.validate_on_submit():
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        try:
+            keys.import_pkcs12(_read(form.file.data), form.password.data or "", organisation,
+                               actor=current_user)
+        except keys.SigningKeyError as error:
+            form.file.errors.append(str(error))
+        else:
+            flash(_("Key imported for %(name)s.", name=organisation.name), "info")
+            return redirect(url_for(".index"))
+    return _page(import_form=form, status=400)
+
+
+@bp.post("/token-keys")
+@login_required
+@policy.permission_required(policy.can_manage_keys)
+def register_token_key():
+    """Seal an organisation's documents with a key that stays on a PKCS#11 token."""
+    form = _with_organisations(TokenKeyForm())
+    if form.validate_on_submit():
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        try:
+            keys.register_token_key(form.token_label.data.strip(), form.key_label.data.strip(),
+                                    organisation, actor=current_user)
+        except keys.SigningKeyError as error:
+            form.key_label.errors.append(str(error))
+        else:
+            flash(_("Token key registered for %(name)s.", name=organisation.name), "info")
+            return redirect(url_for(".index"))
+    return _page(token_form=form, status=400)
+
+
+@bp.post("/roots")
+@login_required
+@policy.permission_required(policy.can_manage_keys)
+def trust_root():
+    """Trust a root certificate when verifying signatures."""
+    form = TrustRootForm()
+    if form.validate_on_submit():
+        try:
+            keys.add_trusted_root(_read(form.file.data), actor=current_user)
+        except keys.SigningKeyError as error:
+            form.file.errors.append(str(error))
+        else:
+            flash(_("Root certificate trusted."), "info")
+            return redirect(url_for(".index"))
+    return _page(root_form=form, status=400)
+
+
+@bp.post("/roots/<int:root_id>/delete")
+@login_required
+@policy.permission_required(policy.can_manage_keys)
+def remove_root(root_id):
+    """Stop trusting a root certificate."""
+    root = db.get_or_404(TrustedRoot, root_id)
+    if ActionForm().validate_on_submit():
+        keys.remove_trusted_root(root, actor=current_user)
+        flash(_("Root certificate no longer trusted."), "info")
+    return redirect(url_for(".index"))
