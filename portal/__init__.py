@@ -84,6 +84,7 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.documents.models import TYPE_LABELS, URGENCY_LABELS
     from portal.documents.tracking import DEADLINE_LABELS
     from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS
+    from portal.jobs.services import following
     from portal.policy import (
         ROLE_LABELS,
         can_manage_calendar,
@@ -91,7 +92,7 @@ def _register_template_helpers(app: Flask) -> None:
         can_manage_organisations,
         can_view_audit,
     )
-    from portal.signing.services import FINDING_LABELS, VERDICT_LABELS
+    from portal.signing.services import FINDING_LABELS, VERDICT_LABELS, verification_of
 
     @app.template_filter("local_time")
     def local_time(moment):
@@ -119,6 +120,8 @@ def _register_template_helpers(app: Flask) -> None:
         deadline_labels=DEADLINE_LABELS,
         job_kind_labels=JOB_KIND_LABELS,
         job_state_labels=JOB_STATE_LABELS,
+        following_job=following,
         verdict_labels=VERDICT_LABELS,
         finding_labels=FINDING_LABELS,
+        verification_of=verification_of,
     )

@@ -13,7 +13,7 @@ from portal.auth.services import issue_token
 from portal.calendar.services import add_override
 from portal.documents import services as documents
 from portal.extensions import db
-from portal.jobs.services import jobs_of
+from portal.jobs.services import first_job_of
 from portal.signing.keys import init_development_pki
 from portal.signing.models import TrustedRoot
 from tests.pdfs import blank_pdf
@@ -140,7 +140,7 @@ def world(make, run_jobs):
     return {"users": users, "ids": {
         "a": a.id, "a_token": token.id, "doc": doc.id, "doc_file": doc_file.id,
         "delivery": make.delivery(doc, a).id, "draft": draft.id, "draft_file": draft_file.id,
-        "override": override.id, "job": jobs_of(doc)[0].id,
+        "override": override.id, "job": first_job_of(doc).id,
         "root": db.session.scalar(select(TrustedRoot.id))}}
 
 

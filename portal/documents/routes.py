@@ -26,12 +26,11 @@ from portal.documents.models import (
     DocumentState,
 )
 from portal.extensions import db
-from portal.jobs.services import jobs_of
+from portal.jobs.services import first_job_of
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
 from portal.rendering.html import render_html
 from portal.rendering.values import document_values
-from portal.signing.services import verification_of
 from portal.storage.services import UploadError, path_of
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -219,8 +218,8 @@ def show(document_id):
     form, show, rows = _tracking_rows(document)
     template = "documents/_recipients.html" if request.htmx else "documents/show.html"
     return render_template(template, document=document, form=form, show=show, rows=rows,
-                           summary=tracking.summary(rows), jobs=jobs_of(document),
-                           action_form=ActionForm(), verification=verification_of(document))
+                           summary=tracking.summary(rows), first_job=first_job_of(document),
+                           action_form=ActionForm())
 
 
 @bp.get("/<int:document_id>/recipients.csv")

@@ -46,13 +46,16 @@ def schedule(kind: str, *, document_id: int | None = None, actor=None) -> Job:
     return job
 
 
-def jobs_of(document) -> list[Job]:
-    """The latest job of each kind for a document (what its page shows)."""
-    latest: dict[str, Job] = {}
-    for job in db.session.scalars(select(Job).where(Job.document_id == document.id)
-                                  .order_by(Job.id)):
-        latest[job.kind] = job
-    return list(latest.values())
+def first_job_of(document) -> Job | None:
+    """The first job of the document's chain (render); its fragment shows the ones after it."""
+    return db.session.scalar(select(Job).where(Job.document_id == document.id)
+                             .order_by(Job.id).limit(1))
+
+
+def following(job: Job) -> Job | None:
+    """The job this one led to (render → sign → verify), once it exists."""
+    return db.session.scalar(select(Job).where(Job.document_id == job.document_id,
+                                               Job.id > job.id).order_by(Job.id).limit(1))
 
 
 def report(job: Job, progress: int, step: str) -> None:

@@ -18,7 +18,9 @@ def test_the_sender_watches_the_pdf_being_made_and_opens_it(page, live_server, m
     render = page.locator('[data-job="render"]')
     expect(render).to_contain_text("Hoàn thành", timeout=10_000)
     expect(render.locator("progress")).to_have_attribute("value", "100")
+    # The seal and the verification follow the render, each appearing as it starts.
     expect(page.locator('[data-job="verify"]')).to_contain_text("Hoàn thành", timeout=10_000)
+    expect(page.locator(".verification")).to_contain_text("Chưa ký số")  # no key in this test
     href = page.get_by_role("link", name="Mở tệp PDF").get_attribute("href")
     pdf = page.request.get(f"{live_server}{href}")
     assert pdf.headers["content-type"] == "application/pdf"
