@@ -83,7 +83,7 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.deliveries.models import STATUS_LABELS
     from portal.documents.models import TYPE_LABELS, URGENCY_LABELS
     from portal.documents.tracking import DEADLINE_LABELS
-    from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS
+    from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS, JOB_STEP_LABELS
     from portal.jobs.services import following
     from portal.policy import (
         ROLE_LABELS,
@@ -120,6 +120,7 @@ def _register_template_helpers(app: Flask) -> None:
         deadline_labels=DEADLINE_LABELS,
         job_kind_labels=JOB_KIND_LABELS,
         job_state_labels=JOB_STATE_LABELS,
+        job_step_labels=JOB_STEP_LABELS,
         following_job=following,
         verdict_labels=VERDICT_LABELS,
         finding_labels=FINDING_LABELS,

@@ -29,6 +29,14 @@ JOB_STATE_LABELS = {
 }
 
 
+# What a running job is doing: stored as a code, shown in the reader's language.
+JOB_STEP_LABELS = {
+    "laying_out": _l("Laying out the document"),
+    "signature_fields": _l("Preparing the signature fields"),
+    "sealing": _l("Applying the organisation's digital signature"),
+    "no_key": _l("The organisation has no signing key: sent unsigned"),
+}
+
 JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Organisation's signature"),
                    "verify": _l("Verifying the signatures")}
 
@@ -39,7 +47,7 @@ class Job(db.Model):
     document_id = db.Column(db.Integer, db.ForeignKey("document.id"), index=True)
     state = db.Column(db.String(10), nullable=False, default=JobState.QUEUED)
     progress = db.Column(db.Integer, nullable=False, default=0)  # percent
-    step = db.Column(db.String(200))  # what it is doing now, shown beside the bar
+    step = db.Column(db.String(200))  # a JOB_STEP_LABELS code, while running
     error = db.Column(db.String(1000))
     attempts = db.Column(db.Integer, nullable=False, default=0)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))

@@ -40,10 +40,15 @@ def handles(kind: str):
 
 def schedule(kind: str, *, document_id: int | None = None, actor=None) -> Job:
     """Add a job in the caller's transaction; call relay_pending() after committing."""
-    job = Job(kind=kind, document_id=document_id, created_by_id=actor.id if actor else None,
-              step=_("Waiting for a worker"))
+    job = Job(kind=kind, document_id=document_id, created_by_id=actor.id if actor else None)
     db.session.add(job)
     return job
+
+
+def schedule_next(job: Job, kind: str) -> None:
+    """Add the job that follows this one in its chain, unless a run before already did."""
+    if following(job) is None:
+        schedule(kind, document_id=job.document_id)
 
 
 def first_job_of(document) -> Job | None:
@@ -59,7 +64,8 @@ def following(job: Job) -> Job | None:
 
 
 def report(job: Job, progress: int, step: str) -> None:
-    """Record how far a running job got (committed at once, so the page sees it)."""
+    """Record how far a running job got, a JOB_STEP_LABELS code (committed at once, so the
+    page sees it)."""
     job.progress, job.step, job.heartbeat_at = progress, step, utcnow()
     db.session.commit()
 
@@ -76,7 +82,6 @@ def relay_pending() -> int:
     from portal.jobs import queue
 
     pending = _pending()
-
     relayed = 0
     for job_id in pending:
         if not queue.enqueue(job_id):
@@ -132,8 +137,7 @@ def retry(job: Job, *, actor) -> None:
     """Queue a failed job again (the retry button)."""
     result = db.session.execute(
         update(Job).where(Job.id == job.id, Job.state == JobState.FAILED)
-        .values(state=JobState.QUEUED, relayed_at=None, progress=0, error=None,
-                step=_("Waiting for a worker")))
+        .values(state=JobState.QUEUED, relayed_at=None, progress=0, error=None, step=None))
     if result.rowcount != 1:
         db.session.rollback()
         raise JobError(_("Only a failed job can be tried again."))

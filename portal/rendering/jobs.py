@@ -1,12 +1,11 @@
 """The render job: an issued document becomes its PDF of record."""
 
-from flask_babel import gettext as _
 from sqlalchemy import update
 
 from portal.audit import services as audit
 from portal.documents.models import Document
 from portal.extensions import db
-from portal.jobs.services import handles, report, schedule
+from portal.jobs.services import handles, report, schedule_next
 from portal.rendering.values import document_values
 from portal.storage.services import store_bytes
 
@@ -21,12 +20,12 @@ def render_document(job) -> None:
     if main is not None:
         stored = main.file  # signed (or not) where it was made: verified, never re-signed
     else:
-        report(job, 10, _("Laying out the document"))
+        report(job, 10, "laying_out")
         from portal.rendering.pdf import render_pdf  # WeasyPrint loads only where it renders
         from portal.signing.pdf import add_signature_fields
 
         rendered = render_pdf(document_values(document))
-        report(job, 70, _("Preparing the signature fields"))
+        report(job, 70, "signature_fields")
         stored = store_bytes(add_signature_fields(rendered.data, rendered.signature_page,
                                                   rendered.signature_box))
     db.session.execute(update(Document).where(Document.id == document.id,
@@ -35,5 +34,5 @@ def render_document(job) -> None:
     audit.record("document.rendered", obj=document,
                  details={"sha256": stored.sha256, "size": stored.size,
                           "uploaded": main is not None})
-    schedule("verify" if main is not None else "sign", document_id=document.id)
+    schedule_next(job, "verify" if main is not None else "sign")
     db.session.commit()

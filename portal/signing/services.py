@@ -5,7 +5,6 @@ Both run as jobs (`sign`, `verify`) after the render job; both are safe to run t
 
 from dataclasses import asdict
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -13,7 +12,7 @@ from portal.audit import services as audit
 from portal.clock import as_local, utcnow
 from portal.documents.models import Document
 from portal.extensions import db
-from portal.jobs.services import handles, report, schedule
+from portal.jobs.services import handles, report, schedule_next
 from portal.signing import keys
 from portal.signing.models import Verification
 from portal.storage.services import read_bytes, store_bytes
@@ -38,9 +37,9 @@ def seal_document(job) -> None:
     if document.sealed_at is None:
         identity = keys.organisation_identity(document.issuer_id)
         if identity is None:
-            report(job, 90, _("The organisation has no signing key: sent unsigned"))
+            report(job, 90, "no_key")
         else:
-            report(job, 20, _("Applying the organisation's digital signature"))
+            report(job, 20, "sealing")
             from portal.signing.pdf import ORGANISATION_FIELD, sign
 
             lines = [document.issuer.name, f"Số: {document.notation}",
@@ -54,7 +53,7 @@ def seal_document(job) -> None:
                                .values(pdf_file_id=stored.id, sealed_at=utcnow()))
             audit.record("document.sealed", obj=document,
                          details={"sha256": stored.sha256, "certificate": identity.label})
-    schedule("verify", document_id=document.id)
+    schedule_next(job, "verify")
     db.session.commit()
 
 

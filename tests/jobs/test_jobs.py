@@ -109,3 +109,17 @@ def test_only_the_documents_issuer_follows_its_jobs(make, client, auth, viewer):
     job = _render_job(exchange.document)
     auth.login(getattr(exchange, viewer).email)
     assert client.get(f"/jobs/{job.id}").status_code == 404
+
+
+def test_a_chain_job_run_again_does_not_schedule_its_follower_twice(make, run_jobs):
+    exchange = Exchange(make)
+    run_jobs()
+    sign = db.session.scalar(select(Job).where(Job.document_id == exchange.document.id,
+                                               Job.kind == "sign"))
+    db.session.execute(Job.__table__.update().where(Job.id == sign.id)
+                       .values(state=JobState.QUEUED))
+    db.session.commit()
+    jobs.run_job(sign.id)  # e.g. put back after its worker died right after committing
+    kinds = db.session.scalars(select(Job.kind).where(Job.document_id == exchange.document.id)
+                               .order_by(Job.id)).all()
+    assert kinds == ["render", "sign", "verify"]
