@@ -81,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from portal.clock import as_local, utcnow
     from portal.deliveries.models import STATUS_LABELS
-    from portal.documents.models import TYPE_LABELS, URGENCY_LABELS
+    from portal.documents.models import STATE_LABELS, TYPE_LABELS, URGENCY_LABELS
     from portal.documents.tracking import DEADLINE_LABELS
     from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS, JOB_STEP_LABELS
     from portal.jobs.services import following
@@ -90,8 +90,10 @@ def _register_template_helpers(app: Flask) -> None:
         can_manage_calendar,
         can_manage_keys,
         can_manage_organisations,
+        can_sign_documents,
         can_view_audit,
     )
+    from portal.signing.chain import FIELD_LABELS as CHAIN_FIELD_LABELS
     from portal.signing.services import FINDING_LABELS, VERDICT_LABELS, verification_of
 
     @app.template_filter("local_time")
@@ -113,9 +115,11 @@ def _register_template_helpers(app: Flask) -> None:
         can_view_audit=can_view_audit,
         can_manage_calendar=can_manage_calendar,
         can_manage_keys=can_manage_keys,
+        can_sign_documents=can_sign_documents,
         now_local=lambda: as_local(utcnow()),
         status_labels=STATUS_LABELS,
         type_labels=TYPE_LABELS,
+        document_state_labels=STATE_LABELS,
         urgency_labels=URGENCY_LABELS,
         deadline_labels=DEADLINE_LABELS,
         job_kind_labels=JOB_KIND_LABELS,
@@ -125,4 +129,5 @@ def _register_template_helpers(app: Flask) -> None:
         verdict_labels=VERDICT_LABELS,
         finding_labels=FINDING_LABELS,
         verification_of=verification_of,
+        chain_field_labels=CHAIN_FIELD_LABELS,
     )

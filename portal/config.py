@@ -61,6 +61,8 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         # Signing with keys on a PKCS#11 token (USB token, HSM): the vendor's module and PIN.
         "PKCS11_MODULE": environ.get("PKCS11_MODULE") or None,
         "PKCS11_PIN": environ.get("PKCS11_PIN") or None,
+        # An RFC 3161 time-stamping authority: when set, every signature carries its timestamp.
+        "TSA_URL": environ.get("TSA_URL") or None,
         # Sessions: idle and absolute limits, enforced server-side (auth.sessions).
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(environ.get("SESSION_IDLE_MINUTES", 30))),
         "PERMANENT_SESSION_LIFETIME": timedelta(

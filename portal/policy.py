@@ -119,18 +119,33 @@ def can_issue(user, document) -> bool:
     return _member(user, document.issuer_id) and user.role == Role.CLERK
 
 
+def can_sign_documents(user) -> bool:
+    """Leaders initial and sign documents (their list of documents waiting for them)."""
+    return user.is_authenticated and user.role == Role.LEADER
+
+
 def can_edit_draft(user, document) -> bool:
     return (_member(user, document.issuer_id) and document.reply_to_id is None
             and (document.author_id == user.id or user.role in (Role.CLERK, Role.LEADER)))
 
 
 def can_track_document(user, document) -> bool:
-    """Who sees every recipient's progress: the issuer's people, and the ministry's reviewers
-    and administrators for the ministry's documents."""
+    """Who sees every recipient's progress: the issuer's people, the ministry's reviewers
+    and administrators for the ministry's documents, and the people of its signature chain."""
     if _member(user, document.issuer_id):
         return True
-    return (user.is_authenticated and user.role in (Role.REVIEWER, Role.ADMIN)
-            and document.issuer.kind in MINISTRY_SIDE)
+    if (user.is_authenticated and user.role in (Role.REVIEWER, Role.ADMIN)
+            and document.issuer.kind in MINISTRY_SIDE):
+        return True
+    return is_in_signature_chain(user, document)
+
+
+def is_in_signature_chain(user, document) -> bool:
+    """Those asked to initial or sign a document (a ministry leader for a unit's letter)."""
+    from portal.signing.models import SignatureStep
+
+    return user.is_authenticated and db.session.query(db.exists().where(
+        SignatureStep.document_id == document.id, SignatureStep.user_id == user.id)).scalar()
 
 
 def can_follow_job(user, job) -> bool:

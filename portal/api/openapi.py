@@ -40,7 +40,7 @@ _DOCUMENT = {
         "body": {"type": "string"},
         "urgency": {"type": "string", "enum": ["normal", "urgent", "very_urgent", "flash"]},
         "issuer": {"type": "object"},
-        "state": {"type": "string", "enum": ["draft", "submitted", "issued"]},
+        "state": {"type": "string", "enum": ["draft", "submitted", "signing", "signed", "issued"]},
         "issued_at": {"type": ["string", "null"], "format": "date-time"},
         "due_on": {"type": ["string", "null"], "format": "date"},
         "due_working_days": {"type": ["integer", "null"]},

@@ -16,8 +16,10 @@ from portal.deliveries.models import Delivery
 from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.jobs import services as jobs
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import find_by_code
+from portal.signing import chain
 
 LETTERS = [
     dict(doc_type="cong_van", urgency="urgent", due_working_days=5,
@@ -52,28 +54,47 @@ def _age(document: Document, days: int) -> None:
     db.session.commit()
 
 
+def _through_the_chain(draft: Document, chain_people: dict, clerk) -> Document:
+    """Trình ký, each person signs in turn, the clerk issues: the whole chain, as in real use.
+
+    Jobs run here, between the steps, so that each person signs the PDF the step before made.
+    """
+    chain.submit_for_signing(draft, actor=draft.author, **{
+        key: person.id for key, person in chain_people.items()})
+    jobs.run_queued_here()
+    for step in chain.steps_of(draft):
+        chain.approve(db.session.get(Document, draft.id), actor=step.user)
+        jobs.run_queued_here()
+    issued = documents.issue_document(db.session.get(Document, draft.id), actor=clerk)
+    jobs.run_queued_here()
+    return issued
+
+
 def load_documents() -> int:
-    """Issue the demo letters once; return how many were issued now."""
+    """Issue the demo letters once, signed through the whole chain; return how many."""
     office = find_by_code("VP")
     if db.session.scalar(select(Document.id).where(Document.issuer_id == office.id).limit(1)):
         return 0
-    clerk = _person("VP", "clerk")
+    author, clerk = _person("VP", "specialist"), _person("VP", "clerk")
+    signers = dict(unit_initials_id=_person("CDS", "leader"),
+                   office_initials_id=_person("VP", "leader"),
+                   signer_id=_person("BTNMT", "leader"))
     departments = tuple(db.session.scalars(select(Organisation.id).where(
         Organisation.kind == OrganisationKind.DEPARTMENT)))
     issued = []
     for letter in LETTERS:
-        fields = documents.DraftFields(recipient_ids=departments, signer_name="Đỗ Thanh Tùng",
-                                       signer_title="Chánh Văn phòng", **letter)
-        issued.append(documents.issue_document(documents.save_draft(fields, actor=clerk),
-                                               actor=clerk))
+        fields = documents.DraftFields(recipient_ids=departments,
+                                       signer_title="Thứ trưởng", **letter)
+        issued.append(_through_the_chain(documents.save_draft(fields, actor=author), signers,
+                                         clerk))
     _age(issued[0], 10)
     _play_the_older_letter(issued[0])
-    hcm_clerk = _person("HCM", "clerk")
     report = documents.save_draft(documents.DraftFields(
         doc_type="bao_cao", subject="Báo cáo tình hình ứng dụng công nghệ thông tin năm 2026",
         body="Sở Tài nguyên và Môi trường TP. Hồ Chí Minh báo cáo như sau.",
-        recipient_ids=(office.id,)), actor=hcm_clerk)
-    documents.issue_document(report, actor=hcm_clerk)
+        signer_title="Giám đốc", recipient_ids=(office.id,)), actor=_person("HCM", "specialist"))
+    _through_the_chain(report, {"signer_id": _person("HCM", "leader")},
+                       _person("HCM", "clerk"))
     return len(issued) + 1
 
 

@@ -22,6 +22,7 @@ DEMO_PEOPLE = [
     ("VP", Role.LEADER, "Đỗ Thanh Tùng"),
     ("VP", Role.CLERK, "Vũ Thị Lan"),
     ("VP", Role.SPECIALIST, "Hoàng Đức Anh"),
+    ("CDS", Role.LEADER, "Nguyễn Hữu Thắng"),
     ("HCM", Role.LEADER, "Nguyễn Văn Phúc"),
     ("HCM", Role.CLERK, "Trương Thị Mai"),
     ("HCM", Role.SPECIALIST, "Lý Minh Khoa"),

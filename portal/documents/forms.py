@@ -60,3 +60,18 @@ class TrackingFilterForm(Form):
         csrf = False
 
     show = SelectField(_l("Show"), validators=[Optional()])
+
+
+class SigningChainForm(Form):
+    """Trình ký: who initials and who signs (choices: signing.chain.candidates, 0 for none)."""
+
+    unit_initials = SelectField(_l("Initials: the drafting unit's leader"), coerce=int,
+                                validators=[Optional()])
+    office_initials = SelectField(_l("Initials: the office"), coerce=int,
+                                  validators=[Optional()])
+    signer = SelectField(_l("Signed by"), coerce=int,
+                         validators=[DataRequired(message=_l("Choose who signs the document."))])
+
+
+class ReturnForm(Form):
+    note = TextAreaField(_l("What should change"), validators=[Optional(), Length(max=1000)])

@@ -76,7 +76,18 @@ CONFIDENTIALITY_LABELS = {
 class DocumentState(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"  # a reply waiting for the leader's approval
+    SIGNING = "signing"  # laid out without a number, travelling the signature chain (trình ký)
+    SIGNED = "signed"  # every signature of the chain is on it: the clerk may issue it
     ISSUED = "issued"  # numbered and delivered (phát hành)
+
+
+STATE_LABELS = {
+    DocumentState.DRAFT: _l("Draft"),
+    DocumentState.SUBMITTED: _l("With the leader"),
+    DocumentState.SIGNING: _l("Being signed"),
+    DocumentState.SIGNED: _l("Signed, waiting to be issued"),
+    DocumentState.ISSUED: _l("Issued"),
+}
 
 
 class Document(db.Model):

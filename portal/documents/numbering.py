@@ -93,7 +93,7 @@ def _format_problem(text: str, *, for_letters: bool, has_parent: bool) -> str | 
     return None
 
 
-def notation_for(number: int, doc_type: str, issuer) -> str:
+def notation_for(number: int | str, doc_type: str, issuer) -> str:
     """Số / ký hiệu in the issuer's format: 12/BTNMT-VP for a letter, 12/QĐ-BTNMT otherwise."""
     abbreviation = TYPE_ABBREVIATIONS.get(doc_type, "")
     letters, others = formats_of(issuer)

@@ -19,7 +19,14 @@ from portal.clock import local_today
 from portal.deliveries import inbox
 from portal.deliveries.services import DeliveryError, deadline_state, due_soon_until
 from portal.documents import services, tracking
-from portal.documents.forms import ActionForm, AttachmentForm, ComposeForm, TrackingFilterForm
+from portal.documents.forms import (
+    ActionForm,
+    AttachmentForm,
+    ComposeForm,
+    ReturnForm,
+    SigningChainForm,
+    TrackingFilterForm,
+)
 from portal.documents.models import (
     Document,
     DocumentAttachment,
@@ -31,6 +38,7 @@ from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
 from portal.rendering.html import render_html
 from portal.rendering.values import document_values
+from portal.signing import chain
 from portal.storage.services import UploadError, path_of
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -190,16 +198,98 @@ def preview(document_id):
 @bp.post("/<int:document_id>/issue")
 @login_required
 def issue(document_id):
-    """Number and issue a draft (the clerk)."""
-    document = _draft_or_404(document_id)
+    """Number and issue a draft or a signed document (the clerk)."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    was_draft = document.state == DocumentState.DRAFT
     try:
         services.issue_document(document, actor=current_user)
     except services.DocumentError as error:
         flash(str(error), "error")
-        return redirect(url_for(".edit", document_id=document.id))
+        if was_draft and policy.can_edit_draft(current_user, document):
+            return redirect(url_for(".edit", document_id=document.id))
+        return redirect(url_for(".show", document_id=document.id))
     flash(_("Document %(notation)s issued to %(n)s recipients.", notation=document.notation,
             n=len(document.recipient_ids)), "info")
     return redirect(url_for(".show", document_id=document.id))
+
+
+def _chain_form(document) -> SigningChainForm:
+    form = SigningChainForm()
+    people = [SelectChoice(u.id, f"{u.full_name} — {u.organisation.name}")
+              for u in chain.candidates(document)]
+    form.unit_initials.choices = [SelectChoice(0, _("(nobody)")), *people]
+    form.office_initials.choices = [SelectChoice(0, _("(nobody)")), *people]
+    form.signer.choices = [SelectChoice(0, _("Choose…")), *people]
+    return form
+
+
+def _can_submit_for_signing(document) -> bool:
+    return (document.state == DocumentState.DRAFT and document.reply_to_id is None
+            and policy.can_edit_draft(current_user, document)
+            and not any(a.is_main for a in document.attachments))
+
+
+@bp.post("/<int:document_id>/signing")
+@login_required
+def submit_for_signing(document_id):
+    """Trình ký: send the draft to the people who initial and sign it."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    form = _chain_form(document)
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    else:
+        try:
+            chain.submit_for_signing(document, actor=current_user, signer_id=form.signer.data,
+                                     unit_initials_id=form.unit_initials.data or None,
+                                     office_initials_id=form.office_initials.data or None)
+        except services.DocumentError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Submitted for signing: the PDF is being laid out."), "info")
+    return redirect(url_for(".show", document_id=document.id, _anchor="signature-chain"))
+
+
+@bp.post("/<int:document_id>/sign")
+@login_required
+def sign(document_id):
+    """The person whose turn it is initials or signs the document."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired. Reload the page and try again."), "error")
+    else:
+        try:
+            chain.approve(document, actor=current_user)
+        except services.DocumentError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your digital signature is being applied."), "info")
+    return redirect(url_for(".show", document_id=document.id, _anchor="signature-chain"))
+
+
+@bp.post("/<int:document_id>/return")
+@login_required
+def return_to_draft(document_id):
+    """Send the document back to its author for changes."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Reload the page and try again."), "error")
+    else:
+        try:
+            chain.return_to_draft(document, actor=current_user, note=form.note.data or "")
+        except services.DocumentError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Returned to its author as a draft."), "info")
+    return redirect(url_for(".show", document_id=document.id))
+
+
+@bp.get("/to-sign")
+@login_required
+@policy.permission_required(policy.can_sign_documents)
+def to_sign():
+    """Documents waiting for the current person's initials or signature."""
+    return render_template("documents/to_sign.html", documents=chain.waiting_for(current_user))
 
 
 def _tracking_rows(document):
@@ -217,9 +307,17 @@ def show(document_id):
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     form, show, rows = _tracking_rows(document)
     template = "documents/_recipients.html" if request.htmx else "documents/show.html"
-    return render_template(template, document=document, form=form, show=show, rows=rows,
-                           summary=tracking.summary(rows), first_job=first_job_of(document),
-                           action_form=ActionForm())
+    if request.htmx:
+        return render_template(template, document=document, form=form, show=show, rows=rows,
+                               summary=tracking.summary(rows))
+    steps = chain.steps_of(document)
+    return render_template(
+        template, document=document, form=form, show=show, rows=rows,
+        summary=tracking.summary(rows), first_job=first_job_of(document),
+        action_form=ActionForm(), steps=steps,
+        current_step=next((s for s in steps if not s.signed), None),
+        chain_form=_chain_form(document) if _can_submit_for_signing(document) else None,
+        can_return=chain.can_return(current_user, document), return_form=ReturnForm())
 
 
 @bp.get("/<int:document_id>/recipients.csv")

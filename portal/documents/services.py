@@ -33,6 +33,8 @@ from portal.extensions import db
 from portal.jobs import services as jobs
 from portal.organisations.models import Organisation
 from portal.organisations.services import final_successor
+from portal.signing import keys
+from portal.signing.models import SIGNER_FIELD, SignatureStep
 from portal.storage.services import check_pdf, store_bytes
 
 MAX_ATTACHMENTS = 20
@@ -216,15 +218,29 @@ def _issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Do
     rows = _deliver(document, document.recipient_ids, now, today, WorkingCalendar())
     audit.record("document.issued", actor=actor, obj=document,
                  details={"notation": document.notation, "recipients": len(rows)})
-    jobs.schedule("render", document_id=document.id, actor=actor)
+    # A document signed through its chain already has its PDF: only the seal is missing.
+    jobs.schedule("render" if document.pdf_file_id is None else "sign",
+                  document_id=document.id, actor=actor)
     return document
 
 
 def issue_document(document: Document, *, actor) -> Document:
-    """Phát hành: number the draft and deliver it to every recipient."""
+    """Phát hành: number the draft (or the signed document) and deliver it to every recipient.
+
+    A draft goes out unsigned, unless its organisation issues only signed documents; an
+    uploaded main PDF was signed (or not) where it was made.
+    """
     if not policy.can_issue(actor, document) or document.reply_to_id is not None:
         raise DocumentError(_("Only your organisation's clerk can issue documents."))
-    _issue(document, actor=actor)
+    if document.state == DocumentState.SIGNING:
+        raise DocumentError(_("The document is still being signed."))
+    if document.state not in (DocumentState.DRAFT, DocumentState.SIGNED):
+        raise DocumentError(_("This document has already been issued."))
+    if (document.state == DocumentState.DRAFT and document.issuer.signed_issue_only
+            and not any(a.is_main for a in document.attachments)):
+        raise DocumentError(_("Your organisation issues only signed documents: submit this "
+                              "draft for signing first."))
+    _issue(document, actor=actor, allowed_from=document.state)
     db.session.commit()
     jobs.relay_pending()
     return document
@@ -333,11 +349,27 @@ def send_reply(delivery: Delivery, *, actor) -> Document:
         raise DocumentError(_("There is no reply waiting to be sent."))
     if not reply.body.strip() and not reply.attachments:
         raise DocumentError(_("Write the reply or attach a PDF before sending it."))
+    _sign_reply(reply, actor)
     _issue(reply, actor=actor, allowed_from=reply.state)
     deliveries.complete_delivery(delivery, actor=actor, reply=reply)
     db.session.commit()
     jobs.relay_pending()
     return reply
+
+
+def _sign_reply(reply: Document, leader) -> None:
+    """Approving a reply is signing it: the leader's signature goes on before the seal."""
+    if any(a.is_main for a in reply.attachments):
+        return  # the uploaded PDF was signed where it was made
+    if keys.person_identity(leader.id) is None:
+        if reply.issuer.signed_issue_only:
+            raise DocumentError(_("Your organisation sends only signed replies, and you have no "
+                                  "signing key yet; ask an administrator for one."))
+        return
+    db.session.add(SignatureStep(document_id=reply.id, position=1, field=SIGNER_FIELD,
+                                 user_id=leader.id, approved_at=utcnow()))
+    if not reply.signer_name:
+        reply.signer_name = leader.full_name
 
 
 def answer_delivery(delivery: Delivery, *, actor, body: str) -> Document:

@@ -33,11 +33,13 @@ JOB_STATE_LABELS = {
 JOB_STEP_LABELS = {
     "laying_out": _l("Laying out the document"),
     "signature_fields": _l("Preparing the signature fields"),
+    "initialling": _l("Applying the initials"),
+    "signing": _l("Applying the signer's digital signature"),
     "sealing": _l("Applying the organisation's digital signature"),
     "no_key": _l("The organisation has no signing key: sent unsigned"),
 }
 
-JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Organisation's signature"),
+JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Digital signature"),
                    "verify": _l("Verifying the signatures")}
 
 

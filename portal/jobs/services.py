@@ -52,9 +52,11 @@ def schedule_next(job: Job, kind: str) -> None:
 
 
 def first_job_of(document) -> Job | None:
-    """The first job of the document's chain (render); its fragment shows the ones after it."""
-    return db.session.scalar(select(Job).where(Job.document_id == document.id)
-                             .order_by(Job.id).limit(1))
+    """The first job of the document's latest run (its last render, which a document returned
+    for changes runs again); its fragment shows the ones after it."""
+    mine = select(Job).where(Job.document_id == document.id)
+    return (db.session.scalar(mine.where(Job.kind == "render").order_by(Job.id.desc()).limit(1))
+            or db.session.scalar(mine.order_by(Job.id).limit(1)))
 
 
 def following(job: Job) -> Job | None:
@@ -91,6 +93,18 @@ def relay_pending() -> int:
         db.session.commit()
         relayed += 1
     return relayed
+
+
+def run_queued_here() -> int:
+    """Run every queued job in this process now, handed to Redis or not (set-up commands that
+    need each job's result before their next step; a worker later finds them done)."""
+    ran = 0
+    while queued := list(db.session.scalars(
+            select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id))):
+        for job_id in queued:
+            run_job(job_id)
+        ran += len(queued)
+    return ran
 
 
 def _pending() -> list[int]:

@@ -27,6 +27,10 @@ class Organisation(db.Model):
     # How its documents' notations are written (documents.numbering); None: Decree 30's default.
     letter_notation_format = db.Column(db.String(60))
     notation_format = db.Column(db.String(60))
+    # Whether a document laid out by the portal must go through the signature chain before
+    # the clerk may issue it; when not, unsigned documents may go out (counted as unsigned).
+    signed_issue_only = db.Column(db.Boolean, nullable=False, default=False,
+                                  server_default=db.false())
     created_at = db.Column(
         db.DateTime(timezone=True), nullable=False, default=utcnow
     )

@@ -1,9 +1,9 @@
-"""The render job: an issued document becomes its PDF of record."""
+"""The render job: a document becomes its PDF of record (issued, or for its signature chain)."""
 
 from sqlalchemy import update
 
 from portal.audit import services as audit
-from portal.documents.models import Document
+from portal.documents.models import Document, DocumentState
 from portal.extensions import db
 from portal.jobs.services import handles, report, schedule_next
 from portal.rendering.values import document_values
@@ -26,13 +26,17 @@ def render_document(job) -> None:
 
         rendered = render_pdf(document_values(document))
         report(job, 70, "signature_fields")
-        stored = store_bytes(add_signature_fields(rendered.data, rendered.signature_page,
-                                                  rendered.signature_box))
+        stored = store_bytes(add_signature_fields(
+            rendered.data, signature=(rendered.signature_page, rendered.signature_box),
+            initials=(rendered.initials_page, rendered.initials_box)))
     db.session.execute(update(Document).where(Document.id == document.id,
                                               Document.pdf_file_id.is_(None))
                        .values(pdf_file_id=stored.id))
     audit.record("document.rendered", obj=document,
                  details={"sha256": stored.sha256, "size": stored.size,
                           "uploaded": main is not None})
-    schedule_next(job, "verify" if main is not None else "sign")
+    if main is not None:
+        schedule_next(job, "verify")
+    elif document.state == DocumentState.ISSUED:
+        schedule_next(job, "sign")  # else the people of its chain sign it, one by one
     db.session.commit()

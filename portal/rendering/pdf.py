@@ -54,11 +54,16 @@ class PortalAssets(URLFetcher):
 POINTS_PER_PIXEL = 0.75  # WeasyPrint lays out in CSS pixels
 
 
+Box = tuple[float, float, float, float]  # in PDF points: left, bottom, right, top
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     data: bytes
     signature_page: int  # index of the page holding the signature space
-    signature_box: tuple[float, float, float, float]  # in PDF points: left, bottom, right, top
+    signature_box: Box
+    initials_page: int  # and of the page holding the initials' space
+    initials_box: Box
 
 
 def render_pdf(values: dict, template: str = DOCUMENT_TEMPLATE,
@@ -66,16 +71,15 @@ def render_pdf(values: dict, template: str = DOCUMENT_TEMPLATE,
     html = render_html(values, assets=ASSETS_URL + "static/", template=template)
     document = HTML(string=html, base_url=ASSETS_URL,
                     url_fetcher=fetcher or PortalAssets()).render()
-    page_index, box = _signature_space(document)
-    return RenderedPdf(document.write_pdf(), page_index, box)
+    return RenderedPdf(document.write_pdf(), *_space(document, "signature-space"),
+                       *_space(document, "initials-space"))
 
 
-def _signature_space(document) -> tuple[int, tuple[float, float, float, float]]:
-    """Where #signature-space landed: its page, and its box in PDF points (origin bottom)."""
+def _space(document, anchor: str) -> tuple[int, Box]:
+    """Where the element with this id landed: its page, and its box (origin bottom left)."""
     for index, page in enumerate(document.pages):
-        if "signature-space" in page.anchors:
-            left, top, right, bottom = (v * POINTS_PER_PIXEL
-                                        for v in page.anchors["signature-space"])
+        if anchor in page.anchors:
+            left, top, right, bottom = (v * POINTS_PER_PIXEL for v in page.anchors[anchor])
             height = page.height * POINTS_PER_PIXEL
             return index, (left, height - bottom, right, height - top)
-    raise ValueError("the template has no #signature-space")
+    raise ValueError(f"the template has no #{anchor}")

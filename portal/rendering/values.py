@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.clock import as_local, local_today
-from portal.documents.models import DocumentType, Urgency
+from portal.documents.models import DocumentState, DocumentType, Urgency
+from portal.documents.numbering import notation_for
 from portal.documents.text import nfc
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind
@@ -29,6 +30,9 @@ URGENCY_STAMPS = {Urgency.URGENT: "KHẨN", Urgency.VERY_URGENT: "THƯỢNG KH�
 ALL_DEPARTMENTS = "Các Sở Tài nguyên và Môi trường các tỉnh, thành phố trực thuộc Trung ương"
 MINISTRY_PLACE = "Hà Nội"
 LISTED_RECIPIENTS = 6  # more than this many are named as a group
+# A document signed before it is numbered leaves the number, day and month blank; the clerk's
+# seal carries them (as on the ministry's 2019 letter: "Số:      /BTNMT-VP").
+BLANK = "\u00a0" * 7
 
 
 def vietnamese_date(day: date) -> str:
@@ -83,14 +87,24 @@ def document_values(document) -> dict:
     departments_total = db.session.scalar(
         select(db.func.count(Organisation.id)).where(
             Organisation.kind == OrganisationKind.DEPARTMENT, Organisation.successor_id.is_(None)))
+    in_chain = document.notation is None and document.state in (DocumentState.SIGNING,
+                                                                DocumentState.SIGNED)
     issued_on = as_local(document.issued_at).date() if document.issued_at else local_today()
+    if document.notation:
+        notation, written_on = document.notation, vietnamese_date(issued_on)
+    elif in_chain:
+        notation = notation_for(BLANK, document.doc_type, issuer)
+        written_on = f"ngày{BLANK}tháng{BLANK}năm {issued_on.year}"
+    else:
+        notation = notation_for("...", document.doc_type, issuer)
+        written_on = vietnamese_date(issued_on)
     recipients = _recipient_lines(document, departments_total)
     letter = document.doc_type == DocumentType.OFFICIAL_LETTER
     return {
         "authority": nfc(authority.name).upper(),
         "unit": nfc(issuer.name).upper() if issuer.parent is not None and not letter else "",
-        "notation": document.notation or f".../{issuer.code}",
-        "place_and_date": f"{place_of(authority)}, {vietnamese_date(issued_on)}",
+        "notation": notation,
+        "place_and_date": f"{place_of(authority)}, {written_on}",
         "letter": letter,
         "heading": TYPE_HEADINGS.get(document.doc_type, ""),
         "subject": _without_prefix(nfc(document.subject)),
@@ -102,5 +116,5 @@ def document_values(document) -> dict:
         "archive": f"Lưu: VT, {issuer.code}",
         "signer_title": nfc(document.signer_title or "").upper(),
         "signer_name": nfc(document.signer_name or ""),
-        "draft": document.notation is None,
+        "draft": document.notation is None and not in_chain,
     }

@@ -253,5 +253,21 @@ def register_token_key(token_label: str, key_label: str, organisation, *,
     return identity
 
 
+def person_identity(user_id: int) -> SigningIdentity | None:
+    return db.session.scalar(select(SigningIdentity).where(
+        SigningIdentity.user_id == user_id).order_by(SigningIdentity.id.desc()))
+
+
+def timestamper():
+    """The configured time-stamping authority's client, or None (signatures carry the
+    signer's own clock only)."""
+    url = current_app.config["TSA_URL"]
+    if not url:
+        return None
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, timeout=10)
+
+
 def trusted_roots() -> list[bytes]:
     return list(db.session.scalars(select(TrustedRoot.certificate)))

@@ -3,6 +3,13 @@
 from portal.clock import utcnow
 from portal.extensions import db
 
+# The signature fields of a document the portal lays out, in signing order: initials (ký
+# nháy) of the drafting unit's leader and of the office, the signer, then the organisation's
+# seal with the number and date.
+INITIAL_FIELDS = ("initial-unit", "initial-office")
+SIGNER_FIELD = "signer"
+ORGANISATION_FIELD = "organisation"
+
 
 class SigningIdentity(db.Model):
     """A certificate and its key: an organisation's (its seal) or a person's (a signer's).
@@ -47,3 +54,30 @@ class Verification(db.Model):
     verdict = db.Column(db.String(20), nullable=False)  # valid, warnings, invalid, unsigned
     report = db.Column(db.JSON, nullable=False)
     verified_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class SignatureStep(db.Model):
+    """One person's signature in a document's chain (trình ký), in signing order.
+
+    The person's decision (approved_at) is taken in the request; the signature itself is
+    applied by the `sign` job, which records the file it produced (signed_file_id).
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    document_id = db.Column(db.Integer, db.ForeignKey("document.id", ondelete="CASCADE"),
+                            nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    field = db.Column(db.String(30), nullable=False)  # a signature field of signing/pdf.py
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
+    approved_at = db.Column(db.DateTime(timezone=True))
+    signed_file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"))
+    signed_at = db.Column(db.DateTime(timezone=True))
+
+    user = db.relationship("User")
+    signed_file = db.relationship("StoredFile")
+
+    __table_args__ = (db.UniqueConstraint("document_id", "position"),)
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_file_id is not None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -27,17 +28,14 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from portal.config import ROOT_DIR
+from portal.signing.models import INITIAL_FIELDS, ORGANISATION_FIELD, SIGNER_FIELD
 
 # fontTools warns for every stamp that it drops a table it cannot subset (FFTM): harmless.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 SHIPPED_FONT = ROOT_DIR / "static" / "fonts" / "LiberationSerif-Regular.ttf"
 STAMP_SIZE = 9
-# The chain, in signing order: initials (ký nháy) of the drafting unit's leader and of the
-# office, the signer, then the organisation's seal with the number and date.
-INITIAL_FIELDS = ("initial-unit", "initial-office")
-SIGNER_FIELD = "signer"
-ORGANISATION_FIELD = "organisation"
+INITIAL_SIZE = 7
 
 
 @functools.cache
@@ -73,43 +71,72 @@ def _run(coroutine):
         return executor.submit(asyncio.run, coroutine).result()
 
 
-def add_signature_fields(data: bytes, page: int, box: tuple[float, ...]) -> bytes:
-    """The chain's empty fields: initials invisible, the signer's and the seal on the space.
+def add_signature_fields(data: bytes, *, signature: tuple[int, tuple[float, ...]],
+                         initials: tuple[int, tuple[float, ...]]) -> bytes:
+    """The chain's empty fields, each a (page, box) from the layout: the two initials side by
+    side in the initials' space, the signer's and the seal on the signature space.
 
     Decree 30 puts the organisation's seal over the left third of the signer's signature.
     """
-    left, bottom, right, top = (int(v) for v in box)
-    width = right - left
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    for name in INITIAL_FIELDS:
-        fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=name))
-    specs = [(SIGNER_FIELD, (left + width // 4, bottom, right, top)),
-             (ORGANISATION_FIELD, (left - width // 8, bottom, left + width // 2, top))]
-    for name, field_box in specs:
-        fields.append_signature_field(writer, fields.SigFieldSpec(
-            sig_field_name=name, on_page=page, box=field_box))
+    page, (left, bottom, right, top) = initials
+    half = (right - left) / 2
+    for index, name in enumerate(INITIAL_FIELDS):
+        box = (left + index * half, bottom, left + (index + 1) * half - 4, top)
+        _append_field(writer, name, page, box)
+    page, (left, bottom, right, top) = signature
+    width = right - left
+    _append_field(writer, SIGNER_FIELD, page, (left + width / 4, bottom, right, top))
+    _append_field(writer, ORGANISATION_FIELD, page, (left - width / 8, bottom, left + width / 2,
+                                                     top))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def sign(data: bytes, signer: signers.Signer, field: str, lines: list[str]) -> bytes:
-    """Sign into an existing field with a visible stamp of the given lines (Vietnamese).
+def _append_field(writer, name: str, page: int, box: tuple[float, ...]) -> None:
+    fields.append_signature_field(writer, fields.SigFieldSpec(
+        sig_field_name=name, on_page=page, box=tuple(int(v) for v in box)))
+
+
+@dataclass(frozen=True)
+class _Look:
+    font_size: int
+    y_align: layout.AxisAlignment
+    border_color: tuple[float, float, float] = (0, 0, 0)
+
+
+# The seal overlaps the signer's stamp (Decree 30): the signer's text sits at the top of its
+# box, the seal's at the bottom of its own, so the two never print over each other.
+_LOOKS = {ORGANISATION_FIELD: _Look(STAMP_SIZE - 1, layout.AxisAlignment.ALIGN_MIN, (0.8, 0, 0)),
+          SIGNER_FIELD: _Look(STAMP_SIZE, layout.AxisAlignment.ALIGN_MAX)}
+_INITIALS_LOOK = _Look(INITIAL_SIZE, layout.AxisAlignment.ALIGN_MID)
+
+
+def sign(data: bytes, signer: signers.Signer, field: str, lines: list[str], *,
+         timestamper=None) -> bytes:
+    """Sign into an existing field with a visible stamp of the given lines (Vietnamese),
+    drawn as that field's signature looks; with a timestamp when a timestamper is given.
 
     `signer` comes from keys.open_signer: a key kept by the portal, or one on a token.
     """
+    look = _LOOKS.get(field, _INITIALS_LOOK)
     style = TextStampStyle(
         stamp_text="\n".join(line.replace("%", "%%") for line in lines),
         # The font engine and the text box must agree on the size, or glyphs drift apart
         # (pyHanko issue #733).
         text_box_style=TextBoxStyle(
-            font=GlyphAccumulatorFactory(_stamp_font(), font_size=STAMP_SIZE),
-            font_size=STAMP_SIZE),
-        border_width=1)
+            font=GlyphAccumulatorFactory(_stamp_font(), font_size=look.font_size),
+            font_size=look.font_size),
+        inner_content_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=look.y_align,
+            margins=layout.Margins.uniform(3)),
+        border_width=1, border_color=look.border_color)
     metadata = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256",
                                             subfilter=fields.SigSeedSubFilter.PADES)
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=style)
+    pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=style,
+                                   timestamper=timestamper)
     return _run(pdf_signer.async_sign_pdf(writer)).getvalue()
 
 
@@ -123,6 +150,7 @@ class SignatureCheck:
     trusted: bool
     coverage: str  # the whole file, or the file as it was before later revisions
     later_changes: str  # none, form filling / signatures (permitted), other (not permitted)
+    timestamp: str | None = None  # when a time-stamping authority vouched for it
 
 
 def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
@@ -147,5 +175,7 @@ def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
             intact=bool(status.intact and status.valid), trusted=bool(status.trusted),
             coverage=status.coverage.name.lower(),
             later_changes=status.modification_level.name.lower()
-            if status.modification_level is not None else "unknown"))
+            if status.modification_level is not None else "unknown",
+            timestamp=status.timestamp_validity.timestamp.isoformat()
+            if status.timestamp_validity is not None else None))
     return checks

@@ -1,20 +1,21 @@
-"""Seal issued documents with their organisation's signature, and verify received PDFs.
+"""Sign documents (the people of the chain, then the organisation's seal) and verify PDFs.
 
-Both run as jobs (`sign`, `verify`) after the render job; both are safe to run twice.
+Both run as jobs (`sign`, `verify`); both are safe to run twice.
 """
 
 from dataclasses import asdict
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit import services as audit
 from portal.clock import as_local, utcnow
-from portal.documents.models import Document
+from portal.documents.models import Document, DocumentState
 from portal.extensions import db
-from portal.jobs.services import handles, report, schedule_next
+from portal.jobs.services import JobError, handles, report, schedule_next
 from portal.signing import keys
-from portal.signing.models import Verification
+from portal.signing.models import INITIAL_FIELDS, SignatureStep, Verification
 from portal.storage.services import read_bytes, store_bytes
 
 VERDICT_LABELS = {"valid": _l("Valid"), "warnings": _l("Valid, with warnings"),
@@ -27,34 +28,85 @@ FINDING_LABELS = {
     "changes_not_permitted": _l("Changes were made after signing that signing does not permit."),
     "changes_permitted": _l("Later revisions only fill in fields or add signatures, "
                             "which signing permits."),
+    "annotations_added": _l("Comments or markings were added after signing; the signed "
+                            "content itself is unchanged."),
 }
 
 
 @handles("sign")
-def seal_document(job) -> None:
-    """The clerk's last step: the organisation's signature with the number and date."""
+def sign_document(job) -> None:
+    """Apply the signatures people approved, in chain order; once the document is issued,
+    the organisation's seal with the number and date (the clerk's step)."""
     document = db.session.get(Document, job.document_id)
-    if document.sealed_at is None:
-        identity = keys.organisation_identity(document.issuer_id)
-        if identity is None:
-            report(job, 90, "no_key")
-        else:
-            report(job, 20, "sealing")
-            from portal.signing.pdf import ORGANISATION_FIELD, sign
-
-            lines = [document.issuer.name, f"Số: {document.notation}",
-                     f"Ngày: {as_local(document.issued_at).strftime('%d/%m/%Y')}",
-                     f"Ký lúc: {as_local(utcnow()).strftime('%d/%m/%Y %H:%M')} (GMT+7)"]
-            with keys.open_signer(identity) as signer:
-                signed = sign(read_bytes(document.pdf_file), signer, ORGANISATION_FIELD, lines)
-            stored = store_bytes(signed)
-            db.session.execute(update(Document).where(Document.id == document.id,
-                                                      Document.sealed_at.is_(None))
-                               .values(pdf_file_id=stored.id, sealed_at=utcnow()))
-            audit.record("document.sealed", obj=document,
-                         details={"sha256": stored.sha256, "certificate": identity.label})
-    schedule_next(job, "verify")
+    for step in db.session.scalars(select(SignatureStep).where(
+            SignatureStep.document_id == document.id, SignatureStep.approved_at.is_not(None),
+            SignatureStep.signed_file_id.is_(None)).order_by(SignatureStep.position)):
+        _apply_person_signature(job, document, step)
+    if document.state == DocumentState.SIGNING and all(
+            step.signed for step in db.session.scalars(select(SignatureStep).where(
+                SignatureStep.document_id == document.id))):
+        db.session.execute(update(Document).where(Document.id == document.id,
+                                                  Document.state == DocumentState.SIGNING)
+                           .values(state=DocumentState.SIGNED))
+    if document.state == DocumentState.ISSUED:
+        if document.sealed_at is None:
+            _seal(job, document)
+        schedule_next(job, "verify")
     db.session.commit()
+
+
+def _apply_person_signature(job, document, step) -> None:
+    from portal.signing.pdf import sign
+
+    person = step.user
+    identity = keys.person_identity(person.id)
+    if identity is None:
+        raise JobError(_("%(name)s has no signing key.", name=person.full_name))
+    initials = step.field in INITIAL_FIELDS
+    report(job, 20, "initialling" if initials else "signing")
+    now = as_local(utcnow()).strftime("%d/%m/%Y %H:%M")
+    lines = ([person.full_name, now] if initials else
+             [person.full_name, person.organisation.name, f"Ký lúc: {now} (GMT+7)"])
+    previous = document.pdf_file
+    with keys.open_signer(identity) as signer:
+        signed = sign(read_bytes(previous), signer, step.field, lines,
+                      timestamper=keys.timestamper())
+    stored = store_bytes(signed)
+    moved = db.session.execute(update(Document).where(Document.id == document.id,
+                                                      Document.pdf_file_id == previous.id)
+                               .values(pdf_file_id=stored.id))
+    if moved.rowcount != 1:  # the document was returned meanwhile: leave it as it is now
+        db.session.rollback()
+        return
+    db.session.execute(update(SignatureStep).where(SignatureStep.id == step.id)
+                       .values(signed_file_id=stored.id, signed_at=utcnow()))
+    audit.record("document.signature_applied", actor=person, obj=document,
+                 details={"field": step.field, "sha256": stored.sha256,
+                          "certificate": identity.label})
+    db.session.commit()
+    db.session.refresh(document)
+
+
+def _seal(job, document) -> None:
+    identity = keys.organisation_identity(document.issuer_id)
+    if identity is None:
+        report(job, 90, "no_key")
+        return
+    report(job, 60, "sealing")
+    from portal.signing.pdf import ORGANISATION_FIELD, sign
+
+    lines = [document.issuer.name, f"Số: {document.notation}",
+             f"Ngày: {as_local(document.issued_at).strftime('%d/%m/%Y')}",
+             f"Ký lúc: {as_local(utcnow()).strftime('%d/%m/%Y %H:%M')} (GMT+7)"]
+    with keys.open_signer(identity) as signer:
+        signed = sign(read_bytes(document.pdf_file), signer, ORGANISATION_FIELD, lines,
+                      timestamper=keys.timestamper())
+    stored = store_bytes(signed)
+    db.session.execute(update(Document).where(Document.id == document.id,
+                                              Document.sealed_at.is_(None))
+                       .values(pdf_file_id=stored.id, sealed_at=utcnow()))
+    audit.record("document.sealed", obj=document,
+                 details={"sha256": stored.sha256, "certificate": identity.label})
 
 
 @handles("verify")
@@ -92,16 +144,22 @@ def verify_file(stored_file_id: int) -> Verification:
     return verification
 
 
+INVALID_FINDINGS = {"unreadable", "not_intact", "untrusted", "changes_not_permitted"}
+WARNING_FINDINGS = {"annotations_added"}  # "changes_permitted" is information only
+
+
 def _findings(check) -> list[str]:
     findings = []
     if not check.intact:
         findings.append("not_intact")
     if not check.trusted:
         findings.append("untrusted")
-    if check.later_changes == "other" or check.later_changes == "unknown":
+    if check.later_changes in ("other", "unknown"):
         findings.append("changes_not_permitted")
+    elif check.later_changes == "annotations":
+        findings.append("annotations_added")
     elif check.coverage != "entire_file":
-        findings.append("changes_permitted")
+        findings.append("changes_permitted")  # later signatures of the chain, fields filled
     return findings
 
 
@@ -109,9 +167,9 @@ def _verdict(signatures: list[dict]) -> str:
     if not signatures:
         return "unsigned"
     findings = {f for s in signatures for f in s["findings"]}
-    if findings - {"changes_permitted"}:
+    if findings & INVALID_FINDINGS:
         return "invalid"
-    return "warnings" if findings else "valid"
+    return "warnings" if findings & WARNING_FINDINGS else "valid"
 
 
 def verification_of(document) -> Verification | None:
