@@ -94,7 +94,12 @@ def _register_template_helpers(app: Flask) -> None:
         can_view_audit,
     )
     from portal.signing.chain import FIELD_LABELS as CHAIN_FIELD_LABELS
-    from portal.signing.services import FINDING_LABELS, VERDICT_LABELS, verification_of
+    from portal.signing.services import (
+        FINDING_LABELS,
+        VERDICT_LABELS,
+        file_verification,
+        verification_of,
+    )
 
     @app.template_filter("local_time")
     def local_time(moment):
@@ -129,5 +134,6 @@ def _register_template_helpers(app: Flask) -> None:
         verdict_labels=VERDICT_LABELS,
         finding_labels=FINDING_LABELS,
         verification_of=verification_of,
+        file_verification=file_verification,
         chain_field_labels=CHAIN_FIELD_LABELS,
     )

@@ -48,7 +48,8 @@ class ComposeForm(Form):
 
 class AttachmentForm(Form):
     file = FileField(_l("PDF file"), validators=[FileRequired()])
-    main = BooleanField(_l("This PDF is the document itself (not an appendix)"))
+    # Its own id: "main" is the page's <main> element, which would steal the label.
+    main = BooleanField(_l("This PDF is the document itself (not an appendix)"), id="is-main")
 
 
 class ActionForm(Form):

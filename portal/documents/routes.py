@@ -236,7 +236,7 @@ def submit_for_signing(document_id):
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     form = _chain_form(document)
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     else:
         try:
             chain.submit_for_signing(document, actor=current_user, signer_id=form.signer.data,

@@ -7,6 +7,7 @@ give the keys away.
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import hmac
 
@@ -262,8 +263,13 @@ def timestamper():
     """The configured time-stamping authority's client, or None (signatures carry the
     signer's own clock only)."""
     url = current_app.config["TSA_URL"]
-    if not url:
-        return None
+    return _timestamper_for(url) if url else None
+
+
+@functools.cache
+def _timestamper_for(url: str):
+    # Kept per process: a timestamper asks its authority once for a sample token, to size the
+    # signature, and remembers it.
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     return HTTPTimeStamper(url, timeout=10)

@@ -5,6 +5,7 @@ Both run as jobs (`sign`, `verify`); both are safe to run twice.
 
 from dataclasses import asdict
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -15,7 +16,12 @@ from portal.documents.models import Document, DocumentState
 from portal.extensions import db
 from portal.jobs.services import JobError, handles, report, schedule_next
 from portal.signing import keys
-from portal.signing.models import INITIAL_FIELDS, SignatureStep, Verification
+from portal.signing.models import (
+    INITIAL_FIELDS,
+    ORGANISATION_FIELD,
+    SignatureStep,
+    Verification,
+)
 from portal.storage.services import read_bytes, store_bytes
 
 VERDICT_LABELS = {"valid": _l("Valid"), "warnings": _l("Valid, with warnings"),
@@ -56,8 +62,6 @@ def sign_document(job) -> None:
 
 
 def _apply_person_signature(job, document, step) -> None:
-    from portal.signing.pdf import sign
-
     person = step.user
     identity = keys.person_identity(person.id)
     if identity is None:
@@ -68,10 +72,7 @@ def _apply_person_signature(job, document, step) -> None:
     lines = ([person.full_name, now] if initials else
              [person.full_name, person.organisation.name, f"Ký lúc: {now} (GMT+7)"])
     previous = document.pdf_file
-    with keys.open_signer(identity) as signer:
-        signed = sign(read_bytes(previous), signer, step.field, lines,
-                      timestamper=keys.timestamper())
-    stored = store_bytes(signed)
+    stored = store_bytes(_signed(read_bytes(previous), identity, step.field, lines))
     moved = db.session.execute(update(Document).where(Document.id == document.id,
                                                       Document.pdf_file_id == previous.id)
                                .values(pdf_file_id=stored.id))
@@ -93,15 +94,11 @@ def _seal(job, document) -> None:
         report(job, 90, "no_key")
         return
     report(job, 60, "sealing")
-    from portal.signing.pdf import ORGANISATION_FIELD, sign
-
     lines = [document.issuer.name, f"Số: {document.notation}",
              f"Ngày: {as_local(document.issued_at).strftime('%d/%m/%Y')}",
              f"Ký lúc: {as_local(utcnow()).strftime('%d/%m/%Y %H:%M')} (GMT+7)"]
-    with keys.open_signer(identity) as signer:
-        signed = sign(read_bytes(document.pdf_file), signer, ORGANISATION_FIELD, lines,
-                      timestamper=keys.timestamper())
-    stored = store_bytes(signed)
+    stored = store_bytes(_signed(read_bytes(document.pdf_file), identity, ORGANISATION_FIELD,
+                                 lines))
     db.session.execute(update(Document).where(Document.id == document.id,
                                               Document.sealed_at.is_(None))
                        .values(pdf_file_id=stored.id, sealed_at=utcnow()))
@@ -109,10 +106,27 @@ def _seal(job, document) -> None:
                  details={"sha256": stored.sha256, "certificate": identity.label})
 
 
+def _signed(data: bytes, identity, field: str, lines: list[str]) -> bytes:
+    """The PDF with this identity's signature in the field (timestamped when a TSA is set)."""
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    from portal.signing.pdf import sign
+
+    try:
+        with keys.open_signer(identity) as signer:
+            return sign(data, signer, field, lines, timestamper=keys.timestamper())
+    except TimestampRequestError as error:
+        raise JobError(_("The time-stamping authority did not answer (%(url)s); try again "
+                         "later.", url=current_app.config["TSA_URL"])) from error
+
+
 @handles("verify")
 def verify_document(job) -> None:
+    """Verify the PDF of record, then each attached PDF (signed where it was made, or not)."""
     document = db.session.get(Document, job.document_id)
     verify_file(document.pdf_file_id)
+    for attachment in document.attachments:
+        verify_file(attachment.file_id)
 
 
 def verify_file(stored_file_id: int) -> Verification:
@@ -173,7 +187,11 @@ def _verdict(signatures: list[dict]) -> str:
 
 
 def verification_of(document) -> Verification | None:
-    if document.pdf_file_id is None:
+    return file_verification(document.pdf_file_id)
+
+
+def file_verification(stored_file_id: int | None) -> Verification | None:
+    if stored_file_id is None:
         return None
     return db.session.scalar(select(Verification).where(
-        Verification.stored_file_id == document.pdf_file_id))
+        Verification.stored_file_id == stored_file_id))

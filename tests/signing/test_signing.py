@@ -127,3 +127,23 @@ def test_the_recipient_sees_the_verification_report(sealed, client, auth):
     auth.login(exchange.a_clerk.email)
     page = client.get(f"/inbox/{exchange.sealed_delivery.id}").get_data(as_text=True)
     assert "Hợp lệ" in page and exchange.office.name in page
+
+
+def test_attached_pdfs_are_verified_each_on_its_own(make, run_jobs, client, auth):
+    from portal.documents import services as documents
+    from tests.pdfs import blank_pdf
+
+    exchange = Exchange(make)
+    keys.init_development_pki()
+    draft = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
+    appendix = documents.add_attachment(draft, actor=exchange.ministry_clerk,
+                                        filename="phu-luc.pdf", data=blank_pdf())
+    documents.issue_document(draft, actor=exchange.ministry_clerk)
+    run_jobs()
+    document = db.session.get(Document, draft.id)
+    assert verification_of(document).verdict == "valid"
+    assert db.session.scalar(select(Verification.verdict).where(
+        Verification.stored_file_id == appendix.file_id)) == "unsigned"
+    auth.login(exchange.a_clerk.email)
+    page = client.get(f"/inbox/{make.delivery(document, exchange.a).id}").get_data(as_text=True)
+    assert 'class="badge verdict-unsigned"' in page and "phu-luc.pdf" in page
