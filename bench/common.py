@@ -40,7 +40,7 @@ def timed(function, n):
     return statistics.median(samples), samples[max(int(len(samples) * 0.95) - 1, 0)]
 
 
-def portal_app(url):
+def portal_app(url, **overrides):
     """The portal on the given database, migrated, with the demo organisations and people."""
     from flask_migrate import upgrade
 
@@ -50,7 +50,7 @@ def portal_app(url):
     # With REDIS_URL in the environment, jobs go to a queue of the benchmark's own.
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "INSTANCE_DIR": tempfile.mkdtemp(), "RATELIMIT_ENABLED": False,
-                      "RQ_QUEUE": "portal-bench"})
+                      "RQ_QUEUE": "portal-bench", **overrides})
     with app.app_context():
         upgrade()
         load_demo_data("bench-password")

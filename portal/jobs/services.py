@@ -65,6 +65,12 @@ def following(job: Job) -> Job | None:
                                                Job.id > job.id).order_by(Job.id).limit(1))
 
 
+def queued_follower(job_id: int) -> int | None:
+    """The job that follows this one, when it is still waiting to run."""
+    follower = following(db.session.get(Job, job_id))
+    return follower.id if follower is not None and follower.state == JobState.QUEUED else None
+
+
 def report(job: Job, progress: int, step: str) -> None:
     """Record how far a running job got, a JOB_STEP_LABELS code (committed at once, so the
     page sees it)."""

@@ -36,7 +36,8 @@ def _worker(app, *args, stale_seconds=300):
 
 
 def _kill_with_children(pid: int) -> None:
-    """SIGKILL a process and its children (RQ's work-horse runs in a session of its own)."""
+    """SIGKILL a process and any children it has (the worker runs jobs itself; a worker of
+    RQ's forking kind would have a work-horse in a session of its own)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     for victim in [pid, *map(int, children)]:
         os.kill(victim, signal.SIGKILL)
@@ -68,7 +69,7 @@ def test_killing_the_worker_mid_job_loses_nothing_and_doubles_nothing(app, make)
     while _job_of(document).state != JobState.RUNNING:  # the render has started
         assert time.monotonic() < deadline, "the worker never started the job"
         time.sleep(0.02)
-    _kill_with_children(worker.pid)  # the worker and the work-horse it forked for the job
+    _kill_with_children(worker.pid)  # mid-render
     worker.wait()
     assert _job_of(document).state == JobState.RUNNING  # killed mid-job: no one finished it
     time.sleep(1.2)
