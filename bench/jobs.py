@@ -9,8 +9,8 @@ Needs Redis: real `flask jobs worker` processes run the jobs, as in production.
    (the key loaded from its PKCS#12 each time, as a job does), `--samples` times.
 2. End to end, one worker: the same letter issued `--samples` times; each time, from the
    render job's hand-over to Redis (its relayed_at) until the seal is stored (sealed_at).
-3. Memory: the worker's resident set (its own and its work-horse's, sampled every 20 ms)
-   after `--memory-jobs` jobs.
+3. Memory: the worker's resident set after `--memory-jobs` more jobs (it runs jobs in its
+   own process, so this is all the memory jobs take).
 4. Throughput: `--throughput-docs` letters queued at once, two workers on the machine's two
    cores, until every one is sealed and verified.
 """
@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -68,8 +67,7 @@ def _run(url, args):
     print("end to end, phase by phase (medians, ms): " + ", ".join(
         f"{phase} {statistics.median(times):.1f}" for phase, times in phases.items()))
     print(f"worker after {args.memory_jobs} jobs: {memory['after'] / 1024:.0f} MB RSS "
-          f"(at start {memory['start'] / 1024:.0f} MB; largest work-horse "
-          f"{memory['horse'] / 1024:.0f} MB)")
+          f"(after its first jobs: {memory['start'] / 1024:.0f} MB)")
     print(f"2 workers: {per_minute:.0f} documents per minute "
           f"(render, seal and verify each, {args.throughput_docs} documents)")
 
@@ -210,27 +208,11 @@ def _rss_kb(pid) -> int:
     return 0
 
 
-def _children(pid) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
 def _memory_after(pid, jobs):
-    """Run about `jobs` jobs (three per letter: render, seal, verify) through the worker."""
-    start, largest_horse, stop = _rss_kb(pid), [0], threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            for child in _children(pid):
-                largest_horse[0] = max(largest_horse[0], _rss_kb(child))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    """The worker's resident set before and after about `jobs` jobs (three per letter)."""
+    start = _rss_kb(pid)
     _issue_and_wait(-(-jobs // 3))
-    stop.set()
-    sampler.join()
-    return {"start": start, "after": _rss_kb(pid), "horse": largest_horse[0]}
+    return {"start": start, "after": _rss_kb(pid)}
 
 
 def _throughput(documents):
