@@ -311,7 +311,7 @@ def submit_reply(delivery: Delivery, *, actor) -> Document:
         raise DocumentError(_("There is no reply of yours to submit."))
     if not reply.body.strip() and not reply.attachments:
         raise DocumentError(_("Write the reply or attach a PDF before submitting it."))
-    _change_reply_state(reply, DocumentState.DRAFT, DocumentState.SUBMITTED)
+    change_state(reply, DocumentState.DRAFT, DocumentState.SUBMITTED)
     reply.review_note = None
     audit.record("reply.submitted", actor=actor, obj=reply, details={"delivery_id": delivery.id})
     db.session.commit()
@@ -323,21 +323,22 @@ def return_reply(delivery: Delivery, *, actor, note: str) -> Document:
     reply = reply_of(delivery)
     if reply is None or not policy.can_approve_reply(actor, delivery):
         raise DocumentError(_("Only a leader can return a reply."))
-    _change_reply_state(reply, DocumentState.SUBMITTED, DocumentState.DRAFT)
+    change_state(reply, DocumentState.SUBMITTED, DocumentState.DRAFT)
     reply.review_note = (note or "").strip()[:1000] or None
     audit.record("reply.returned", actor=actor, obj=reply, details={"note": reply.review_note})
     db.session.commit()
     return reply
 
 
-def _change_reply_state(reply: Document, seen: str, to: str) -> None:
+def change_state(document: Document, seen: str, to: str) -> None:
+    """Change the state only from the one the caller saw (two clicks, two tabs, two people)."""
     result = db.session.execute(
-        update(Document).where(Document.id == reply.id, Document.state == seen)
+        update(Document).where(Document.id == document.id, Document.state == seen)
         .values(state=to).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()
-        raise DocumentError(_("The reply has already moved on; reload the page."))
-    reply.state = to
+        raise DocumentError(_("The document has already moved on; reload the page."))
+    document.state = to
 
 
 def send_reply(delivery: Delivery, *, actor) -> Document:

@@ -17,7 +17,7 @@ from portal.audit import services as audit
 from portal.auth.models import User
 from portal.clock import utcnow
 from portal.documents.models import Document, DocumentState
-from portal.documents.services import DocumentError
+from portal.documents.services import DocumentError, change_state
 from portal.extensions import db
 from portal.jobs import services as jobs
 from portal.organisations.models import Organisation
@@ -80,7 +80,7 @@ def submit_for_signing(document: Document, *, actor, signer_id: int,
         (UNIT_INITIALS, unit_initials_id), (OFFICE_INITIALS, office_initials_id),
         (SIGNER_FIELD, signer_id)) if user_id]
     people = _check_people(document, [user_id for _field, user_id in chosen])
-    _move(document, DocumentState.DRAFT, DocumentState.SIGNING)
+    change_state(document, DocumentState.DRAFT, DocumentState.SIGNING)
     steps = [SignatureStep(document_id=document.id, position=position, field=field,
                            user_id=user_id)
              for position, (field, user_id) in enumerate(chosen, start=1)]
@@ -113,17 +113,6 @@ def _check_people(document: Document, user_ids: list[int]) -> dict[int, User]:
                                   "one on the Signing keys page.", name=allowed[user_id].full_name))
         people[user_id] = allowed[user_id]
     return people
-
-
-def _move(document: Document, seen: str, to: str) -> None:
-    """Change the document's state only from the one the caller saw (two clicks, two tabs)."""
-    result = db.session.execute(
-        update(Document).where(Document.id == document.id, Document.state == seen)
-        .values(state=to).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise DocumentError(_("The document has already moved on; reload the page."))
-    document.state = to
 
 
 def approve(document: Document, *, actor) -> SignatureStep:
@@ -163,7 +152,7 @@ def return_to_draft(document: Document, *, actor, note: str = "") -> None:
     """Send the document back to its author for changes; the signatures so far are dropped."""
     if not can_return(actor, document):
         raise DocumentError(_("You cannot return this document now."))
-    _move(document, document.state, DocumentState.DRAFT)
+    change_state(document, document.state, DocumentState.DRAFT)
     db.session.execute(delete(SignatureStep).where(SignatureStep.document_id == document.id))
     document.pdf_file_id = None
     document.review_note = (note or "").strip()[:1000] or None

@@ -3,3 +3,13 @@ def sign_in(page, live_server, email, password):
     page.get_by_label("Thư điện tử").fill(email)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+def page_as(browser, live_server, user, password):
+    """A browser context of its own, signed in as the user, collecting console errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    sign_in(page, live_server, user.email, password)
+    return page

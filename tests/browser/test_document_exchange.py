@@ -7,21 +7,12 @@ from playwright.sync_api import expect
 
 from portal.demo.services import load_organisations
 from portal.organisations.services import find_by_code
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import page_as
 from tests.pdfs import blank_pdf
 
 pytestmark = pytest.mark.browser
 
 PDF = blank_pdf()
-
-
-def _as(browser, live_server, user, password):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    sign_in(page, live_server, user.email, password)
-    return page
 
 
 def test_ministry_issues_to_all_departments_and_one_replies_on_time(browser, live_server, make):
@@ -32,7 +23,7 @@ def test_ministry_issues_to_all_departments_and_one_replies_on_time(browser, liv
     hcm_specialist = make.user(hcm, "specialist")
 
     # The ministry's clerk composes and issues with a 3-working-day deadline.
-    page = _as(browser, live_server, ministry_clerk, make.PASSWORD)
+    page = page_as(browser, live_server, ministry_clerk, make.PASSWORD)
     page.get_by_role("link", name="Văn bản đi").click()
     page.get_by_role("link", name="Soạn văn bản").click()
     page.get_by_label("Trích yếu").fill("V/v báo cáo tình hình gửi, nhận văn bản điện tử")
@@ -49,7 +40,7 @@ def test_ministry_issues_to_all_departments_and_one_replies_on_time(browser, liv
     assert page.console_errors == []
 
     # The department's clerk finds it among the new documents and acknowledges it.
-    clerk = _as(browser, live_server, hcm_clerk, make.PASSWORD)
+    clerk = page_as(browser, live_server, hcm_clerk, make.PASSWORD)
     clerk.get_by_role("link", name="Văn bản đến").click()
     expect(clerk.locator(".tab.current")).to_contain_text("Mới đến")
     clerk.get_by_role("link", name=notation).click()
@@ -58,7 +49,7 @@ def test_ministry_issues_to_all_departments_and_one_replies_on_time(browser, liv
     assert clerk.console_errors == []
 
     # A leader assigns it to the specialist.
-    leader = _as(browser, live_server, hcm_leader, make.PASSWORD)
+    leader = page_as(browser, live_server, hcm_leader, make.PASSWORD)
     leader.goto(f"{live_server}/inbox/?tab=in_progress")
     leader.get_by_role("link", name=notation).click()
     leader.get_by_label("Giao cho").select_option(label=f"{hcm_specialist.full_name} "
@@ -67,12 +58,12 @@ def test_ministry_issues_to_all_departments_and_one_replies_on_time(browser, liv
     expect(leader.locator(".messages")).to_contain_text("Đã phân công")
 
     # The specialist drafts (saved as they type), attaches a PDF and submits.
-    specialist = _as(browser, live_server, hcm_specialist, make.PASSWORD)
+    specialist = page_as(browser, live_server, hcm_specialist, make.PASSWORD)
     specialist.goto(f"{live_server}/inbox/?tab=in_progress")
     specialist.get_by_role("link", name=notation).click()
     specialist.get_by_label("Trả lời").fill("Sở TN&MT TP. Hồ Chí Minh báo cáo như sau.")
     expect(specialist.locator("#reply-status")).to_contain_text("Đã lưu dự thảo lúc")
-    specialist.get_by_label("Tệp PDF").set_input_files(
+    specialist.get_by_label("Tệp PDF", exact=True).set_input_files(
         files=[{"name": "bao-cao.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     specialist.get_by_role("button", name="Đính kèm PDF").click()
     expect(specialist.locator(".messages")).to_contain_text("Đã đính kèm PDF")

@@ -7,24 +7,15 @@ from playwright.sync_api import expect
 from portal.documents import services as documents
 from portal.signing import keys
 from portal.storage.services import read_bytes
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import page_as
 from tests.signing.test_chain import Chain
 
 pytestmark = pytest.mark.browser
 
 
-def _as(browser, live_server, user, password):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    sign_in(page, live_server, user.email, password)
-    return page
-
-
 def _sign_when_it_is_my_turn(browser, live_server, person, password, subject, button,
                              run_jobs):
-    page = _as(browser, live_server, person, password)
+    page = page_as(browser, live_server, person, password)
     page.get_by_role("link", name="Chờ ký").click()
     page.get_by_role("link", name=subject).click()
     page.get_by_role("button", name=button, exact=True).click()
@@ -43,7 +34,7 @@ def test_a_letter_goes_through_the_whole_chain_and_arrives_valid(browser, live_s
     subject = "V/v báo cáo ứng dụng chữ ký số"
 
     # The specialist drafts, previews, and submits it for signing.
-    author = _as(browser, live_server, chain.author, make.PASSWORD)
+    author = page_as(browser, live_server, chain.author, make.PASSWORD)
     author.get_by_role("link", name="Văn bản đi").click()
     author.get_by_role("link", name="Soạn văn bản").click()
     author.get_by_label("Trích yếu").fill(subject)
@@ -74,7 +65,7 @@ def test_a_letter_goes_through_the_whole_chain_and_arrives_valid(browser, live_s
                              "Ký", run_jobs)
 
     # The clerk issues it: number, date and the organisation's signature.
-    clerk = _as(browser, live_server, chain.clerk, make.PASSWORD)
+    clerk = page_as(browser, live_server, chain.clerk, make.PASSWORD)
     clerk.get_by_role("link", name="Văn bản đi").click()
     clerk.get_by_role("link", name="Đã ký, chờ phát hành").click()
     clerk.get_by_role("button", name="Phát hành: số, ngày và chữ ký số của cơ quan").click()
@@ -85,7 +76,7 @@ def test_a_letter_goes_through_the_whole_chain_and_arrives_valid(browser, live_s
     assert clerk.console_errors == []
 
     # The department opens it and sees every signature valid.
-    department = _as(browser, live_server, chain.a_clerk, make.PASSWORD)
+    department = page_as(browser, live_server, chain.a_clerk, make.PASSWORD)
     department.get_by_role("link", name="Văn bản đến").click()
     department.get_by_role("link", name=notation).click()
     report = department.locator(".verification")
@@ -108,7 +99,7 @@ def test_a_tampered_upload_is_shown_not_valid(browser, live_server, make, run_jo
     position = data.index(b"/Type /Page") + 1  # inside the signed revision
     tampered = data[:position] + b"X" + data[position + 1:]
 
-    page = _as(browser, live_server, chain.a_clerk, make.PASSWORD)
+    page = page_as(browser, live_server, chain.a_clerk, make.PASSWORD)
     page.get_by_role("link", name="Văn bản đi").click()
     page.get_by_role("link", name="Soạn văn bản").click()
     page.get_by_label("Trích yếu").fill("Báo cáo gửi lại")
