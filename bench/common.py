@@ -36,7 +36,12 @@ def timed(function, n):
         start = time.perf_counter()
         function()
         samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
+    return summary(samples)
+
+
+def summary(samples):
+    """(median, p95) of samples in milliseconds."""
+    samples = sorted(samples)
     return statistics.median(samples), samples[max(int(len(samples) * 0.95) - 1, 0)]
 
 

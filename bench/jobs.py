@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import portal_app, throwaway_database, timed
+from common import portal_app, summary, throwaway_database, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,12 +96,7 @@ def _bare_and_end_to_end(samples):
     for _ in range(samples):
         bare_times.append(timed(bare, 1)[0])
         end_to_end_times.extend(_issue_and_wait(1, phases))
-    return _summary(bare_times), _summary(end_to_end_times), phases
-
-
-def _summary(times):
-    times = sorted(times)
-    return statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)]
+    return summary(bare_times), summary(end_to_end_times), phases
 
 
 def _bare_once():

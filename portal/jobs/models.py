@@ -45,7 +45,7 @@ JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Digital signa
 
 class Job(db.Model):
     id = db.Column(db.Integer, primary_key=True)
-    kind = db.Column(db.String(30), nullable=False)  # "render", later "sign", "verify"
+    kind = db.Column(db.String(30), nullable=False)  # a JOB_KIND_LABELS key
     document_id = db.Column(db.Integer, db.ForeignKey("document.id"), index=True)
     state = db.Column(db.String(10), nullable=False, default=JobState.QUEUED)
     progress = db.Column(db.Integer, nullable=False, default=0)  # percent

@@ -81,12 +81,7 @@ def report(job: Job, progress: int, step: str) -> None:
 def relay_pending() -> int:
     """Hand committed jobs to the queue, or run them here when there is no Redis."""
     if not current_app.config["REDIS_URL"]:
-        ran = 0
-        while pending := _pending():  # a job may schedule the next one (render, sign, verify)
-            for job_id in pending:
-                run_job(job_id)
-            ran += len(pending)
-        return ran
+        return run_queued_here()  # with no queue, every waiting job is one nobody handed over
     from portal.jobs import queue
 
     pending = _pending()
@@ -102,8 +97,9 @@ def relay_pending() -> int:
 
 
 def run_queued_here() -> int:
-    """Run every queued job in this process now, handed to Redis or not (set-up commands that
-    need each job's result before their next step; a worker later finds them done)."""
+    """Run every queued job in this process now, handed to Redis or not: the embedded
+    default's relay, and set-up commands that need each job's result before their next step
+    (a worker later finds those done). Jobs a job schedules run in the same call."""
     ran = 0
     while queued := list(db.session.scalars(
             select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id))):

@@ -46,8 +46,8 @@ def sign_document(job) -> None:
     document = db.session.get(Document, job.document_id)
     for step in db.session.scalars(select(SignatureStep).where(
             SignatureStep.document_id == document.id, SignatureStep.approved_at.is_not(None),
-            SignatureStep.signed_file_id.is_(None)).order_by(SignatureStep.position)):
-        _apply_person_signature(job, document, step)
+            SignatureStep.signed_file_id.is_(None)).order_by(SignatureStep.position)).all():
+        _apply_person_signature(job, document, step)  # commits: the steps are read first
     if document.state == DocumentState.SIGNING and all(
             step.signed for step in db.session.scalars(select(SignatureStep).where(
                 SignatureStep.document_id == document.id))):
