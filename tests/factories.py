@@ -34,8 +34,10 @@ class Factory:
     def document(self, clerk, recipients, *, subject="Về việc báo cáo kết quả thực hiện",
                  doc_type="cong_van", urgency="normal", due_on=None, due_working_days=None,
                  body="Đề nghị Sở báo cáo.", issue=True):
-        """A document drafted by the clerk (and issued, unless issue=False)."""
+        """A document drafted by the clerk and, unless issue=False, issued and delivered: its
+        jobs (render, seal, dispatch, verify) run here, as a worker would run them."""
         from portal.documents import services as documents
+        from portal.jobs.services import run_queued_here
 
         fields = documents.DraftFields(
             doc_type=doc_type, subject=subject, body=body, urgency=urgency,
@@ -44,6 +46,7 @@ class Factory:
         document = documents.save_draft(fields, actor=clerk)
         if issue:
             documents.issue_document(document, actor=clerk)
+            run_queued_here()
         return document
 
     def delivery(self, document, recipient):

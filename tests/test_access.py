@@ -105,6 +105,7 @@ ROUTES = {
                           ("send_reply", "reply/send")]},
     "api.openapi": ("GET", "/api/v1/openapi.json", {"*": 200}),
     "api.issue_document": ("POST", "/api/v1/documents", {"*": 401}),
+    "api.document_detail": ("GET", "/api/v1/documents/{draft}", {"*": 401}),
     "api.inbox_list": ("GET", "/api/v1/inbox", {"*": 401}),
     "api.delivery_detail": ("GET", "/api/v1/deliveries/{delivery}", {"*": 401}),
     "api.acknowledge": ("POST", "/api/v1/deliveries/{delivery}/acknowledge", {"*": 401}),

@@ -52,6 +52,7 @@ def document_json(document: Document) -> dict:
         "signer": {"name": document.signer_name, "title": document.signer_title},
         "state": document.state,
         "issued_at": _moment(document.issued_at),
+        "dispatched_at": _moment(document.dispatched_at),  # null until delivered
         "due_on": _day(document.due_on),
         "due_working_days": document.due_working_days,
         "reply_to_delivery_id": document.reply_to_id,
@@ -179,6 +180,16 @@ def issue_document():
     return response
 
 
+@bp.get("/documents/<int:document_id>")
+@token_required
+def document_detail(document_id):
+    """A document the caller's organisation issued or drafted (404 for any other)."""
+    document = _visible_or_none(Document, document_id, policy.can_track_document)
+    if document is None:
+        return api_error(404, "no such document")
+    return jsonify(document_json(document))
+
+
 @bp.get("/inbox")
 @token_required
 def inbox_list():
@@ -210,16 +221,21 @@ def inbox_list():
                     "next": next_cursor})
 
 
-def _delivery_or_404(delivery_id):
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is not None and policy.can_view_delivery(g.api_user, delivery):
-        return delivery
-    if delivery is not None:
+def _visible_or_none(model, object_id, allowed):
+    """The object when the caller may see it; None (answered 404, the refusal audited) if not."""
+    found = db.session.get(model, object_id)
+    if found is not None and allowed(g.api_user, found):
+        return found
+    if found is not None:
         audit.record("access.refused", actor=g.api_user,
                      details={"path": request.path, "method": request.method, "status": 404,
-                              "reason": "can_view_delivery"})
+                              "reason": allowed.__name__})
         db.session.commit()
     return None
+
+
+def _delivery_or_404(delivery_id):
+    return _visible_or_none(Delivery, delivery_id, policy.can_view_delivery)
 
 
 @bp.get("/deliveries/<int:delivery_id>")

@@ -42,6 +42,9 @@ _DOCUMENT = {
         "issuer": {"type": "object"},
         "state": {"type": "string", "enum": ["draft", "submitted", "signing", "signed", "issued"]},
         "issued_at": {"type": ["string", "null"], "format": "date-time"},
+        "dispatched_at": {"type": ["string", "null"], "format": "date-time",
+                          "description": "When the recipients received it: null while its "
+                                         "PDF is still being made and signed."},
         "due_on": {"type": ["string", "null"], "format": "date"},
         "due_working_days": {"type": ["integer", "null"]},
         "attachments": {"type": "array", "items": {"type": "object", "properties": {
@@ -95,8 +98,9 @@ def _exchange_paths() -> dict:
         "/documents": {"post": {
             "summary": "Issue a document (the organisation's clerk)",
             "description": "Drafts and issues in one call: the document is numbered from the "
-            "organisation's register and delivered to every recipient. Confidential "
-            "documents are refused (422) and nothing is stored.",
+            "organisation's register; background jobs lay it out, seal it and then deliver it "
+            "to every recipient (`dispatched_at`, see GET /documents/{document_id}). "
+            "Confidential documents are refused (422) and nothing is stored.",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object",
                 "required": ["type", "subject", "recipients"],
@@ -116,6 +120,13 @@ def _exchange_paths() -> dict:
                 }}}}},
             "responses": {"201": _ok("The issued document", _ref("Document")),
                           "400": _ERROR, "401": _ERROR, "403": _ERROR, "422": _ERROR},
+        }},
+        "/documents/{document_id}": {"get": {
+            "summary": "One of the organisation's own documents (404 for anyone else's)",
+            "parameters": [{"name": "document_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "responses": {"200": _ok("The document", _ref("Document")), "401": _ERROR,
+                          "404": _ERROR},
         }},
         "/inbox": {"get": {
             "summary": "The caller's organisation's deliveries, newest first, by pages",

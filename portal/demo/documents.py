@@ -30,7 +30,11 @@ LETTERS = [
               "nhận văn bản điện tử có xác thực chữ ký số."),
     dict(doc_type="giay_moi", urgency="normal", due_working_days=None,
          subject="Giấy mời dự Hội nghị trực tuyến sơ kết triển khai Quyết định 28/2018/QĐ-TTg",
-         body="Kính mời đại diện lãnh đạo Sở dự Hội nghị trực tuyến."),
+         body="Bộ Tài nguyên và Môi trường tổ chức Hội nghị trực tuyến sơ kết 01 năm triển "
+              "khai Quyết định số 28/2018/QĐ-TTg.\n"
+              "Kính mời: Đại diện lãnh đạo Sở Tài nguyên và Môi trường.\n"
+              "Thời gian: 08 giờ 00, thứ Sáu, ngày 15/11 (nửa ngày).\n"
+              "Địa điểm: Điểm cầu trực tuyến tại trụ sở Sở Tài nguyên và Môi trường."),
     dict(doc_type="cong_van", urgency="normal", due_working_days=3,
          subject="V/v cung cấp số liệu đất đai phục vụ xây dựng báo cáo năm",
          body="Đề nghị các Sở cung cấp số liệu theo biểu mẫu kèm theo."),
@@ -47,7 +51,7 @@ def _age(document: Document, days: int) -> None:
     received_at = start_of_local_day(received_on) + timedelta(hours=2)
     due_on = (WorkingCalendar().add_working_days(received_on, document.due_working_days).due_on
               if document.due_working_days else None)
-    document.issued_at = received_at
+    document.issued_at = document.dispatched_at = received_at
     db.session.execute(update(Delivery).where(Delivery.document_id == document.id)
                        .values(received_at=received_at, received_on=received_on,
                                due_on=due_on))
@@ -110,6 +114,7 @@ def _play_the_older_letter(letter: Document) -> None:
     reply = documents.answer_delivery(hni, actor=_person("HNI", "leader"),
                                       body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: 100% "
                                            "văn bản đi được ký số.")
+    jobs.run_queued_here()  # sealed and delivered to the ministry
     # Answered two days after receipt, well within the deadline.
     answered_at = hni.received_at + timedelta(days=2)
     db.session.execute(update(Delivery).where(Delivery.id == hni.id).values(
@@ -117,7 +122,7 @@ def _play_the_older_letter(letter: Document) -> None:
         done_at=answered_at, replied_at=answered_at))
     db.session.execute(update(Delivery).where(Delivery.document_id == reply.id).values(
         received_at=answered_at, received_on=as_local(answered_at).date()))
-    reply.issued_at = answered_at
+    reply.issued_at = reply.dispatched_at = answered_at
     db.session.commit()
     hcm = delivery_to("HCM")
     deliveries.acknowledge_delivery(hcm, actor=_person("HCM", "clerk"))

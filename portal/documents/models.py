@@ -78,7 +78,7 @@ class DocumentState(StrEnum):
     SUBMITTED = "submitted"  # a reply waiting for the leader's approval
     SIGNING = "signing"  # laid out without a number, travelling the signature chain (trình ký)
     SIGNED = "signed"  # every signature of the chain is on it: the clerk may issue it
-    ISSUED = "issued"  # numbered and delivered (phát hành)
+    ISSUED = "issued"  # numbered (phát hành); delivered once its PDF is final (dispatched_at)
 
 
 STATE_LABELS = {
@@ -124,6 +124,11 @@ class Document(db.Model):
     # When the organisation's signature (its seal, with number and date) was applied; None:
     # the document went out unsigned (counted as such).
     sealed_at = db.Column(db.DateTime(timezone=True))
+    # A table printed after the signature (phụ lục): title, header rows, rows, total; see
+    # rendering.values.appendix_values. The oversight letter carries the leaderboard so.
+    appendix = db.Column(db.JSON)
+    # When the dispatch job delivered it (its PDF of record final); None: not yet delivered.
+    dispatched_at = db.Column(db.DateTime(timezone=True))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
                            onupdate=utcnow)

@@ -1,8 +1,10 @@
 """Draft, issue and reply to official documents.
 
-Issuing (phát hành) numbers the document from its organisation's register and creates one
-Delivery per recipient, in one transaction. Replies are documents too: drafted by the
-assigned specialist, approved and sent by a leader, issued back to the original sender.
+Issuing (phát hành) numbers the document from its organisation's register, in one
+transaction, and starts its jobs: render (or take the uploaded PDF), seal, then `dispatch`,
+which creates one Delivery per recipient once the PDF of record is final. Replies are
+documents too: drafted by the assigned specialist, approved and sent by a leader, issued back
+to the original sender.
 """
 
 from dataclasses import dataclass
@@ -185,12 +187,30 @@ def _claim_for_issue(document: Document, allowed_from: str) -> None:
     document.state = DocumentState.ISSUED
 
 
-def _deliver(document: Document, recipient_ids, received_at, received_on,
-             calendar: WorkingCalendar) -> list[Delivery]:
+@jobs.handles("dispatch")
+def dispatch_document(job) -> None:
+    """Deliver the issued document, its PDF of record final, to every recipient, once."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Document).where(Document.id == job.document_id, Document.dispatched_at.is_(None),
+                               Document.state == DocumentState.ISSUED)
+        .values(dispatched_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount == 1:  # else a run before delivered it
+        document = db.session.get(Document, job.document_id)
+        rows = _deliver(document, now)
+        audit.record("document.dispatched", obj=document, details={"recipients": len(rows)})
+    jobs.schedule_next(job, "verify")
+    db.session.commit()
+
+
+def _deliver(document: Document, received_at) -> list[dict]:
+    received_on = as_local(received_at).date()
     due_on = document.due_on
     if document.due_working_days is not None:
-        due_on = calendar.add_working_days(received_on, document.due_working_days).due_on
-    recipients = db.session.scalars(select(Organisation).where(Organisation.id.in_(recipient_ids)))
+        due_on = WorkingCalendar().add_working_days(received_on,
+                                                    document.due_working_days).due_on
+    recipients = db.session.scalars(select(Organisation).where(
+        Organisation.id.in_(document.recipient_ids)))
     # A merged organisation's mail goes to its successor.
     targets = {final_successor(o, on=received_on).id for o in recipients}
     targets.discard(document.issuer_id)
@@ -208,16 +228,16 @@ def _issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Do
         raise DocumentError(_("Choose at least one recipient."))
     _claim_for_issue(document, allowed_from)
     now = utcnow()
-    today = as_local(now).date()
-    document.number = next_number(document.issuer_id, today.year)
-    document.year = today.year
+    year = as_local(now).year
+    document.number = next_number(document.issuer_id, year)
+    document.year = year
     document.notation = notation_for(document.number, document.doc_type, document.issuer)
     document.issued_at = now
     document.issued_by_id = actor.id
     document.search_text = fold(f"{document.notation} {document.subject}")
-    rows = _deliver(document, document.recipient_ids, now, today, WorkingCalendar())
     audit.record("document.issued", actor=actor, obj=document,
-                 details={"notation": document.notation, "recipients": len(rows)})
+                 details={"notation": document.notation,
+                          "recipients": len(document.recipient_ids)})
     # A document signed through its chain already has its PDF: only the seal is missing.
     jobs.schedule("render" if document.pdf_file_id is None else "sign",
                   document_id=document.id, actor=actor)
@@ -225,7 +245,7 @@ def _issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Do
 
 
 def issue_document(document: Document, *, actor) -> Document:
-    """Phát hành: number the draft (or the signed document) and deliver it to every recipient.
+    """Phát hành: number the draft (or the signed document); its jobs seal and deliver it.
 
     A draft goes out unsigned, unless its organisation issues only signed documents; an
     uploaded main PDF was signed (or not) where it was made.

@@ -40,6 +40,7 @@ JOB_STEP_LABELS = {
 }
 
 JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Digital signature"),
+                   "dispatch": _l("Delivering to the recipients"),
                    "verify": _l("Verifying the signatures")}
 
 

@@ -36,7 +36,7 @@ def render_document(job) -> None:
                  details={"sha256": stored.sha256, "size": stored.size,
                           "uploaded": main is not None})
     if main is not None:
-        schedule_next(job, "verify")
+        schedule_next(job, "dispatch")  # sealed where it was made, or not at all
     elif document.state == DocumentState.ISSUED:
         schedule_next(job, "sign")  # else the people of its chain sign it, one by one
     db.session.commit()

@@ -1,6 +1,7 @@
 """Sign documents (the people of the chain, then the organisation's seal) and verify PDFs.
 
-Both run as jobs (`sign`, `verify`); both are safe to run twice.
+Both run as jobs (`sign`, `verify`; render → sign → dispatch → verify); both are safe to run
+twice.
 """
 
 from dataclasses import asdict
@@ -57,7 +58,7 @@ def sign_document(job) -> None:
     if document.state == DocumentState.ISSUED:
         if document.sealed_at is None:
             _seal(job, document)
-        schedule_next(job, "verify")
+        schedule_next(job, "dispatch")
     db.session.commit()
 
 

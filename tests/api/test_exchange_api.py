@@ -20,7 +20,7 @@ def exchange(make):
     return Exchange(make)
 
 
-def test_clerk_issues_through_the_api(client, exchange):
+def test_clerk_issues_through_the_api(client, exchange, run_jobs):
     response = client.post("/api/v1/documents", headers=_bearer(exchange.ministry_clerk), json={
         "type": "thong_bao", "subject": "Thông báo kết luận", "body": "Nội dung",
         "recipients": ["DA", "db"], "due_working_days": 5, "urgency": "urgent"})
@@ -28,6 +28,10 @@ def test_clerk_issues_through_the_api(client, exchange):
     body = response.get_json()
     assert body["notation"] == "2/TB-BTNMT-VP"
     assert body["due_working_days"] == 5
+    run_jobs()  # rendered, then delivered
+    document = client.get(f"/api/v1/documents/{body['id']}",
+                          headers=_bearer(exchange.ministry_clerk)).get_json()
+    assert document["dispatched_at"] is not None
     inbox = client.get("/api/v1/inbox?tab=new", headers=_bearer(exchange.a_clerk)).get_json()
     assert body["id"] in [d["document"]["id"] for d in inbox["deliveries"]]
 
@@ -70,6 +74,19 @@ def test_delivery_of_another_organisation_is_404_and_audited(client, exchange):
     refused = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "access.refused")).all()
     assert len(refused) == 3 and {e.actor_id for e in refused} == {exchange.b_leader.id}
+
+
+def test_a_document_is_visible_only_to_its_issuer(client, exchange):
+    url = f"/api/v1/documents/{exchange.document.id}"
+    mine = client.get(url, headers=_bearer(exchange.ministry_clerk))
+    assert mine.status_code == 200 and mine.get_json()["notation"] == exchange.document.notation
+    # A recipient reads it through its delivery; the document's own record is the issuer's.
+    assert client.get(url, headers=_bearer(exchange.a_leader)).status_code == 404
+    assert client.get("/api/v1/documents/999999",
+                      headers=_bearer(exchange.a_leader)).status_code == 404
+    [refused] = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "access.refused")).all()
+    assert refused.details["reason"] == "can_track_document"
 
 
 def test_acknowledge_then_reply_through_the_api(client, exchange):

@@ -31,7 +31,7 @@ def test_issue_delivers_one_delivery_per_recipient_with_its_deadline(exchange):
     assert exchange.delivery.due_on == due_date(exchange.delivery.received_on, 3).due_on
 
 
-def test_the_whole_way_to_a_reply_on_time(exchange):
+def test_the_whole_way_to_a_reply_on_time(exchange, run_jobs):
     delivery = exchange.delivery
     services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
     services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
@@ -42,6 +42,7 @@ def test_the_whole_way_to_a_reply_on_time(exchange):
                              data=PDF)
     documents.submit_reply(delivery, actor=exchange.a_specialist)
     sent = documents.send_reply(delivery, actor=exchange.a_leader)
+    run_jobs()  # the reply is delivered by its jobs
     db.session.refresh(delivery)
     assert delivery.status == Status.DONE
     assert delivery.reply_document_id == sent.id

@@ -23,11 +23,12 @@ def _compose(client, auth, **fields):
     return client.post("/documents/new", data=data)
 
 
-def test_clerk_composes_and_issues_to_all_departments(client, auth, make):
+def test_clerk_composes_and_issues_to_all_departments(client, auth, make, run_jobs):
     exchange = Exchange(make)
     auth.login(exchange.ministry_clerk.email)
     response = _compose(client, auth, all_departments="y", action="issue")
     assert response.status_code == 302
+    run_jobs()  # rendered and delivered
     document = db.session.scalar(select(Document).order_by(Document.id.desc()))
     assert document.notation == "2/BTNMT-VP" and document.urgency == "urgent"
     assert set(document.recipient_ids) == {exchange.a.id, exchange.b.id}
@@ -102,7 +103,7 @@ def test_department_page_lists_open_deliveries_from_the_ministry(client, auth, m
     assert from_b.notation not in html
 
 
-def test_reply_through_the_pages_with_autosave(client, auth, make):
+def test_reply_through_the_pages_with_autosave(client, auth, make, run_jobs):
     exchange = Exchange(make)
     delivery = exchange.delivery
     deliveries.acknowledge_delivery(delivery, actor=exchange.a_clerk)
@@ -128,7 +129,8 @@ def test_reply_through_the_pages_with_autosave(client, auth, make):
     assert delivery.status == "06"
     reply = documents.reply_of(delivery)
     assert reply.body == "Bản trình" and [a.filename for a in reply.attachments] == ["tra-loi.pdf"]
-    # The ministry can now open the reply's attachment; department B cannot.
+    # Once delivered, the ministry can open the reply's attachment; department B cannot.
+    run_jobs()
     url = f"/documents/{reply.id}/attachments/{reply.attachments[0].id}"
     auth.logout()
     auth.login(exchange.ministry_clerk.email)

@@ -4,6 +4,8 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from portal.deliveries.models import Delivery
+from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.jobs import services as jobs
@@ -43,15 +45,19 @@ def test_a_job_run_twice_does_its_work_once(make, run_jobs):
 
 
 def test_with_redis_down_issuing_succeeds_and_the_job_waits(make, run_jobs, monkeypatch):
+    exchange = Exchange(make)
+    draft = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
     monkeypatch.setitem(current_app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
-    exchange = Exchange(make)  # issues a document: its render job cannot be handed over
-    job = _render_job(exchange.document)
-    assert exchange.document.notation is not None
+    documents.issue_document(draft, actor=exchange.ministry_clerk)  # cannot hand the job over
+    job = _render_job(draft)
+    assert draft.notation is not None
     assert (job.state, job.relayed_at) == (JobState.QUEUED, None)
+    assert _deliveries_of(draft) == 0  # no PDF of record yet: not delivered yet
     monkeypatch.undo()  # Redis is back (or, without REDIS_URL, the portal runs jobs itself)
     run_jobs()
     db.session.refresh(job)
     assert job.state == JobState.DONE
+    assert _deliveries_of(draft) == 1
 
 
 def test_a_failed_job_shows_its_error_and_can_be_retried(make, run_jobs, client, auth,
@@ -122,4 +128,50 @@ def test_a_chain_job_run_again_does_not_schedule_its_follower_twice(make, run_jo
     jobs.run_job(sign.id)  # e.g. put back after its worker died right after committing
     kinds = db.session.scalars(select(Job.kind).where(Job.document_id == exchange.document.id)
                                .order_by(Job.id)).all()
-    assert kinds == ["render", "sign", "verify"]
+    assert kinds == ["render", "sign", "dispatch", "verify"]
+
+
+def _deliveries_of(document) -> int:
+    return db.session.scalar(select(func.count(Delivery.id))
+                             .where(Delivery.document_id == document.id))
+
+
+def test_recipients_receive_the_document_once_it_is_sealed_and_only_once(make, run_jobs):
+    exchange = Exchange(make)
+    run_jobs()
+    document = db.session.get(Document, exchange.document.id)
+    assert _deliveries_of(document) == 2
+    delivery = exchange.delivery
+    assert document.issued_at < document.dispatched_at == delivery.received_at
+    dispatch = db.session.scalar(select(Job).where(Job.document_id == document.id,
+                                                   Job.kind == "dispatch"))
+    db.session.execute(Job.__table__.update().where(Job.id == dispatch.id)
+                       .values(state=JobState.QUEUED))
+    db.session.commit()
+    jobs.run_job(dispatch.id)  # run again: nobody receives it twice
+    assert _deliveries_of(document) == 2
+    assert db.session.scalar(select(func.count(Job.id)).where(
+        Job.document_id == document.id, Job.kind == "verify")) == 1
+
+
+def test_a_document_whose_pdf_failed_reaches_nobody_until_the_retry(make, run_jobs, client,
+                                                                    auth, monkeypatch):
+    def broken(values, **_kwargs):
+        raise RuntimeError("the renderer ran out of paper")
+
+    monkeypatch.setattr("portal.rendering.pdf.render_pdf", broken)
+    exchange = Exchange(make)
+    run_jobs()
+    assert _deliveries_of(exchange.document) == 0
+    auth.login(exchange.a_clerk.email)
+    assert exchange.document.notation not in client.get("/inbox/").get_data(as_text=True)
+    auth.logout()
+    auth.login(exchange.ministry_clerk.email)
+    page = client.get(f"/documents/{exchange.document.id}").get_data(as_text=True)
+    assert 'id="not-yet-delivered"' in page and 'hx-trigger="every 2s"' in page
+    monkeypatch.undo()
+    jobs.retry(_render_job(exchange.document), actor=exchange.ministry_clerk)
+    run_jobs()
+    assert _deliveries_of(exchange.document) == 2
+    page = client.get(f"/documents/{exchange.document.id}").get_data(as_text=True)
+    assert 'id="not-yet-delivered"' not in page

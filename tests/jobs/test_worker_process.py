@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from portal.deliveries.models import Delivery
+from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.jobs.models import Job, JobState
@@ -43,26 +45,36 @@ def _kill_with_children(pid: int) -> None:
         os.kill(victim, signal.SIGKILL)
 
 
+def _issued_for_the_worker(make, **fields) -> Document:
+    """Issue a document and leave its jobs on the queue (the factory would run them here)."""
+    exchange = Exchange(make)
+    draft = make.document(exchange.ministry_clerk, [exchange.a], issue=False, **fields)
+    return documents.issue_document(draft, actor=exchange.ministry_clerk)
+
+
 def _job_of(document) -> Job:
     db.session.expire_all()
     return db.session.scalar(select(Job).where(Job.document_id == document.id))
 
 
-def test_a_worker_process_renders_the_issued_document(app, make):
-    exchange = Exchange(make)
+def test_a_worker_process_renders_and_delivers_the_issued_document(app, make):
+    document = _issued_for_the_worker(make)
+    assert _job_of(document).state == JobState.QUEUED
     worker = _worker(app, "--burst")
     output = worker.communicate(timeout=120)[0].decode()
     assert worker.returncode == 0, output
-    assert _job_of(exchange.document).state == JobState.DONE
-    assert db.session.get(Document, exchange.document.id).pdf_file_id is not None
+    assert _job_of(document).state == JobState.DONE
+    document = db.session.get(Document, document.id)
+    assert document.pdf_file_id is not None and document.dispatched_at is not None
+    assert db.session.scalar(select(func.count(Delivery.id))
+                             .where(Delivery.document_id == document.id)) == 1
 
 
 def test_killing_the_worker_mid_job_loses_nothing_and_doubles_nothing(app, make):
     long_body = "\n".join(f"Đoạn {n}: nội dung báo cáo chi tiết về tình hình gửi, nhận văn "
                           f"bản điện tử của các Sở Tài nguyên và Môi trường." * 3
                           for n in range(250))
-    exchange = Exchange(make)
-    document = make.document(exchange.ministry_clerk, [exchange.a], body=long_body)
+    document = _issued_for_the_worker(make, body=long_body)
     notation = document.notation
     worker = _worker(app)
     deadline = time.monotonic() + 60
