@@ -80,6 +80,113 @@ def _reply_line(document) -> str:
             f"{nfc(document.issuer.name)} báo cáo như sau:")
 
 
+# Who heads an organisation, by the first word(s) of its name: a decision is taken in the
+# head's name ("BỘ TRƯỞNG BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG"), a deputy signs on the head's behalf.
+HEAD_TITLES = [("Tổng cục", "Tổng cục trưởng"), ("Bộ", "Bộ trưởng"), ("Sở", "Giám đốc"),
+               ("Văn phòng", "Chánh"), ("Cục", "Cục trưởng"), ("Vụ", "Vụ trưởng"),
+               ("Thanh tra", "Chánh"), ("Viện", "Viện trưởng"), ("Trung tâm", "Giám đốc")]
+# A deputy's title and the head's it stands in for ("KT. BỘ TRƯỞNG / THỨ TRƯỞNG").
+DEPUTY = re.compile(r"^(Thứ trưởng|Phó\s+(.+))$", re.IGNORECASE)
+# Lines that have a form of their own in the body (Decree 30, Appendix I).
+ARTICLE = re.compile(r"^(Điều\s+\d+\.)\s*(.*)$")
+GROUND = re.compile(r"^(Căn cứ|Xét|Theo đề nghị)\b")
+DECIDES = re.compile(r"^QUYẾT ĐỊNH\s*:$")
+INVITATION_FIELD = re.compile(r"^(Thời gian|Địa điểm|Thành phần|Nội dung|Kính mời)\s*:\s*(.*)$")
+
+
+def decision_authority(organisation: Organisation) -> str:
+    """In whose name a decision is taken: the head's title and the organisation's name."""
+    name = nfc(organisation.name)
+    head = next((title for word, title in HEAD_TITLES if name.startswith(word + " ")), "")
+    if name.endswith(" Bộ") and organisation.parent is not None:  # "Văn phòng Bộ": whose
+        name = f"{name.removesuffix(' Bộ')} {nfc(organisation.parent.name)}"
+    return f"{head} {name}".strip().upper()
+
+
+def signer_title_lines(title: str) -> list[str]:
+    """"Thứ trưởng" signs "KT. BỘ TRƯỞNG" above "THỨ TRƯỞNG" (ký thay), as a deputy does."""
+    title = " ".join(nfc(title).split())
+    deputy = DEPUTY.match(title)
+    if deputy is None:
+        return [title.upper()] if title else []
+    head = "Bộ trưởng" if deputy.group(2) is None else deputy.group(2)
+    return [f"KT. {head}".upper(), title.upper()]
+
+
+def body_paragraphs(body: str, doc_type: str) -> list[dict]:
+    """The body's lines, each with its form: an article ("Điều 1."), a decision's grounds
+    ("Căn cứ …") and its "QUYẾT ĐỊNH:", an invitation's time and place; else plain."""
+    paragraphs = []
+    for line in (p.strip() for p in nfc(body or "").split("\n")):
+        if not line:
+            continue
+        label, kind = "", "plain"
+        if doc_type == DocumentType.DECISION and DECIDES.match(line):
+            kind = "decides"
+        elif doc_type == DocumentType.DECISION and GROUND.match(line):
+            kind = "ground"
+        elif match := ARTICLE.match(line):
+            kind, label, line = "article", match.group(1), match.group(2)
+        elif doc_type == DocumentType.INVITATION and (match := INVITATION_FIELD.match(line)):
+            kind, label, line = "field", f"{match.group(1)}:", match.group(2)
+        paragraphs.append({"kind": kind, "label": label, "text": line})
+    return paragraphs
+
+
+def appendix_values(appendix: dict | None) -> dict | None:
+    """A table after the signature (phụ lục): its title, header rows, rows and total, as the
+    document stores them; rows may be marked "bold" or "italic" (a reviewer's mark)."""
+    if not appendix:
+        return None
+    return {
+        "title": nfc(appendix.get("title", "")),
+        "subtitle": nfc(appendix.get("subtitle", "")),
+        "header": _header_without_rowspans(appendix.get("header", [])),
+        "rows": [{"cells": [nfc(str(c)) for c in row.get("cells", [])],
+                  "style": row.get("style") if row.get("style") in ("bold", "italic") else ""}
+                 for row in appendix.get("rows", [])],
+        "total": [nfc(str(c)) for c in appendix.get("total", [])],
+    }
+
+
+def _header_without_rowspans(rows: list[list[dict]]) -> list[list[dict]]:
+    """The appendix's header rows with every cell one row high: a cell spanning rows becomes
+    an open-bottomed empty cell on each row but its last, which holds its text. WeasyPrint
+    drops rowspan cells from a header it repeats on the next pages."""
+    grid: list[list[dict]] = [[] for _ in rows]
+    pending: dict[int, list[tuple[int, dict]]] = {}  # row index → (column, cell) carried down
+    for r, row in enumerate(rows):
+        column = 0
+        carried = dict(pending.pop(r, []))
+        cells = iter(row)
+        while True:
+            if column in carried:
+                cell = carried.pop(column)
+            else:
+                source = next(cells, None)
+                if source is None:
+                    break
+                cell = {"text": nfc(str(source.get("text", ""))),
+                        "colspan": int(source.get("colspan", 1)),
+                        "rows_left": min(int(source.get("rowspan", 1)), len(rows) - r)}
+            last = cell["rows_left"] == 1
+            grid[r].append({"text": cell["text"] if last else "", "colspan": cell["colspan"],
+                            "open": "" if last else "open-bottom",
+                            "continued": cell.get("continued", False)})
+            if not last:
+                pending.setdefault(r + 1, []).append(
+                    (column, {**cell, "rows_left": cell["rows_left"] - 1, "continued": True}))
+            column += cell["colspan"]
+        for column, cell in sorted(carried.items()):  # carried cells past the row's last one
+            grid[r].append({"text": cell["text"] if cell["rows_left"] == 1 else "",
+                            "colspan": cell["colspan"], "continued": True,
+                            "open": "" if cell["rows_left"] == 1 else "open-bottom"})
+            if cell["rows_left"] > 1:
+                pending.setdefault(r + 1, []).append(
+                    (column, {**cell, "rows_left": cell["rows_left"] - 1}))
+    return grid
+
+
 def document_values(document) -> dict:
     """Everything the PDF of this document shows, as plain values."""
     issuer = document.issuer
@@ -100,6 +207,7 @@ def document_values(document) -> dict:
         written_on = vietnamese_date(issued_on)
     recipients = _recipient_lines(document, departments_total)
     letter = document.doc_type == DocumentType.OFFICIAL_LETTER
+    decision = document.doc_type == DocumentType.DECISION
     return {
         "authority": nfc(authority.name).upper(),
         "unit": nfc(issuer.name).upper() if issuer.parent is not None and not letter else "",
@@ -107,14 +215,16 @@ def document_values(document) -> dict:
         "place_and_date": f"{place_of(authority)}, {written_on}",
         "letter": letter,
         "heading": TYPE_HEADINGS.get(document.doc_type, ""),
+        "deciding_authority": decision_authority(issuer) if decision else "",
         "subject": _without_prefix(nfc(document.subject)),
         "urgency": URGENCY_STAMPS.get(document.urgency, ""),
         "addressees": recipients if letter else [],
         "reply_to": _reply_line(document),
-        "paragraphs": [p.strip() for p in nfc(document.body or "").split("\n") if p.strip()],
+        "paragraphs": body_paragraphs(document.body, document.doc_type),
         "copies_to": [*(["Như trên"] if letter else recipients)],
         "archive": f"Lưu: VT, {issuer.code}",
-        "signer_title": nfc(document.signer_title or "").upper(),
+        "signer_title": signer_title_lines(document.signer_title or ""),
         "signer_name": nfc(document.signer_name or ""),
         "draft": document.notation is None and not in_chain,
+        "appendix": appendix_values(document.appendix),
     }

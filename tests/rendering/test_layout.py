@@ -1,6 +1,7 @@
 """The PDF of record against Decree 30's layout: page, margins, fonts, sizes, page numbers."""
 
 import io
+import re
 import unicodedata
 
 import pytest
@@ -104,3 +105,83 @@ def test_dates_are_written_as_the_decree_asks(day, written):
     from datetime import date
 
     assert vietnamese_date(date(*day)) == written
+
+
+def _render(document):
+    return PdfReader(io.BytesIO(render_pdf(document_values(document)).data))
+
+
+def test_a_decision_reads_with_its_grounds_its_decides_line_and_articles(make):
+    exchange = Exchange(make)
+    body = ("Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ;\n"
+            "Theo đề nghị của Chánh Văn phòng Bộ.\nQUYẾT ĐỊNH:\n"
+            "Điều 1. Ban hành Quy chế gửi, nhận văn bản điện tử.\n"
+            "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.")
+    document = make.document(exchange.ministry_clerk, [exchange.a], doc_type="quyet_dinh",
+                             subject="V/v ban hành Quy chế", body=body, issue=False)
+    document.signer_title = "Phó Chánh Văn phòng"
+    page = _render(document).pages[0]
+    text, runs = page.extract_text(), _runs(page)
+    assert "QUYẾT ĐỊNH\nVề việc ban hành Quy chế" in text
+    assert "CHÁNH VĂN PHÒNG BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG" in text  # in whose name it decides
+    assert "KT. CHÁNH VĂN PHÒNG\nPHÓ CHÁNH VĂN PHÒNG" in text  # a deputy signs for the head
+
+    def font_of(start):
+        return next(r["font"] for r in runs if r["text"].startswith(start))
+
+    assert "Italic" in font_of("Căn cứ") and "Italic" in font_of("Theo đề nghị")
+    assert "Bold" in font_of("Điều 1.") and "Bold" not in font_of("Ban hành")
+    decides = next(r for r in runs if r["text"] == "QUYẾT ĐỊNH:")
+    body_centre = (30 * MM + A4[0] - 15 * MM) / 2
+    assert "Bold" in decides["font"] and abs(decides["x"] + 40 - body_centre) < 25  # centred
+
+
+def test_an_invitation_sets_out_its_time_and_place(make):
+    exchange = Exchange(make)
+    document = make.document(exchange.ministry_clerk, [exchange.a], doc_type="giay_moi",
+                             subject="Giấy mời dự Hội nghị", issue=False,
+                             body="Thời gian: 8 giờ 00, ngày 25/11/2026.\n"
+                                  "Địa điểm: Phòng họp số 1, Bộ Tài nguyên và Môi trường.")
+    runs = _runs(_render(document).pages[0])
+    labels = {r["text"]: r["font"] for r in runs if r["text"] in ("Thời gian:", "Địa điểm:")}
+    assert set(labels) == {"Thời gian:", "Địa điểm:"} and all("Bold" in f for f in labels.values())
+
+
+def test_an_appendix_table_repeats_its_header_on_every_page_and_keeps_every_row(make):
+    exchange = Exchange(make)
+    document = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
+    document.appendix = {
+        "title": "TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ", "subtitle": "(Từ ngày 01/01 đến 12/08)",
+        "header": [[{"text": "STT", "rowspan": 2}, {"text": "Cơ quan", "rowspan": 2},
+                    {"text": "Hệ thống tương tác", "colspan": 2}],
+                   [{"text": "Đã nhận"}, {"text": "Đã gửi"}]],
+        "rows": [{"cells": [n, f"Sở thứ {n}", n * 3, n * 2],
+                  "style": "italic" if n == 70 else ""} for n in range(1, 71)],
+        "total": ["", "Tổng cộng", 70 * 71 // 2 * 3, 70 * 71]}
+    pdf = _render(document)
+    first = next(i for i, p in enumerate(pdf.pages) if "Phụ lục" in p.extract_text())
+    assert first >= 1  # on a page of its own, after the signature
+    pages = [p.extract_text() for p in pdf.pages[first:]]
+    assert len(pages) >= 2
+    for text in pages:  # every header cell, those spanning rows included, on every page
+        for heading in ("STT", "Cơ quan", "Hệ thống tương tác", "Đã nhận", "Đã gửi"):
+            assert heading in text
+    names = re.findall(r"Sở thứ (\d+)", "".join(pages))
+    assert names == [str(n) for n in range(1, 71)]  # each once, in order
+    assert "".join(pages).count("Tổng cộng") == 1  # the total once, at the end
+    assert "Tổng cộng" in pages[-1]
+    marked = next(r for r in _runs(pdf.pages[-1]) if "Sở thứ 70" in r["text"])
+    assert "Italic" in marked["font"]
+
+
+@pytest.mark.parametrize(("title", "lines"), [
+    ("Thứ trưởng", ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"]),
+    ("Phó Giám đốc", ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]),
+    ("Giám đốc", ["GIÁM ĐỐC"]),
+    ("KT. Chánh Văn phòng", ["KT. CHÁNH VĂN PHÒNG"]),
+    ("", []),
+])
+def test_a_deputy_signs_on_the_heads_behalf(title, lines):
+    from portal.rendering.values import signer_title_lines
+
+    assert signer_title_lines(title) == lines
