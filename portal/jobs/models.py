@@ -32,12 +32,14 @@ JOB_STATE_LABELS = {
 # What a running job is doing: stored as a code, shown in the reader's language.
 JOB_STEP_LABELS = {
     "laying_out": _l("Laying out the document"),
-    "signature_fields": _l("Preparing the signature fields"),
     "initialling": _l("Applying the initials"),
     "signing": _l("Applying the signer's digital signature"),
     "sealing": _l("Applying the organisation's digital signature"),
     "no_key": _l("The organisation has no signing key: sent unsigned"),
 }
+
+# The step a job of this kind starts with, written when the job is claimed (a commit less).
+FIRST_STEPS = {"render": "laying_out"}
 
 JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Digital signature"),
                    "dispatch": _l("Delivering to the recipients"),

@@ -14,12 +14,12 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from portal.audit import services as audit
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.jobs.models import Job, JobState
+from portal.jobs.models import FIRST_STEPS, Job, JobState
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def _claim(job_id: int) -> bool:
     result = db.session.execute(
         update(Job).where(Job.id == job_id, Job.state == JobState.QUEUED)
         .values(state=JobState.RUNNING, attempts=Job.attempts + 1, started_at=now,
-                heartbeat_at=now, error=None))
+                heartbeat_at=now, error=None, step=case(FIRST_STEPS, value=Job.kind)))
     db.session.commit()
     return result.rowcount == 1
 

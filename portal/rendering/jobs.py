@@ -5,7 +5,7 @@ from sqlalchemy import update
 from portal.audit import services as audit
 from portal.documents.models import Document, DocumentState
 from portal.extensions import db
-from portal.jobs.services import handles, report, schedule_next
+from portal.jobs.services import handles, schedule_next
 from portal.rendering.values import document_values
 from portal.storage.services import store_bytes
 
@@ -20,12 +20,10 @@ def render_document(job) -> None:
     if main is not None:
         stored = main.file  # signed (or not) where it was made: verified, never re-signed
     else:
-        report(job, 10, "laying_out")
         from portal.rendering.pdf import render_pdf  # WeasyPrint loads only where it renders
         from portal.signing.pdf import add_signature_fields
 
         rendered = render_pdf(document_values(document))
-        report(job, 70, "signature_fields")
         stored = store_bytes(add_signature_fields(
             rendered.data, signature=(rendered.signature_page, rendered.signature_box),
             initials=(rendered.initials_page, rendered.initials_box)))

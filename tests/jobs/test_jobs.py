@@ -72,6 +72,7 @@ def test_a_failed_job_shows_its_error_and_can_be_retried(make, run_jobs, client,
     run_jobs()
     job = _render_job(exchange.document)
     assert job.state == JobState.FAILED and "out of paper" in job.error
+    assert job.step == "laying_out"  # the step it was claimed for, where it failed
     auth.login(exchange.ministry_clerk.email)
     fragment = client.get(f"/jobs/{job.id}", headers={"HX-Request": "true"})
     html = fragment.get_data(as_text=True)

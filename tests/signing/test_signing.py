@@ -29,6 +29,41 @@ def sealed(make, run_jobs):
     return exchange, document, read_bytes(document.pdf_file)
 
 
+def test_the_stamp_font_writes_every_vietnamese_letter_and_carries_no_layout_tables():
+    import unicodedata
+
+    from fontTools.ttLib import TTFont
+
+    from portal.signing.pdf import _stamp_font
+
+    font = TTFont(_stamp_font())
+    tones = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    letters = {unicodedata.normalize("NFC", base + tone)
+               for base in "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY" for tone in tones} | set("đĐ")
+    assert len(letters) == 2 * 12 * 6 + 2  # 12 vowels in 6 tones, both cases; đ, Đ
+    cmap = font.getBestCmap()
+    assert [c for c in sorted(letters) if ord(c) not in cmap] == []
+    assert font["head"].unitsPerEm == 1000
+    assert not {"GSUB", "GPOS"} & set(font.keys())
+
+
+def test_later_signatures_reuse_the_room_the_first_one_took(make):
+    from portal.signing import pdf
+
+    exchange = Exchange(make)  # its PDF of record has the empty fields, unsigned
+    keys.init_development_pki()
+    data = read_bytes(db.session.get(Document, exchange.document.id).pdf_file)
+    pdf._RESERVED.clear()
+    with keys.open_signer(keys.organisation_identity(exchange.office.id)) as signer:
+        first = pdf.sign(data, signer, ORGANISATION_FIELD, ["Văn phòng Bộ"])
+        second = pdf.sign(data, signer, ORGANISATION_FIELD, ["Văn phòng Bộ"])
+    [reserved] = pdf._RESERVED.values()
+    for signed in (first, second):
+        assert pdf._reserved_in(signed, ORGANISATION_FIELD) == reserved
+        [check] = check_signatures(signed, keys.trusted_roots())
+        assert check.intact and check.trusted
+
+
 def test_pki_init_gives_each_organisation_and_leader_a_key_once(make, runner):
     exchange = Exchange(make)
     make.organisation(name="Sở Tài nguyên và Môi trường tỉnh Bà Rịa - Vũng Tàu (tên rất dài "
