@@ -183,7 +183,9 @@ def issue_document():
 @bp.get("/documents/<int:document_id>")
 @token_required
 def document_detail(document_id):
-    """A document the caller's organisation issued or drafted (404 for any other)."""
+    """A document the caller follows as its sender: its organisation's own, or the ministry's
+    for a reviewer (policy.can_track_document); 404 for any other. Recipients read a
+    document through their delivery."""
     document = _visible_or_none(Document, document_id, policy.can_track_document)
     if document is None:
         return api_error(404, "no such document")

@@ -122,7 +122,8 @@ def _exchange_paths() -> dict:
                           "400": _ERROR, "401": _ERROR, "403": _ERROR, "422": _ERROR},
         }},
         "/documents/{document_id}": {"get": {
-            "summary": "One of the organisation's own documents (404 for anyone else's)",
+            "summary": "A document as its sender sees it (404 for anyone else's; recipients "
+                       "read it through their delivery)",
             "parameters": [{"name": "document_id", "in": "path", "required": True,
                             "schema": {"type": "integer"}}],
             "responses": {"200": _ok("The document", _ref("Document")), "401": _ERROR,
