@@ -12,7 +12,7 @@ Needs Redis: real `flask jobs worker` processes run the jobs, as in production.
 3. Memory: the worker's resident set after `--memory-jobs` more jobs (it runs jobs in its
    own process, so this is all the memory jobs take).
 4. Throughput: `--throughput-docs` letters queued at once, two workers on the machine's two
-   cores, until every one is sealed and verified.
+   cores, until every one is sealed, delivered and verified.
 """
 
 import argparse
@@ -69,7 +69,7 @@ def _run(url, args):
     print(f"worker after {args.memory_jobs} jobs: {memory['after'] / 1024:.0f} MB RSS "
           f"(after its first jobs: {memory['start'] / 1024:.0f} MB)")
     print(f"2 workers: {per_minute:.0f} documents per minute "
-          f"(render, seal and verify each, {args.throughput_docs} documents)")
+          f"(render, seal, dispatch and verify each, {args.throughput_docs} documents)")
 
 
 def _letter(subject="V/v đẩy mạnh gửi, nhận văn bản điện tử có ký số"):

@@ -153,37 +153,32 @@ def _header_without_rowspans(rows: list[list[dict]]) -> list[list[dict]]:
     """The appendix's header rows with every cell one row high: a cell spanning rows becomes
     an open-bottomed empty cell on each row but its last, which holds its text. WeasyPrint
     drops rowspan cells from a header it repeats on the next pages."""
-    grid: list[list[dict]] = [[] for _ in rows]
-    pending: dict[int, list[tuple[int, dict]]] = {}  # row index → (column, cell) carried down
+    grid = []
+    spanning: dict[int, dict] = {}  # column → a cell reaching down into this row
     for r, row in enumerate(rows):
-        column = 0
-        carried = dict(pending.pop(r, []))
-        cells = iter(row)
+        sources, here, spanning, cells, column = iter(row), spanning, {}, [], 0
         while True:
-            if column in carried:
-                cell = carried.pop(column)
-            else:
-                source = next(cells, None)
+            if column not in here:
+                source = next(sources, None)
                 if source is None:
-                    break
-                cell = {"text": nfc(str(source.get("text", ""))),
-                        "colspan": int(source.get("colspan", 1)),
-                        "rows_left": min(int(source.get("rowspan", 1)), len(rows) - r)}
+                    if not here:
+                        break
+                    column = min(here)  # cells reaching down past the row's own last one
+                else:
+                    here[column] = {"text": nfc(str(source.get("text", ""))),
+                                    "colspan": int(source.get("colspan", 1)),
+                                    "rows_left": min(int(source.get("rowspan", 1)), len(rows) - r),
+                                    "continued": False}
+            cell = here.pop(column)
             last = cell["rows_left"] == 1
-            grid[r].append({"text": cell["text"] if last else "", "colspan": cell["colspan"],
-                            "open": "" if last else "open-bottom",
-                            "continued": cell.get("continued", False)})
+            cells.append({"text": cell["text"] if last else "", "colspan": cell["colspan"],
+                          "open": "" if last else "open-bottom",
+                          "continued": cell["continued"]})
             if not last:
-                pending.setdefault(r + 1, []).append(
-                    (column, {**cell, "rows_left": cell["rows_left"] - 1, "continued": True}))
+                spanning[column] = {**cell, "rows_left": cell["rows_left"] - 1,
+                                    "continued": True}
             column += cell["colspan"]
-        for column, cell in sorted(carried.items()):  # carried cells past the row's last one
-            grid[r].append({"text": cell["text"] if cell["rows_left"] == 1 else "",
-                            "colspan": cell["colspan"], "continued": True,
-                            "open": "" if cell["rows_left"] == 1 else "open-bottom"})
-            if cell["rows_left"] > 1:
-                pending.setdefault(r + 1, []).append(
-                    (column, {**cell, "rows_left": cell["rows_left"] - 1}))
+        grid.append(cells)
     return grid
 
 

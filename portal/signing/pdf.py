@@ -154,7 +154,8 @@ def sign(data: bytes, signer: signers.Signer, field: str, lines: list[str], *,
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=style,
                                    timestamper=timestamper)
-    sizing = (signer.signing_cert.sha256, getattr(timestamper, "url", None))
+    authority = None if timestamper is None else getattr(timestamper, "url", id(timestamper))
+    sizing = (signer.signing_cert.sha256, authority)
     signed = _run(pdf_signer.async_sign_pdf(writer, bytes_reserved=_RESERVED.get(sizing)))
     signed = signed.getvalue()
     if sizing not in _RESERVED:
