@@ -6,11 +6,12 @@ from portal.calendar.models import CalendarOverride
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
 from portal.jobs.models import Job
+from portal.leaderboard.models import DailyTally, OversightSettings, StaleDay
 from portal.organisations.models import Organisation, OrganisationName
 from portal.signing.models import SigningIdentity, TrustedRoot, Verification
 from portal.storage.models import StoredFile
 
-__all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "Delivery", "DeliveryEvent", "Document",
-           "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
-           "Organisation", "OrganisationName", "SigningIdentity", "StoredFile", "TrustedRoot",
-           "User", "Verification"]
+__all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "DailyTally", "Delivery", "DeliveryEvent",
+           "Document", "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
+           "Organisation", "OrganisationName", "OversightSettings", "SigningIdentity", "StaleDay",
+           "StoredFile", "TrustedRoot", "User", "Verification"]

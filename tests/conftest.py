@@ -101,6 +101,8 @@ def _empty_tables():
         db.session.execute(text("UPDATE document SET reply_to_id = NULL"))
         for table in tables:
             db.session.execute(table.delete())
+        # Deleting deliveries marked their days for the leaderboard; forget the marks too.
+        db.session.execute(text("DELETE FROM leaderboard_stale_day"))
     db.session.commit()
 
 

@@ -1,0 +1,224 @@
+"""The leaderboard: the 2019 appendix's table, per department, for any period, from records.
+
+`leaderboard(period)` is the one way to get it. Counts come from the daily tallies
+(tallies.py defines each column); what depends on today (overdue) is added from the few
+deadline deliveries still open. Merged departments are counted under their successor.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.clock import local_today
+from portal.deliveries.models import Channel, Delivery, Status
+from portal.documents.models import Document
+from portal.documents.text import fold
+from portal.extensions import db
+from portal.leaderboard.models import OversightSettings
+from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts
+from portal.organisations.models import Organisation, OrganisationKind
+from portal.organisations.services import final_successor
+
+# The appendix's columns in its order, with their headings (CSV names are the keys).
+TABLE_COLUMNS = {
+    "interaction_received_from_ministry": _l("Received from the ministry"),
+    "interaction_processed": _l("Processed"),
+    "deadline_replied": _l("Replied"),
+    "deadline_replied_on_time": _l("On time"),
+    "deadline_not_replied": _l("Not replied"),
+    "interaction_sent_to_ministry": _l("Sent to the ministry"),
+    "axis_received_from_ministry": _l("Received from the ministry (axis)"),
+    "axis_sent_to_ministry": _l("Sent to the ministry (axis)"),
+    "total_received": _l("Total received"),
+    "total_sent": _l("Total sent"),
+}
+RATE_COLUMNS = {
+    "overdue_rate": _l("Overdue rate"),
+    "unsigned_rate": _l("Unsigned rate"),
+}
+SORTABLE = ("name", *TABLE_COLUMNS, *RATE_COLUMNS)
+DEFAULT_SORT = "total_sent"
+
+PRESETS = {
+    "month": _l("This month"),
+    "quarter": _l("This quarter"),
+    "year": _l("This year"),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @classmethod
+    def preset(cls, name: str, today: date | None = None) -> "Period":
+        today = today or local_today()
+        if name == "month":
+            return cls(today.replace(day=1), today)
+        if name == "quarter":
+            return cls(today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today)
+        return cls(today.replace(month=1, day=1), today)
+
+
+@dataclass
+class Row:
+    """One department's line of the table."""
+
+    organisation: Organisation
+    counts: dict = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+    # Deadline documents not answered and not yet due (they are not overdue today).
+    not_yet_due: int = 0
+    overdue_flag: bool = False
+    unsigned_flag: bool = False
+
+    def __getitem__(self, column: str):
+        if column in self.counts:
+            return self.counts[column]
+        return getattr(self, column)
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+    @property
+    def deadline_not_replied(self) -> int:
+        return self.counts["deadline_documents"] - self.counts["deadline_replied"]
+
+    @property
+    def total_received(self) -> int:
+        return (self.counts["interaction_received_from_ministry"]
+                + self.counts["axis_received_from_ministry"])
+
+    @property
+    def total_sent(self) -> int:
+        return self.counts["interaction_sent_to_ministry"] + self.counts["axis_sent_to_ministry"]
+
+    @property
+    def overdue(self) -> int:
+        """Deadline documents answered late, or not answered and past their due date."""
+        return (self.counts["deadline_documents"] - self.counts["deadline_replied_on_time"]
+                - self.not_yet_due)
+
+    @property
+    def overdue_rate(self) -> float | None:
+        return _rate(self.overdue, self.counts["deadline_documents"])
+
+    @property
+    def unsigned_rate(self) -> float | None:
+        return _rate(self.counts["unsigned_sent"], self.total_sent)
+
+    @property
+    def processed_rate(self) -> float | None:
+        return _rate(self.counts["interaction_processed"],
+                     self.counts["interaction_received_from_ministry"])
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.counts["deadline_replied_on_time"], self.counts["deadline_documents"])
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Leaderboard:
+    period: Period
+    rows: list[Row]
+    total: Row
+    settings: OversightSettings
+    sort: str
+    descending: bool
+
+
+def settings() -> OversightSettings:
+    """The thresholds (the defaults until an administrator changes them)."""
+    found = db.session.get(OversightSettings, 1)
+    return found or OversightSettings(id=1, overdue_threshold_percent=50,
+                                      unsigned_threshold_percent=20)
+
+
+def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = True,
+                today: date | None = None) -> Leaderboard:
+    """Every current department's row for the period, sorted, with the total row.
+
+    Ties are broken by the department's name (A to Z, ignoring diacritics), whatever the order.
+    """
+    today = today or local_today()
+    rows = {o.id: Row(o) for o in current_departments()}
+    counted_as = _counted_as()
+    for organisation_id, counts in tallied_counts(period.first, period.last).items():
+        row = rows.get(counted_as.get(organisation_id))
+        if row is not None:
+            for column, value in counts.items():
+                row.counts[column] += value
+    for recipient_id, open_count in _not_yet_due(period, today).items():
+        row = rows.get(counted_as.get(recipient_id))
+        if row is not None:
+            row.not_yet_due += open_count
+    thresholds = settings()
+    for row in rows.values():
+        _flag(row, thresholds)
+    ordered = sort_rows(list(rows.values()), sort, descending)
+    return Leaderboard(period, ordered, _total(ordered, thresholds), thresholds, sort, descending)
+
+
+def current_departments() -> list[Organisation]:
+    departments = db.session.scalars(select(Organisation).where(
+        Organisation.kind == OrganisationKind.DEPARTMENT))
+    return [o for o in departments if not o.is_merged()]
+
+
+def _counted_as() -> dict[int, int]:
+    """Organisation id → the id of the current department its counts go to."""
+    departments = db.session.scalars(select(Organisation).where(
+        Organisation.kind == OrganisationKind.DEPARTMENT))
+    return {o.id: final_successor(o).id for o in departments}
+
+
+def _not_yet_due(period: Period, today: date) -> dict[int, int]:
+    issuer = db.aliased(Organisation)
+    rows = db.session.execute(
+        select(Delivery.recipient_id, db.func.count())
+        .join(Document, Document.id == Delivery.document_id)
+        .join(issuer, issuer.id == Document.issuer_id)
+        .where(Delivery.due_on >= today, Delivery.replied_at.is_(None),
+               Delivery.due_on.is_not(None),
+               Delivery.received_on.between(period.first, period.last),
+               Delivery.channel == Channel.PORTAL,
+               Delivery.status.not_in((Status.REFUSED, Status.RECALL_AGREED)),
+               issuer.kind.in_(MINISTRY_SIDE))
+        .group_by(Delivery.recipient_id))
+    return dict(rows.all())
+
+
+def _flag(row: Row, thresholds: OversightSettings) -> None:
+    overdue, unsigned = row.overdue_rate, row.unsigned_rate
+    row.overdue_flag = overdue is not None and overdue * 100 > thresholds.overdue_threshold_percent
+    row.unsigned_flag = (unsigned is not None
+                         and unsigned * 100 > thresholds.unsigned_threshold_percent)
+
+
+def sort_rows(rows: list[Row], sort: str, descending: bool) -> list[Row]:
+    if sort not in SORTABLE:
+        sort, descending = DEFAULT_SORT, True
+    rows = sorted(rows, key=lambda r: fold(r.name))
+    if sort == "name":
+        return rows[::-1] if descending else rows
+    # A stable sort keeps the name order among equal values; no rate sorts last either way.
+    with_value = [r for r in rows if r[sort] is not None]
+    without = [r for r in rows if r[sort] is None]
+    return sorted(with_value, key=lambda r: r[sort], reverse=descending) + without
+
+
+def _total(rows: list[Row], thresholds: OversightSettings) -> Row:
+    total = Row(Organisation(name=str(_l("Total"))))
+    for row in rows:
+        for column in COLUMNS:
+            total.counts[column] += row.counts[column]
+        total.not_yet_due += row.not_yet_due
+    _flag(total, thresholds)
+    return total
