@@ -1,0 +1,82 @@
+"""The demo's 2019 records reproduce the ministry's 2019 appendix, every department, every cell."""
+
+import csv
+import filecmp
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.deliveries.models import Delivery
+from portal.demo.history import APPENDIX_2019, PERIOD_2019, load_2019_record, load_recent_activity
+from portal.demo.services import load_organisations, load_people
+from portal.documents.models import Document
+from portal.extensions import db
+from portal.leaderboard.services import Period, leaderboard
+from portal.leaderboard.tallies import raw_counts
+
+SHARED_APPENDIX = (Path(__file__).resolve().parents[2].parent
+                   / "shared/data/appendix-2019-01-01_2019-08-12.csv")
+NUMBERS = ("interaction_received_from_ministry", "interaction_processed", "deadline_replied",
+           "deadline_replied_on_time", "deadline_not_replied", "interaction_sent_to_ministry",
+           "axis_received_from_ministry", "axis_sent_to_ministry", "total_received", "total_sent")
+
+
+@pytest.fixture
+def demo(app):
+    """The organisations and the history records (not the PDFs of the demo letters)."""
+    load_organisations()
+    load_people("demo password 2019")
+    started = time.perf_counter()
+    assert load_2019_record() and load_recent_activity()
+    print(f"history written in {time.perf_counter() - started:.1f} s")
+    assert not load_2019_record()  # once only
+
+
+def _appendix():
+    with APPENDIX_2019.open(encoding="utf-8") as f:
+        return {row["department"]: row for row in csv.DictReader(f)}
+
+
+def test_the_copy_in_the_repository_is_the_checked_data():
+    if SHARED_APPENDIX.exists():  # beside the repository, as on CI
+        assert filecmp.cmp(APPENDIX_2019, SHARED_APPENDIX, shallow=False)
+
+
+def test_the_2019_leaderboard_is_the_2019_appendix_cell_by_cell(demo):
+    expected = _appendix()
+    board = leaderboard(Period(*PERIOD_2019), today=date(2019, 8, 12))
+
+    assert {r.name for r in board.rows} == set(expected)
+    for row in board.rows:
+        for column in NUMBERS:
+            assert row[column] == int(expected[row.name][column]), (row.name, column)
+    assert board.total["deadline_replied"] == 228  # the rows' sum, not the printed 234
+    assert board.total["interaction_received_from_ministry"] == 20828
+    assert board.total["interaction_processed"] == 13373
+    sent = [int(expected[r.name]["total_sent"]) for r in board.rows]
+    assert sent == sorted(sent, reverse=True)
+    assert board.rows[0].name == "Sở TN&MT TP. Hồ Chí Minh"
+
+
+def test_the_records_are_documents_and_deliveries_and_this_year_is_alive_too(demo):
+    start, end = PERIOD_2019
+    deliveries = db.session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.received_on.between(start, end)))
+    assert deliveries >= 20828 + 6415 + 2748 + 886
+    replies = db.session.scalar(select(func.count()).select_from(Document).where(
+        Document.year == 2019, Document.reply_to_id.is_not(None)))
+    assert replies == 228
+    answered = db.session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.reply_document_id.is_not(None), Delivery.received_on.between(start, end)))
+    assert answered == 228
+    # And the tallies the table was read from agree with a count from the deliveries.
+    assert sum(c["interaction_processed"] for c in raw_counts(start, end).values()) == 13373
+
+    today = date.today()
+    board = leaderboard(Period(date(today.year, 1, 1), today))
+    assert board.total.total_received > 1000
+    assert board.total["deadline_replied"] > 0
+    assert sum(1 for r in board.rows if r.total_sent > 0) > 50
