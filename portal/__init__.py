@@ -71,11 +71,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.documents.routes import bp as documents_bp
     from portal.home.routes import bp as home_bp
     from portal.jobs.routes import bp as jobs_bp
+    from portal.leaderboard.routes import bp as leaderboard_bp
     from portal.organisations.routes import bp as organisations_bp
     from portal.signing.routes import bp as signing_bp
 
     for blueprint in (home_bp, auth_bp, organisations_bp, audit_bp, calendar_bp, documents_bp,
-                      deliveries_bp, jobs_bp, signing_bp, api_bp):
+                      deliveries_bp, jobs_bp, signing_bp, leaderboard_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

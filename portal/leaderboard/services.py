@@ -71,6 +71,8 @@ class Row:
     counts: dict = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
     # Deadline documents not answered and not yet due (they are not overdue today).
     not_yet_due: int = 0
+    # The mark a reviewer gave the row in an oversight letter's appendix: "", "bold", "italic".
+    style: str = ""
     overdue_flag: bool = False
     unsigned_flag: bool = False
 

@@ -1,0 +1,80 @@
+"""The leaderboard's pages: the reviewers' table, the public page and the public CSV."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+
+from portal.deliveries.models import Status
+from portal.demo.history import APPENDIX_2019
+
+DAY = date(2026, 3, 10)
+QUERY = "from=2026-03-01&to=2026-03-31"
+
+
+@pytest.fixture
+def filled(records):
+    records.send(records.ministry, [records.a, records.b], DAY, status=Status.ACKNOWLEDGED,
+                 due_on=DAY + timedelta(days=3))
+    records.send(records.ministry, [records.a], DAY)
+    records.send(records.b, [records.office], DAY)
+    records.send(records.b, [records.ministry], DAY, sealed=False)
+    return records
+
+
+def test_the_public_page_shows_figures_and_no_document_without_signing_in(client, filled):
+    response = client.get(f"/leaderboard?{QUERY}")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Sở TN&amp;MT tỉnh An Giang" in html and "Sở TN&amp;MT tỉnh Bạc Liêu" in html
+    assert "V/v thử nghiệm" not in html  # no subject, notation or content of any document
+    assert "/documents/" not in html and "/inbox/" not in html
+    assert response.headers["Cache-Control"] in ("public, max-age=60", "max-age=60, public")
+    assert "Set-Cookie" not in response.headers  # nothing per visitor: proxies may cache it
+
+
+def test_the_public_csv_has_the_appendix_columns_one_row_per_department(client, filled):
+    response = client.get(f"/leaderboard.csv?{QUERY}")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    with APPENDIX_2019.open(encoding="utf-8") as f:
+        assert list(rows[0]) == next(csv.reader(f))  # the checked data's column names
+    by_name = {r["department"]: r for r in rows}
+    bac_lieu = by_name["Sở TN&MT tỉnh Bạc Liêu"]
+    assert (bac_lieu["stt"], bac_lieu["total_sent"], bac_lieu["interaction_processed"]) == (
+        "1", "2", "1")
+    assert by_name["Sở TN&MT tỉnh An Giang"]["interaction_received_from_ministry"] == "2"
+    assert bac_lieu["appendix_style"] == ""
+
+
+@pytest.mark.parametrize("query", ["from=2026-02-30&to=2026-03-31", "from=2026-03-01",
+                                   "from=2026-04-01&to=2026-03-01"])
+def test_a_malformed_period_is_a_clear_400(client, query):
+    response = client.get(f"/leaderboard.csv?{query}")
+    assert response.status_code == 400
+    message = response.get_data(as_text=True)
+    assert "YYYY-MM-DD" in message or "Ngày bắt đầu ở sau ngày kết thúc" in message
+
+
+def test_reviewers_sort_the_table_and_htmx_gets_only_the_table(client, auth, make, filled):
+    reviewer = make.user(filled.ministry, "reviewer")
+    auth.login(reviewer.email)
+
+    page = client.get(f"/oversight/?{QUERY}").get_data(as_text=True)
+    assert page.index("Bạc Liêu") < page.index("An Giang")  # total sent, descending
+
+    fragment = client.get(f"/oversight/?{QUERY}&sort=interaction_received_from_ministry",
+                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and 'id="leaderboard"' in fragment
+    assert fragment.index("An Giang") < fragment.index("Bạc Liêu")
+    assert 'aria-sort="descending"' in fragment
+
+
+def test_a_bad_period_on_the_page_says_why_and_shows_this_year(client, auth, make, filled):
+    auth.login(make.user(filled.ministry, "reviewer").email)
+    html = client.get("/oversight/?from=2026-03-31&to=2026-03-01").get_data(as_text=True)
+    assert 'role="alert"' in html
+    assert f'value="{date.today().year}-01-01"' in html
