@@ -7,13 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.leaderboard import exports
-from portal.leaderboard.services import (
-    DEFAULT_SORT,
-    PRESETS,
-    SORTABLE,
-    Period,
-    leaderboard,
-)
+from portal.leaderboard.services import DEFAULT_SORT, PRESETS, Period, leaderboard
 
 bp = Blueprint("leaderboard", __name__)
 
@@ -55,8 +49,7 @@ def index():
     """The appendix table, live: any period, sortable, with the rates flagged."""
     board, error = _board_from(request.args)
     template = "leaderboard/_table.html" if request.htmx else "leaderboard/index.html"
-    return render_template(template, board=board, error=error, presets=PRESETS,
-                           sortable=SORTABLE, public=False)
+    return render_template(template, board=board, error=error, presets=PRESETS, public=False)
 
 
 @bp.get("/leaderboard")
@@ -65,7 +58,7 @@ def public():
     board, error = _board_from(request.args)
     template = "leaderboard/_table.html" if request.htmx else "leaderboard/public.html"
     response = Response(render_template(template, board=board, error=error, presets=PRESETS,
-                                        sortable=SORTABLE, public=True))
+                                        public=True))
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     return response

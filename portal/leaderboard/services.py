@@ -21,24 +21,12 @@ from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import final_successor
 
-# The appendix's columns in its order, with their headings (CSV names are the keys).
-TABLE_COLUMNS = {
-    "interaction_received_from_ministry": _l("Received from the ministry"),
-    "interaction_processed": _l("Processed"),
-    "deadline_replied": _l("Replied"),
-    "deadline_replied_on_time": _l("On time"),
-    "deadline_not_replied": _l("Not replied"),
-    "interaction_sent_to_ministry": _l("Sent to the ministry"),
-    "axis_received_from_ministry": _l("Received from the ministry (axis)"),
-    "axis_sent_to_ministry": _l("Sent to the ministry (axis)"),
-    "total_received": _l("Total received"),
-    "total_sent": _l("Total sent"),
-}
-RATE_COLUMNS = {
-    "overdue_rate": _l("Overdue rate"),
-    "unsigned_rate": _l("Unsigned rate"),
-}
-SORTABLE = ("name", *TABLE_COLUMNS, *RATE_COLUMNS)
+# What the table may be sorted by: the appendix's columns (CSV names), the rates, the name.
+SORTABLE = ("name", "interaction_received_from_ministry", "interaction_processed",
+            "deadline_replied", "deadline_replied_on_time", "deadline_not_replied",
+            "interaction_sent_to_ministry", "axis_received_from_ministry",
+            "axis_sent_to_ministry", "total_received", "total_sent", "overdue_rate",
+            "unsigned_rate")
 DEFAULT_SORT = "total_sent"
 
 PRESETS = {
