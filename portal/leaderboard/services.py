@@ -138,8 +138,11 @@ def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = 
     Ties are broken by the department's name (A to Z, ignoring diacritics), whatever the order.
     """
     today = today or local_today()
-    rows = {o.id: Row(o) for o in current_departments()}
-    counted_as = _counted_as()
+    departments = list(db.session.scalars(select(Organisation).where(
+        Organisation.kind == OrganisationKind.DEPARTMENT)))
+    rows = {o.id: Row(o) for o in departments if not o.is_merged()}
+    # Organisation id → the current department its counts go to (itself, or its successor).
+    counted_as = {o.id: final_successor(o).id for o in departments}
     for organisation_id, counts in tallied_counts(period.first, period.last).items():
         row = rows.get(counted_as.get(organisation_id))
         if row is not None:
@@ -154,19 +157,6 @@ def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = 
         _flag(row, thresholds)
     ordered = sort_rows(list(rows.values()), sort, descending)
     return Leaderboard(period, ordered, _total(ordered, thresholds), thresholds, sort, descending)
-
-
-def current_departments() -> list[Organisation]:
-    departments = db.session.scalars(select(Organisation).where(
-        Organisation.kind == OrganisationKind.DEPARTMENT))
-    return [o for o in departments if not o.is_merged()]
-
-
-def _counted_as() -> dict[int, int]:
-    """Organisation id → the id of the current department its counts go to."""
-    departments = db.session.scalars(select(Organisation).where(
-        Organisation.kind == OrganisationKind.DEPARTMENT))
-    return {o.id: final_successor(o).id for o in departments}
 
 
 def _not_yet_due(period: Period, today: date) -> dict[int, int]:
