@@ -27,13 +27,13 @@ from portal.documents.models import Document, DocumentState, NumberRegister
 from portal.documents.numbering import notation_for
 from portal.documents.text import fold
 from portal.extensions import db
+from portal.leaderboard.services import APPENDIX_COLUMNS
 from portal.organisations.models import Organisation, OrganisationKind
 
 APPENDIX_2019 = Path(__file__).with_name("appendix-2019.csv")
 PERIOD_2019 = (date(2019, 1, 1), date(2019, 8, 12))
-COUNTED = ("interaction_received_from_ministry", "interaction_processed", "deadline_replied",
-           "deadline_replied_on_time", "deadline_not_replied", "interaction_sent_to_ministry",
-           "axis_received_from_ministry", "axis_sent_to_ministry")
+# The appendix's figures before its two totals, in the order of Figures' fields.
+COUNTED = APPENDIX_COLUMNS[:8]
 # Subjects of the ministry's documents and of the departments' reports, in turn.
 MINISTRY_SUBJECTS = [
     "V/v báo cáo kết quả thực hiện công tác quản lý đất đai",
@@ -66,7 +66,6 @@ class Figures:
     sent: int
     axis_received: int
     axis_sent: int
-    style: str = ""
 
     @property
     def deadlines(self) -> int:
@@ -74,10 +73,9 @@ class Figures:
 
 
 def read_appendix_2019() -> dict[str, Figures]:
-    """Department name → its 2019 figures (and the mark its row bore)."""
+    """Department name → its 2019 figures."""
     with APPENDIX_2019.open(encoding="utf-8") as f:
-        return {row["department"]: Figures(*(int(row[c]) for c in COUNTED),
-                                           style=row["appendix_style"])
+        return {row["department"]: Figures(*(int(row[c]) for c in COUNTED))
                 for row in csv.DictReader(f)}
 
 
@@ -234,7 +232,7 @@ class _History:
         axis = [self._received(department, axis_docs[i], processed=True, channel=Channel.AXIS)
                 for i in _spread(figures.axis_received, len(axis_docs))]
         db.session.execute(insert(Delivery.__table__), deliveries + answered + axis)
-        self._send_replies(department, answered)
+        self._send_replies(department, answered, replied)
         self._send_reports(department, figures.sent - figures.replied, Channel.PORTAL)
         self._send_reports(department, figures.axis_sent, Channel.AXIS)
 
@@ -260,15 +258,14 @@ class _History:
             day = due_on + timedelta(days=self.rng.randint(1, LATE_DAYS))
         return _moment(day, self.rng.randint(8, 16), self.rng.randint(0, 59))
 
-    def _send_replies(self, department, answered: list[dict]) -> None:
-        """Each answered delivery's reply: a document back to its sender, linked both ways."""
-        issuers = {d.id: d for d in self.ministry_side}
+    def _send_replies(self, department, answered: list[dict], originals: list[dict]) -> None:
+        """Each answered delivery's reply: a document back to the original's sender, linked
+        both ways (answered[i] is the delivery of originals[i])."""
+        issuers = {o.id: o for o in self.ministry_side}
         deliveries = {row.document_id: row.id for row in db.session.execute(
             select(Delivery.document_id, Delivery.id).where(
                 Delivery.recipient_id == department.id,
                 Delivery.document_id.in_([a["document_id"] for a in answered])))}
-        originals = dict(db.session.execute(select(Document.id, Document.issuer_id).where(
-            Document.id.in_(list(deliveries)))).all())
         replies = []
         for delivery in answered:
             replied_at = delivery["replied_at"]
@@ -277,8 +274,8 @@ class _History:
                 at=replied_at, sealed=self._sealed(),
                 reply_to_id=deliveries[delivery["document_id"]]))
         self._insert_documents(replies)
-        self._deliver_to_ministry(replies, [issuers[originals[a["document_id"]]]
-                                            for a in answered], Channel.PORTAL)
+        self._deliver_to_ministry(replies, [issuers[o["issuer_id"]] for o in originals],
+                                  Channel.PORTAL)
         for delivery, reply in zip(answered, replies, strict=True):
             db.session.execute(Delivery.__table__.update()
                                .where(Delivery.id == deliveries[delivery["document_id"]])

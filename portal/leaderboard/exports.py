@@ -3,11 +3,9 @@
 import csv
 import io
 
-CSV_COLUMNS = ("stt", "department", "appendix_style", "interaction_received_from_ministry",
-               "interaction_processed", "deadline_replied", "deadline_replied_on_time",
-               "deadline_not_replied", "interaction_sent_to_ministry",
-               "axis_received_from_ministry", "axis_sent_to_ministry", "total_received",
-               "total_sent")
+from portal.leaderboard.services import APPENDIX_COLUMNS
+
+CSV_COLUMNS = ("stt", "department", "appendix_style", *APPENDIX_COLUMNS)
 
 
 def appendix_csv(board) -> str:
@@ -17,5 +15,5 @@ def appendix_csv(board) -> str:
     writer.writerow(CSV_COLUMNS)
     for number, row in enumerate(board.rows, start=1):
         writer.writerow([number, row.name, row.style,
-                         *(row[column] for column in CSV_COLUMNS[3:])])
+                         *(row[column] for column in APPENDIX_COLUMNS)])
     return out.getvalue()

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.leaderboard import exports
-from portal.leaderboard.services import DEFAULT_SORT, PRESETS, Period, leaderboard
+from portal.leaderboard.services import (
+    APPENDIX_COLUMNS,
+    DEFAULT_SORT,
+    PRESETS,
+    Period,
+    leaderboard,
+)
 
 bp = Blueprint("leaderboard", __name__)
 
@@ -43,25 +49,31 @@ def _board_from(args):
     return leaderboard(period, sort=sort, descending=descending), error
 
 
+def _render_board(page: str, *, public: bool) -> str:
+    """The page for the query string's period and order, or only its table for htmx."""
+    board, error = _board_from(request.args)
+    template = "leaderboard/_table.html" if request.htmx else page
+    return render_template(template, board=board, error=error, presets=PRESETS,
+                           appendix_columns=APPENDIX_COLUMNS, public=public)
+
+
+def _cacheable(response: Response) -> Response:
+    response.cache_control.public = True
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    return response
+
+
 @bp.get("/oversight/")
 @login_required
 def index():
     """The appendix table, live: any period, sortable, with the rates flagged."""
-    board, error = _board_from(request.args)
-    template = "leaderboard/_table.html" if request.htmx else "leaderboard/index.html"
-    return render_template(template, board=board, error=error, presets=PRESETS, public=False)
+    return _render_board("leaderboard/index.html", public=False)
 
 
 @bp.get("/leaderboard")
 def public():
     """The public page: the departments' aggregates, never a document."""
-    board, error = _board_from(request.args)
-    template = "leaderboard/_table.html" if request.htmx else "leaderboard/public.html"
-    response = Response(render_template(template, board=board, error=error, presets=PRESETS,
-                                        public=True))
-    response.cache_control.public = True
-    response.cache_control.max_age = PUBLIC_MAX_AGE
-    return response
+    return _cacheable(Response(_render_board("leaderboard/public.html", public=True)))
 
 
 @bp.get("/leaderboard.csv")
@@ -73,8 +85,6 @@ def public_csv():
         abort(Response(str(problem) + "\n", status=400, mimetype="text/plain"))
     board = leaderboard(period)
     name = f"leaderboard-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-    response = Response(exports.appendix_csv(board), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    response.cache_control.public = True
-    response.cache_control.max_age = PUBLIC_MAX_AGE
-    return response
+    return _cacheable(Response(exports.appendix_csv(board), mimetype="text/csv",
+                               headers={"Content-Disposition":
+                                        f'attachment; filename="{name}"'}))

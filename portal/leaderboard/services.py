@@ -21,12 +21,12 @@ from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import final_successor
 
-# What the table may be sorted by: the appendix's columns (CSV names), the rates, the name.
-SORTABLE = ("name", "interaction_received_from_ministry", "interaction_processed",
-            "deadline_replied", "deadline_replied_on_time", "deadline_not_replied",
-            "interaction_sent_to_ministry", "axis_received_from_ministry",
-            "axis_sent_to_ministry", "total_received", "total_sent", "overdue_rate",
-            "unsigned_rate")
+# The 2019 appendix's figures in its order, named as in its checked CSV.
+APPENDIX_COLUMNS = ("interaction_received_from_ministry", "interaction_processed",
+                    "deadline_replied", "deadline_replied_on_time", "deadline_not_replied",
+                    "interaction_sent_to_ministry", "axis_received_from_ministry",
+                    "axis_sent_to_ministry", "total_received", "total_sent")
+SORTABLE = ("name", *APPENDIX_COLUMNS, "overdue_rate", "unsigned_rate")
 DEFAULT_SORT = "total_sent"
 
 PRESETS = {
