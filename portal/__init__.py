@@ -89,9 +89,12 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.jobs.services import following
     from portal.policy import (
         ROLE_LABELS,
+        can_draft_oversight_letter,
         can_manage_calendar,
         can_manage_keys,
         can_manage_organisations,
+        can_manage_oversight_settings,
+        can_oversee,
         can_sign_documents,
         can_view_audit,
     )
@@ -123,6 +126,9 @@ def _register_template_helpers(app: Flask) -> None:
         can_manage_calendar=can_manage_calendar,
         can_manage_keys=can_manage_keys,
         can_sign_documents=can_sign_documents,
+        can_oversee=can_oversee,
+        can_draft_oversight_letter=can_draft_oversight_letter,
+        can_manage_oversight_settings=can_manage_oversight_settings,
         now_local=lambda: as_local(utcnow()),
         status_labels=STATUS_LABELS,
         type_labels=TYPE_LABELS,

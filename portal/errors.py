@@ -1,6 +1,6 @@
 """Error pages: HTML for people, JSON for the API, and a kind answer to an expired form."""
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -39,8 +39,6 @@ def handle_rate_limit(error: HTTPException):
 
 
 def handle_too_large(error: HTTPException):
-    from flask import current_app
-
     message = _("The upload is too large: a file may be at most %(mb)s MB. Nothing was saved.",
                 mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024))
     if _wants_json():
@@ -57,6 +55,9 @@ def handle_http_error(error: HTTPException):
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
+    # Handling the exception here stops Flask from logging it: log it, or it is lost.
+    current_app.logger.error("Unhandled exception on %s %s", request.method, request.path,
+                             exc_info=error)
     return handle_http_error(InternalServerError())
 
 

@@ -130,12 +130,12 @@ def can_edit_draft(user, document) -> bool:
 
 
 def can_track_document(user, document) -> bool:
-    """Who sees every recipient's progress: the issuer's people, the ministry's reviewers
-    and administrators for the ministry's documents, and the people of its signature chain."""
+    """Who sees every recipient's progress: the issuer's people, the ministry's overseers
+    (reviewers, leaders, administrators) for the ministry's documents, and the people of its
+    signature chain."""
     if _member(user, document.issuer_id):
         return True
-    if (user.is_authenticated and user.role in (Role.REVIEWER, Role.ADMIN)
-            and document.issuer.kind in MINISTRY_SIDE):
+    if can_oversee(user) and document.issuer.kind in MINISTRY_SIDE:
         return True
     return is_in_signature_chain(user, document)
 
@@ -154,15 +154,21 @@ def can_follow_job(user, job) -> bool:
 
 
 def can_read_document(user, document) -> bool:
-    """The document's content and files: those who track it, and its recipients."""
+    """The document's content and files: those who track it, its recipients, and the
+    ministry's overseers for what departments sent to the ministry side."""
     if can_track_document(user, document):
         return True
+    if document.state != "issued":
+        return False
     from portal.deliveries.models import Delivery, Status
 
-    return document.state == "issued" and db.session.query(
-        db.exists().where(Delivery.document_id == document.id,
-                          Delivery.recipient_id == user.organisation_id,
-                          Delivery.status != Status.RECALL_AGREED)).scalar()
+    delivered = (Delivery.document_id == document.id, Delivery.status != Status.RECALL_AGREED)
+    if db.session.query(db.exists().where(
+            *delivered, Delivery.recipient_id == user.organisation_id)).scalar():
+        return True
+    return can_oversee(user) and db.session.query(db.exists().where(
+        *delivered, Delivery.recipient_id == Organisation.id,
+        Organisation.kind.in_(MINISTRY_SIDE))).scalar()
 
 
 def can_view_delivery(user, delivery) -> bool:
@@ -217,4 +223,38 @@ def can_manage_calendar(user) -> bool:
 
 def can_manage_keys(user) -> bool:
     """Import signing keys and choose the trusted roots."""
+    return is_admin(user)
+
+
+# Oversight: the leaderboard's assessments and drill-down.
+
+def can_assess(user) -> bool:
+    """Reviewers record commendations and criticisms, and draft the oversight letter."""
+    return user.is_authenticated and user.role == Role.REVIEWER
+
+
+def can_decide_assessments(user) -> bool:
+    """A ministry leader publishes or withdraws assessments."""
+    return (user.is_authenticated and user.role == Role.LEADER
+            and user.organisation.kind in MINISTRY_SIDE)
+
+
+def can_oversee(user) -> bool:
+    """Every department's drill-down and every assessment: reviewers, ministry leaders and
+    administrators."""
+    return user.is_authenticated and (user.role in (Role.REVIEWER, Role.ADMIN)
+                                      or can_decide_assessments(user))
+
+
+def can_view_department_record(user, organisation) -> bool:
+    """A department's documents behind its leaderboard row: the overseers, and the
+    department itself (its own only)."""
+    return can_oversee(user) or _member(user, organisation.id)
+
+
+def can_draft_oversight_letter(user) -> bool:
+    return can_assess(user) or can_decide_assessments(user)
+
+
+def can_manage_oversight_settings(user) -> bool:
     return is_admin(user)

@@ -14,6 +14,8 @@ from portal.calendar.services import add_override
 from portal.documents import services as documents
 from portal.extensions import db
 from portal.jobs.services import first_job_of
+from portal.leaderboard.assessments import record_assessment
+from portal.leaderboard.services import Period
 from portal.signing.keys import init_development_pki
 from portal.signing.models import TrustedRoot
 from tests.pdfs import blank_pdf
@@ -31,6 +33,8 @@ A_ONLY_POST = {"anonymous": 302, **dict.fromkeys(A_MEMBERS, 302), "*": 404}
 # The ministry's tracking of its document: the ministry's people only.
 MINISTRY_ONLY = {"anonymous": 302, "admin": 200, "reviewer": 200, "ministry_leader": 200,
                  "*": 404}
+# An assessment's decision: the overseers get the page back (done, or a message why not).
+OVERSEERS_REDIRECTED = dict.fromkeys(["admin", "reviewer", "ministry_leader"], 302)
 # A step on a delivery: refused as 404 outside the recipient and the sender; otherwise the
 # step answers with a redirect (done, or a message saying why not).
 DELIVERY_STEP = {"anonymous": 302, "b_leader": 404, "*": 302}
@@ -107,6 +111,20 @@ ROUTES = {
     "leaderboard.public": ("GET", "/leaderboard", {"*": 200}),
     "leaderboard.public_csv": ("GET", "/leaderboard.csv?from=2026-01-01&to=2026-01-31",
                                {"*": 200}),
+    "leaderboard.department": ("GET", "/oversight/departments/{a}",
+                               {**MINISTRY_ONLY, **dict.fromkeys(A_MEMBERS, 200)}),
+    "leaderboard.assess": ("POST", "/oversight/departments/{a}/assessments",
+                           {"anonymous": 302, "reviewer": 302, "*": 403}),
+    "leaderboard.publish_assessment": ("POST", "/oversight/assessments/{assessment}/publish",
+                                       {**MINISTRY_ONLY, **OVERSEERS_REDIRECTED}),
+    "leaderboard.withdraw_assessment": ("POST", "/oversight/assessments/{assessment}/withdraw",
+                                        {**MINISTRY_ONLY, **OVERSEERS_REDIRECTED}),
+    "leaderboard.assessment_list": ("GET", "/oversight/assessments/",
+                                    {**MINISTRY_ONLY, "*": 403}),
+    "leaderboard.draft_letter": ("POST", "/oversight/letter",
+                                 {"anonymous": 302, "reviewer": 302, "ministry_leader": 302,
+                                  "*": 403}),
+    "leaderboard.thresholds": ("GET", "/oversight/settings", ADMIN_ONLY),
     "api.openapi": ("GET", "/api/v1/openapi.json", {"*": 200}),
     "api.issue_document": ("POST", "/api/v1/documents", {"*": 401}),
     "api.document_detail": ("GET", "/api/v1/documents/{draft}", {"*": 401}),
@@ -148,10 +166,13 @@ def world(make, run_jobs):
                             actor=users["admin"])
     run_jobs()  # the document's PDF of record exists
     init_development_pki()
+    assessment = record_assessment(a, Period(date(2026, 1, 1), date(2026, 1, 31)),
+                                   kind="criticise", note="matrix", appendix_style="",
+                                   actor=users["reviewer"])
     return {"users": users, "ids": {
         "a": a.id, "a_token": token.id, "doc": doc.id, "doc_file": doc_file.id,
         "delivery": make.delivery(doc, a).id, "draft": draft.id, "draft_file": draft_file.id,
-        "override": override.id, "job": first_job_of(doc).id,
+        "override": override.id, "job": first_job_of(doc).id, "assessment": assessment.id,
         "root": db.session.scalar(select(TrustedRoot.id))}}
 
 

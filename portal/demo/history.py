@@ -27,7 +27,9 @@ from portal.documents.models import Document, DocumentState, NumberRegister
 from portal.documents.numbering import notation_for
 from portal.documents.text import fold
 from portal.extensions import db
-from portal.leaderboard.services import APPENDIX_COLUMNS
+from portal.leaderboard import assessments
+from portal.leaderboard.models import Assessment
+from portal.leaderboard.services import APPENDIX_COLUMNS, Period
 from portal.organisations.models import Organisation, OrganisationKind
 
 APPENDIX_2019 = Path(__file__).with_name("appendix-2019.csv")
@@ -87,6 +89,35 @@ def load_2019_record() -> bool:
     figures = {by_name[name]: f for name, f in read_appendix_2019().items()}
     _History(*PERIOD_2019, random.Random(2019)).write(figures)
     return True
+
+
+# The departments the 2019 letter names as doing well (commended, their rows not marked).
+COMMENDED_2019 = ("Sở TN&MT TP. Hồ Chí Minh", "Sở TN&MT tỉnh Ninh Bình", "Sở TN&MT tỉnh Thái Bình",
+                  "Sở TN&MT tỉnh Bình Thuận", "Sở TN&MT tỉnh Quảng Ninh")
+
+
+def load_2019_assessments(reviewer, leader) -> int:
+    """The 2019 letter's judgements as published assessments: the five it commends, and the
+    17 rows its appendix marks bold or italic as criticised; once. Returns how many."""
+    period = Period(*PERIOD_2019)
+    if db.session.scalar(select(Assessment.id).where(
+            Assessment.period_first == period.first).limit(1)):
+        return 0
+    by_name = {o.name: o for o in _departments()}
+    with APPENDIX_2019.open(encoding="utf-8") as f:
+        marks = {row["department"]: (row["appendix_style"], row) for row in csv.DictReader(f)}
+    judged = [(name, "commend", "", "Thực hiện tốt việc gửi, nhận, xử lý văn bản điện tử: đã "
+               f"xử lý {row['interaction_processed']}/{row['interaction_received_from_ministry']} "
+               f"văn bản của Bộ, đã gửi đến Bộ {row['total_sent']} văn bản.")
+              for name in COMMENDED_2019 for row in [marks[name][1]]]
+    judged += [(name, "criticise", style, "Chưa thực hiện hoặc thực hiện chưa nghiêm túc việc "
+                f"gửi văn bản điện tử đến Bộ: {row['total_sent']} văn bản trong kỳ.")
+               for name, (style, row) in marks.items() if style]
+    for name, kind, style, note in judged:
+        assessment = assessments.record_assessment(by_name[name], period, kind=kind, note=note,
+                                                   appendix_style=style, actor=reviewer)
+        assessments.publish_assessment(assessment, actor=leader)
+    return len(judged)
 
 
 def load_recent_activity(today: date | None = None) -> bool:

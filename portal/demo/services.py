@@ -72,7 +72,7 @@ def load_people(password: str) -> list[tuple[str, str, str, str]]:
 def load_demo_data(password: str):
     """Load organisations, demo people and documents; return (organisations created, logins)."""
     from portal.demo.documents import load_documents
-    from portal.demo.history import load_2019_record, load_recent_activity
+    from portal.demo.history import load_2019_assessments, load_2019_record, load_recent_activity
     from portal.leaderboard.tallies import refresh_tallies
     from portal.signing.keys import init_development_pki
 
@@ -83,4 +83,6 @@ def load_demo_data(password: str):
     load_2019_record()
     load_recent_activity()
     refresh_tallies()  # so that the first look at the leaderboard does not count them
+    load_2019_assessments(auth.find_user_by_email(demo_email("BTNMT", Role.REVIEWER)),
+                          auth.find_user_by_email(demo_email("BTNMT", Role.LEADER)))
     return created, logins

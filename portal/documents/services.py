@@ -107,8 +107,9 @@ def _check_fields(fields: DraftFields, issuer: Organisation) -> list[int]:
 
 def save_draft(fields: DraftFields, *, actor, document: Document | None = None) -> Document:
     """Create or update a draft of the actor's organisation."""
-    if not policy.can_compose(actor):
+    if document is None and not policy.can_compose(actor):
         raise DocumentError(_("Your role does not allow drafting documents."))
+    # A draft's author may always change it (a reviewer edits the oversight letter drafted).
     if document is not None and (document.state != DocumentState.DRAFT
                                  or not policy.can_edit_draft(actor, document)):
         raise DocumentError(_("This document can no longer be changed."))

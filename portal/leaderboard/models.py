@@ -1,4 +1,4 @@
-"""The leaderboard's pre-aggregated counts and its thresholds.
+"""The leaderboard's pre-aggregated counts, its thresholds, and the assessments of departments.
 
 `DailyTally` holds one organisation's counts for one Vietnamese day, so a year's table sums a
 few thousand rows instead of grouping millions of deliveries. Database triggers (migration
@@ -7,6 +7,9 @@ few thousand rows instead of grouping millions of deliveries. Database triggers 
 Counts therefore never drift from the records, whatever path wrote them.
 """
 
+from enum import StrEnum
+
+from portal.clock import utcnow
 from portal.extensions import db
 
 BIG_ID = db.BigInteger().with_variant(db.Integer, "sqlite")
@@ -45,3 +48,44 @@ class OversightSettings(db.Model):
     # One province's rule: overdue > 50 % or unsigned > 20 % makes the department head answerable.
     overdue_threshold_percent = db.Column(db.Integer, nullable=False, default=50)
     unsigned_threshold_percent = db.Column(db.Integer, nullable=False, default=20)
+
+
+class AssessmentKind(StrEnum):
+    COMMEND = "commend"  # biểu dương
+    CRITICISE = "criticise"  # phê bình
+
+
+class AssessmentState(StrEnum):
+    DRAFT = "draft"  # recorded by a reviewer, seen only by the ministry
+    PUBLISHED = "published"  # a leader published it: the department and the public see it
+    WITHDRAWN = "withdrawn"  # a leader withdrew it (final)
+
+
+class Assessment(db.Model):
+    """A reviewer's commendation or criticism of a department for a period."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False,
+                                index=True)
+    period_first = db.Column(db.Date, nullable=False)
+    period_last = db.Column(db.Date, nullable=False)
+    kind = db.Column(db.String(10), nullable=False)
+    note = db.Column(db.Text, nullable=False)
+    # How the row is marked in the oversight letter's appendix: "", "bold" or "italic".
+    appendix_style = db.Column(db.String(10), nullable=False, default="")
+    # The department's leaderboard row when the assessment was recorded (see
+    # assessments.evidence_of): the figures the judgement rests on, kept as they were.
+    evidence = db.Column(db.JSON, nullable=False)
+    state = db.Column(db.String(10), nullable=False, default=AssessmentState.DRAFT)
+    author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    decided_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    published_at = db.Column(db.DateTime(timezone=True))
+    withdrawn_at = db.Column(db.DateTime(timezone=True))
+    withdrawal_reason = db.Column(db.String(1000))
+
+    organisation = db.relationship("Organisation")
+    author = db.relationship("User", foreign_keys=[author_id])
+    decided_by = db.relationship("User", foreign_keys=[decided_by_id])
+
+    __table_args__ = (db.Index("ix_assessment_period", "period_first", "period_last", "state"),)

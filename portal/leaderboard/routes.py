@@ -1,19 +1,33 @@
-"""The leaderboard's pages: the reviewers' table, the public page and the public CSV."""
+"""The leaderboard's pages: the reviewers' table, a department's record behind its row,
+assessments, the oversight letter, the thresholds, the public page and the public CSV."""
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from portal.leaderboard import exports
+from portal import policy
+from portal.clock import local_today
+from portal.documents.forms import ActionForm
+from portal.documents.services import DocumentError
+from portal.extensions import db
+from portal.leaderboard import assessments, drilldown, exports
+from portal.leaderboard.forms import AssessmentForm, PeriodFields, ThresholdsForm, WithdrawForm
+from portal.leaderboard.letter import draft_oversight_letter
+from portal.leaderboard.models import Assessment, AssessmentState
 from portal.leaderboard.services import (
     APPENDIX_COLUMNS,
     DEFAULT_SORT,
     PRESETS,
     Period,
+    change_thresholds,
     leaderboard,
+    row_of,
+    settings,
 )
+from portal.organisations.models import Organisation, OrganisationKind
 
 bp = Blueprint("leaderboard", __name__)
 
@@ -53,14 +67,32 @@ def _render_board(page: str, *, public: bool) -> str:
     """The page for the query string's period and order, or only its table for htmx."""
     board, error = _board_from(request.args)
     template = "leaderboard/_table.html" if request.htmx else page
+    published = assessments.assessments_overlapping(board.period)
     return render_template(template, board=board, error=error, presets=PRESETS,
-                           appendix_columns=APPENDIX_COLUMNS, public=public)
+                           appendix_columns=APPENDIX_COLUMNS, public=public,
+                           published=published, links=_drilldown_links(public),
+                           kind_labels=assessments.KIND_LABELS)
+
+
+def _drilldown_links(public: bool) -> set[int] | bool:
+    """Which rows link to their department's record: all for overseers, one's own for a
+    department, none on the public page."""
+    if public or not current_user.is_authenticated:
+        return set()
+    return True if policy.can_oversee(current_user) else {current_user.organisation_id}
 
 
 def _cacheable(response: Response) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     return response
+
+
+def _period_or_400(args) -> Period:
+    try:
+        return period_from(args)
+    except PeriodError as problem:
+        abort(Response(str(problem) + "\n", status=400, mimetype="text/plain"))
 
 
 @bp.get("/oversight/")
@@ -79,12 +111,174 @@ def public():
 @bp.get("/leaderboard.csv")
 def public_csv():
     """One row per department, the columns named as in the 2019 appendix's checked data."""
-    try:
-        period = period_from(request.args)
-    except PeriodError as problem:
-        abort(Response(str(problem) + "\n", status=400, mimetype="text/plain"))
+    period = _period_or_400(request.args)
     board = leaderboard(period)
     name = f"leaderboard-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     return _cacheable(Response(exports.appendix_csv(board), mimetype="text/csv",
                                headers={"Content-Disposition":
                                         f'attachment; filename="{name}"'}))
+
+
+def _department_or_404(organisation_id) -> Organisation:
+    organisation = policy.visible_or_404(Organisation, organisation_id,
+                                         policy.can_view_department_record)
+    if organisation.kind != OrganisationKind.DEPARTMENT:
+        abort(404)
+    return organisation
+
+
+def _page_number(name: str) -> int:
+    return request.args.get(name, 1, type=int) or 1
+
+
+@bp.get("/oversight/departments/<int:organisation_id>")
+@login_required
+def department(organisation_id):
+    """One department's row for the period, the documents behind it, and its assessments."""
+    organisation = _department_or_404(organisation_id)
+    try:
+        period, error = period_from(request.args), None
+    except PeriodError as problem:
+        period, error = Period.preset("year"), str(problem)
+    board = leaderboard(period)
+    rank, row = row_of(board, organisation)
+    ids = drilldown.counted_as(organisation)
+    sent = drilldown.sent_to_ministry(ids, period, _page_number("sent_page"))
+    overseer = policy.can_oversee(current_user)
+    form = AssessmentForm(first=period.first, last=period.last)
+    return render_template(
+        "leaderboard/department.html", organisation=organisation, period=period, error=error,
+        rank=rank, count=len(board.rows), row=row, appendix_columns=APPENDIX_COLUMNS,
+        own=organisation.id == current_user.organisation_id,
+        received=drilldown.received_from_ministry(ids, period, _page_number("received_page")),
+        sent=sent, channels=drilldown.channels_of(sent.items), today=local_today(),
+        verdict=drilldown.deadline_verdict, verdict_labels=drilldown.VERDICT_LABELS,
+        channel_labels=drilldown.CHANNEL_LABELS,
+        assessments=assessments.assessments_of(organisation, published_only=not overseer),
+        assessment_form=form if policy.can_assess(current_user) else None,
+        action_form=ActionForm(), withdraw_form=WithdrawForm(),
+        can_decide=policy.can_decide_assessments(current_user),
+        kind_labels=assessments.KIND_LABELS, state_labels=assessments.STATE_LABELS,
+        style_labels=assessments.APPENDIX_STYLES)
+
+
+@bp.post("/oversight/departments/<int:organisation_id>/assessments")
+@login_required
+@policy.permission_required(policy.can_assess)
+def assess(organisation_id):
+    """Record a commendation or criticism, with the row's figures as evidence."""
+    organisation = _department_or_404(organisation_id)
+    form = AssessmentForm()
+    period = (Period(form.first.data, form.last.data)
+              if form.first.data and form.last.data else Period.preset("year"))
+    back = url_for(".department", organisation_id=organisation.id,
+                   **{"from": period.first.isoformat(), "to": period.last.isoformat()})
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors)
+              or _("The form expired. Reload the page and try again."), "error")
+        return redirect(back)
+    try:
+        assessments.record_assessment(organisation, period, kind=form.kind.data,
+                                      note=form.note.data, actor=current_user,
+                                      appendix_style=form.appendix_style.data)
+    except assessments.AssessmentError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Assessment recorded as a draft; a ministry leader publishes it."), "info")
+    return redirect(back + "#assessments")
+
+
+def _assessment_or_404(assessment_id) -> Assessment:
+    return policy.visible_or_404(Assessment, assessment_id,
+                                 lambda user, _assessment: policy.can_oversee(user))
+
+
+def _back_to(assessment: Assessment) -> str:
+    return url_for(".department", organisation_id=assessment.organisation_id,
+                   **{"from": assessment.period_first.isoformat(),
+                      "to": assessment.period_last.isoformat()}, _anchor="assessments")
+
+
+@bp.post("/oversight/assessments/<int:assessment_id>/publish")
+@login_required
+def publish_assessment(assessment_id):
+    assessment = _assessment_or_404(assessment_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired. Reload the page and try again."), "error")
+    else:
+        try:
+            assessments.publish_assessment(assessment, actor=current_user)
+        except assessments.AssessmentError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Published: the department and the public page show it."), "info")
+    return redirect(_back_to(assessment))
+
+
+@bp.post("/oversight/assessments/<int:assessment_id>/withdraw")
+@login_required
+def withdraw_assessment(assessment_id):
+    assessment = _assessment_or_404(assessment_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the assessment is withdrawn."), "error")
+    else:
+        try:
+            assessments.withdraw_assessment(assessment, actor=current_user,
+                                            reason=form.reason.data)
+        except assessments.AssessmentError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Withdrawn."), "info")
+    return redirect(_back_to(assessment))
+
+
+@bp.get("/oversight/assessments/")
+@login_required
+@policy.permission_required(policy.can_oversee)
+def assessment_list():
+    """Every assessment, drafts waiting for a leader first."""
+    state = request.args.get("state", "")
+    query = select(Assessment).order_by(
+        (Assessment.state != AssessmentState.DRAFT), Assessment.created_at.desc()).limit(500)
+    if state in assessments.STATE_LABELS:
+        query = query.where(Assessment.state == state)
+    return render_template("leaderboard/assessments.html",
+                           assessments=list(db.session.scalars(query)), state=state,
+                           kind_labels=assessments.KIND_LABELS,
+                           state_labels=assessments.STATE_LABELS)
+
+
+@bp.post("/oversight/letter")
+@login_required
+@policy.permission_required(policy.can_draft_oversight_letter)
+def draft_letter():
+    """Draft the oversight letter for the period; the drafter then edits it as any draft."""
+    form = PeriodFields()
+    if not form.validate_on_submit() or form.first.data > form.last.data:
+        flash(_("The form expired. Reload the page and try again."), "error")
+        return redirect(url_for(".index"))
+    try:
+        letter = draft_oversight_letter(Period(form.first.data, form.last.data),
+                                        actor=current_user)
+    except DocumentError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".index"))
+    flash(_("The oversight letter is drafted with the period's table as its appendix. "
+            "Read it, change what you need, then send it for signing."), "info")
+    return redirect(url_for("documents.edit", document_id=letter.id))
+
+
+@bp.route("/oversight/settings", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_oversight_settings)
+def thresholds():
+    """The rates above which a department is flagged."""
+    form = ThresholdsForm(obj=settings())
+    if form.validate_on_submit():
+        change_thresholds(overdue=form.overdue_threshold_percent.data,
+                          unsigned=form.unsigned_threshold_percent.data, actor=current_user)
+        flash(_("Thresholds saved."), "info")
+        return redirect(url_for(".thresholds"))
+    return render_template("leaderboard/settings.html", form=form), (
+        400 if request.method == "POST" else 200)

@@ -11,12 +11,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.audit import services as audit
 from portal.clock import local_today
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.documents.text import fold
 from portal.extensions import db
-from portal.leaderboard.models import OversightSettings
+from portal.leaderboard.models import Assessment, AssessmentState, OversightSettings
 from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import final_successor
@@ -59,7 +60,7 @@ class Row:
     counts: dict = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
     # Deadline documents not answered and not yet due (they are not overdue today).
     not_yet_due: int = 0
-    # The mark a reviewer gave the row in an oversight letter's appendix: "", "bold", "italic".
+    # The mark a reviewer gave the row in the period's appendix: "", "bold", "italic".
     style: str = ""
     overdue_flag: bool = False
     unsigned_flag: bool = False
@@ -131,6 +132,17 @@ def settings() -> OversightSettings:
                                       unsigned_threshold_percent=20)
 
 
+def change_thresholds(*, overdue: int, unsigned: int, actor) -> OversightSettings:
+    """An administrator's new thresholds (percent, 0–100), audited."""
+    current = db.session.merge(settings())
+    before = [current.overdue_threshold_percent, current.unsigned_threshold_percent]
+    current.overdue_threshold_percent, current.unsigned_threshold_percent = overdue, unsigned
+    audit.record("oversight.thresholds_changed", actor=actor, obj=current,
+                 details={"before": before, "after": [overdue, unsigned]})
+    db.session.commit()
+    return current
+
+
 def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = True,
                 today: date | None = None) -> Leaderboard:
     """Every current department's row for the period, sorted, with the total row.
@@ -152,11 +164,20 @@ def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = 
         row = rows.get(counted_as.get(recipient_id))
         if row is not None:
             row.not_yet_due += open_count
+    for organisation_id, style in appendix_styles(period).items():
+        if organisation_id in rows:
+            rows[organisation_id].style = style
     thresholds = settings()
     for row in rows.values():
         _flag(row, thresholds)
     ordered = sort_rows(list(rows.values()), sort, descending)
     return Leaderboard(period, ordered, _total(ordered, thresholds), thresholds, sort, descending)
+
+
+def row_of(board: Leaderboard, organisation: Organisation) -> tuple[int, Row]:
+    """The department's place (from 1) and row in the table."""
+    return next((n, r) for n, r in enumerate(board.rows, start=1)
+                if r.organisation.id == organisation.id)
 
 
 def _not_yet_due(period: Period, today: date) -> dict[int, int]:
@@ -172,6 +193,17 @@ def _not_yet_due(period: Period, today: date) -> dict[int, int]:
                Delivery.status.not_in((Status.REFUSED, Status.RECALL_AGREED)),
                issuer.kind.in_(MINISTRY_SIDE))
         .group_by(Delivery.recipient_id))
+    return dict(rows.all())
+
+
+def appendix_styles(period: Period) -> dict[int, str]:
+    """Department id → its row's mark in this exact period's appendix: the mark of its latest
+    published assessment for the period."""
+    rows = db.session.execute(
+        select(Assessment.organisation_id, Assessment.appendix_style)
+        .where(Assessment.period_first == period.first, Assessment.period_last == period.last,
+               Assessment.state == AssessmentState.PUBLISHED)
+        .order_by(Assessment.published_at, Assessment.id))
     return dict(rows.all())
 
 

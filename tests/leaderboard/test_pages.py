@@ -78,3 +78,32 @@ def test_a_bad_period_on_the_page_says_why_and_shows_this_year(client, auth, mak
     html = client.get("/oversight/?from=2026-03-31&to=2026-03-01").get_data(as_text=True)
     assert 'role="alert"' in html
     assert f'value="{date.today().year}-01-01"' in html
+
+
+def test_an_administrator_sets_the_thresholds_and_the_change_is_audited(client, auth, make,
+                                                                       filled):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+    from portal.leaderboard.services import settings
+    from tests.conftest import csrf_token_from
+
+    admin = make.user(filled.ministry, "admin")
+    auth.login(admin.email)
+    token = csrf_token_from(client.get("/oversight/settings").text)
+    refused = client.post("/oversight/settings", data={
+        "csrf_token": token, "overdue_threshold_percent": "150",
+        "unsigned_threshold_percent": "20"})
+    assert refused.status_code == 400 and settings().overdue_threshold_percent == 50
+
+    client.post("/oversight/settings", data={
+        "csrf_token": token, "overdue_threshold_percent": "40",
+        "unsigned_threshold_percent": "10"})
+
+    db.session.expire_all()
+    assert (settings().overdue_threshold_percent, settings().unsigned_threshold_percent) == (40, 10)
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "oversight.thresholds_changed"))
+    assert event.details == {"before": [50, 20], "after": [40, 10]}
+    assert "40 %" in client.get(f"/oversight/?{QUERY}").text

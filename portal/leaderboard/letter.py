@@ -1,0 +1,177 @@
+"""The oversight letter: the ministry's 2019 letter on electronic documents, redrafted for any
+period from the leaderboard and the published assessments, with the table as its appendix.
+
+The draft is an ordinary document of the drafter's organisation, addressed to every department
+and ministry unit; it is edited, signed and issued through the normal pipeline. The letter is
+written in Vietnamese whatever the drafter's interface language: it is an official document.
+"""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal import policy
+from portal.audit import services as audit
+from portal.documents.models import Document, DocumentType
+from portal.documents.services import DocumentError
+from portal.documents.text import fold
+from portal.extensions import db
+from portal.leaderboard.assessments import assessments_overlapping
+from portal.leaderboard.models import AssessmentKind
+from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard, Period, leaderboard
+from portal.organisations.models import Organisation, OrganisationKind
+
+SUBJECT = ("V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử trong toàn ngành "
+           "Tài nguyên và Môi trường")
+
+REQUIREMENTS = (
+    "1. Giám đốc các Sở Tài nguyên và Môi trường quán triệt, chịu trách nhiệm về việc thực hiện "
+    "gửi, nhận 100% văn bản điện tử có xác thực chữ ký số với Bộ thông qua Trục liên thông văn "
+    "bản quốc gia hoặc Hệ thống tương tác của Bộ.",
+    "2. Thủ trưởng các đơn vị trực thuộc Bộ Tài nguyên và Môi trường chịu trách nhiệm, chỉ đạo "
+    "trả lời văn bản của các Sở Tài nguyên và Môi trường, địa phương bảo đảm thời gian theo quy "
+    "định; gửi, nhận văn bản điện tử có xác thực chữ ký số với Sở Tài nguyên và Môi trường qua "
+    "hệ thống liên thông văn bản.",
+    "3. Cục Chuyển đổi số và Thông tin dữ liệu tài nguyên môi trường vận hành Hệ thống tương "
+    "tác bảo đảm việc xử lý văn bản kịp thời, thông suốt; tổng hợp việc tiếp nhận, xử lý văn "
+    "bản của các đơn vị trực thuộc Bộ, các Sở Tài nguyên và Môi trường để làm căn cứ đánh giá "
+    "kết quả công tác năm.",
+    "4. Văn phòng Bộ định kỳ đôn đốc, báo cáo Bộ trưởng kết quả thực hiện của các đơn vị trực "
+    "thuộc Bộ, các Sở Tài nguyên và Môi trường.",
+)
+
+# The 2019 appendix's header: four rows, cells spanning rows and columns as printed.
+APPENDIX_HEADER = [
+    [{"text": "STT", "rowspan": 4}, {"text": "Cơ quan/Đơn vị", "rowspan": 4},
+     {"text": "Hệ thống tương tác ngành", "colspan": 6},
+     {"text": "Trục liên thông văn bản quốc gia", "colspan": 2},
+     {"text": "Tổng hợp", "colspan": 2}],
+    [{"text": "Đã nhận từ Bộ", "rowspan": 3}, {"text": "Tình hình xử lý", "colspan": 4},
+     {"text": "Đã gửi đến Bộ", "rowspan": 3}, {"text": "Đã nhận từ Bộ", "rowspan": 3},
+     {"text": "Đã gửi đến Bộ", "rowspan": 3}, {"text": "Đã nhận", "rowspan": 3},
+     {"text": "Đã gửi", "rowspan": 3}],
+    [{"text": "Đã tiếp nhận, xử lý", "rowspan": 2},
+     {"text": "Văn bản có thời hạn - phải trả lời", "colspan": 3}],
+    [{"text": "Đã trả lời"}, {"text": "Đúng hạn"}, {"text": "Chưa trả lời"}],
+]
+
+
+def vn_number(value: int) -> str:
+    """20828 → 20.828, as Vietnamese documents write numbers."""
+    return f"{value:,}".replace(",", ".")
+
+
+def vn_percent(part: int, whole: int) -> str:
+    return f"{part / whole * 100:.1f}%".replace(".", ",") if whole else "–"
+
+
+def vn_day(day) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def short_name(organisation: Organisation) -> str:
+    """"Sở TN&MT tỉnh Ninh Bình" → "Ninh Bình", as the 2019 letter lists departments."""
+    name = organisation.name
+    for prefix in ("Sở Tài nguyên và Môi trường ", "Sở TN&MT "):
+        name = name.removeprefix(prefix)
+    return name.removeprefix("tỉnh ").strip()
+
+
+def appendix_of(board: Leaderboard) -> dict:
+    """The period's table as a document appendix, rows marked as the assessments mark them."""
+    return {
+        "title": "TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ NGÀNH TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+        "subtitle": (f"(Từ ngày {vn_day(board.period.first)} "
+                     f"đến ngày {vn_day(board.period.last)})"),
+        "header": APPENDIX_HEADER,
+        "rows": [{"cells": [number, row.name,
+                            *(vn_number(row[c]) for c in APPENDIX_COLUMNS)],
+                  "style": row.style}
+                 for number, row in enumerate(board.rows, start=1)],
+        "total": ["", "Tổng cộng", *(vn_number(board.total[c]) for c in APPENDIX_COLUMNS)],
+    }
+
+
+def _names(organisations) -> str:
+    return ", ".join(short_name(o) for o in organisations)
+
+
+def body_of(board: Leaderboard, commended, criticised) -> str:
+    """The letter's paragraphs (one per line), the 2019 letter's findings with this period's
+    figures, the assessed departments, and its requirements."""
+    total, period = board.total, board.period
+    received = total["interaction_received_from_ministry"]
+    paragraphs = [
+        "Thực hiện Quyết định số 28/2018/QĐ-TTg ngày 12/7/2018 của Thủ tướng Chính phủ về việc "
+        "gửi, nhận văn bản điện tử giữa các cơ quan trong hệ thống hành chính nhà nước, Bộ Tài "
+        "nguyên và Môi trường đánh giá tình hình gửi, nhận, xử lý văn bản điện tử qua Hệ thống "
+        f"tương tác và Trục liên thông văn bản quốc gia từ ngày {vn_day(period.first)} đến "
+        f"ngày {vn_day(period.last)} như sau:",
+        f"Trong kỳ, các Sở Tài nguyên và Môi trường đã tiếp nhận "
+        f"{vn_number(total['total_received'])} văn bản của Bộ và các đơn vị trực thuộc Bộ và "
+        f"đã gửi đến Bộ {vn_number(total['total_sent'])} văn bản; qua theo dõi, thống kê trên "
+        f"Hệ thống tương tác, các Sở đã xử lý "
+        f"{vn_number(total['interaction_processed'])}/{vn_number(received)} văn bản (đạt tỷ lệ "
+        f"{vn_percent(total['interaction_processed'], received)}); đối với các văn bản phải trả "
+        f"lời, có thời hạn đã trả lời {vn_number(total['deadline_replied'])} văn bản, trong đó "
+        f"đúng hạn {vn_number(total['deadline_replied_on_time'])} văn bản, và chưa trả lời "
+        f"{vn_number(total['deadline_not_replied'])} văn bản.",
+    ]
+    if commended:
+        paragraphs.append("Các Sở Tài nguyên và Môi trường thực hiện tốt: "
+                          f"{_names(commended)}.")
+    if criticised:
+        paragraphs.append("Các Sở Tài nguyên và Môi trường chưa thực hiện hoặc thực hiện chưa "
+                          f"nghiêm túc: {_names(criticised)}.")
+    flagged = [row.organisation for row in board.rows if row.overdue_flag]
+    if flagged:
+        paragraphs.append(
+            "Các Sở Tài nguyên và Môi trường có tỷ lệ văn bản quá hạn trả lời trên "
+            f"{board.settings.overdue_threshold_percent}%: {_names(flagged)}.")
+    paragraphs += [
+        "Chi tiết thống kê kết quả thực hiện tại Phụ lục kèm theo.",
+        "Bộ biểu dương các Sở Tài nguyên và Môi trường làm tốt và phê bình các Sở Tài nguyên và "
+        "Môi trường còn chưa thực hiện hoặc thực hiện chưa nghiêm túc. Để nâng cao hiệu quả hoạt "
+        "động chỉ đạo, điều hành, tạo kênh tương tác trực tuyến, thực hiện tốt nhiệm vụ chính trị "
+        "của toàn ngành, Bộ trưởng yêu cầu:",
+        *REQUIREMENTS,
+        "Bộ Tài nguyên và Môi trường yêu cầu Giám đốc các Sở Tài nguyên và Môi trường, Thủ "
+        "trưởng các đơn vị trực thuộc Bộ nghiêm túc thực hiện./.",
+    ]
+    return "\n".join(paragraphs)
+
+
+def _assessed(period: Period) -> tuple[list[Organisation], list[Organisation]]:
+    """The departments commended and criticised in published assessments of exactly this
+    period, in name order."""
+    latest = {}
+    for assessment in assessments_overlapping(period):
+        if (assessment.period_first, assessment.period_last) == (period.first, period.last):
+            latest.setdefault(assessment.organisation_id, assessment)
+    chosen = sorted(latest.values(), key=lambda a: fold(a.organisation.name))
+    return ([a.organisation for a in chosen if a.kind == AssessmentKind.COMMEND],
+            [a.organisation for a in chosen if a.kind == AssessmentKind.CRITICISE])
+
+
+def draft_oversight_letter(period: Period, *, actor) -> Document:
+    """A draft of the oversight letter for the period, to every department and ministry unit."""
+    if not policy.can_draft_oversight_letter(actor):
+        raise DocumentError(_("Only the ministry's reviewers and leaders draft the oversight "
+                              "letter."))
+    board = leaderboard(period)
+    commended, criticised = _assessed(period)
+    recipients = db.session.scalars(select(Organisation.id).where(
+        Organisation.kind.in_((OrganisationKind.DEPARTMENT, OrganisationKind.MINISTRY_UNIT)),
+        Organisation.successor_id.is_(None), Organisation.id != actor.organisation_id)
+        .order_by(Organisation.id)).all()
+    letter = Document(issuer_id=actor.organisation_id, author_id=actor.id,
+                      doc_type=DocumentType.OFFICIAL_LETTER, subject=SUBJECT,
+                      body=body_of(board, commended, criticised), signer_title="Bộ trưởng",
+                      recipient_ids=list(recipients), appendix=appendix_of(board),
+                      search_text=fold(SUBJECT))
+    db.session.add(letter)
+    db.session.flush()
+    audit.record("oversight_letter.drafted", actor=actor, obj=letter,
+                 details={"period": [period.first.isoformat(), period.last.isoformat()],
+                          "commended": len(commended), "criticised": len(criticised)})
+    db.session.commit()
+    return letter
