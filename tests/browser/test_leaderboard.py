@@ -7,8 +7,10 @@ from playwright.sync_api import expect
 
 from portal.demo.history import load_2019_record
 from portal.demo.services import load_organisations
+from portal.leaderboard.letter import SUBJECT
 from portal.organisations.services import find_by_code
-from tests.browser.helpers import sign_in
+from portal.signing.keys import init_development_pki
+from tests.browser.helpers import page_as, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,3 +44,72 @@ def test_reviewer_opens_the_2019_period_and_sorts_then_the_public_page_agrees(
     public.goto(f"{live_server}/leaderboard?from=2019-01-01&to=2019-08-12")
     expect(public.locator("#leaderboard tbody tr").first).to_contain_text("TP. Hồ Chí Minh")
     expect(public.locator("#leaderboard tfoot")).to_contain_text("3634")
+
+
+def test_reviewer_criticises_a_department_and_the_oversight_letter_reaches_it(
+        browser, page, live_server, make, run_jobs):
+    load_organisations()
+    ministry = find_by_code("BTNMT")
+    reviewer, leader = make.user(ministry, "reviewer"), make.user(ministry, "leader")
+    clerk = make.user(ministry, "clerk")
+    soc_trang = make.user(find_by_code("ST"), "clerk")
+    init_development_pki()
+    load_2019_record()
+    period = "from=2019-01-01&to=2019-08-12"
+
+    # The reviewer drills into Sóc Trăng's row and criticises it.
+    sign_in(page, live_server, reviewer.email, make.PASSWORD)
+    page.goto(f"{live_server}/oversight/?{period}")
+    page.get_by_role("link", name="Sở TN&MT tỉnh Sóc Trăng", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sở TN&MT tỉnh Sóc Trăng")
+    expect(page.locator("#received-heading")).to_have_text("Đã nhận từ Bộ (412)")
+    page.get_by_label("Phê bình").check()
+    page.get_by_label("Nội dung (số liệu cho thấy gì, cần khắc phục gì)").fill(
+        "Chỉ tiếp nhận 26/271 văn bản của Bộ.")
+    page.get_by_label("Đánh dấu dòng trong phụ lục của văn bản").select_option("bold")
+    page.get_by_role("button", name="Ghi nhận đánh giá").click()
+    expect(page.locator(".messages")).to_contain_text("Đã ghi nhận đánh giá")
+    department_page = page.url
+
+    # A ministry leader publishes it.
+    boss = page_as(browser, live_server, leader, make.PASSWORD)
+    boss.goto(department_page)
+    boss.get_by_role("button", name="Công bố").click()
+    expect(boss.locator(".messages")).to_contain_text("Đã công bố")
+
+    # The reviewer drafts the letter: the row is marked, the text names the department.
+    page.goto(f"{live_server}/oversight/?{period}")
+    expect(page.locator("#leaderboard tr.bold")).to_contain_text("Sóc Trăng")
+    page.get_by_role("button", name="Dự thảo văn bản đôn đốc cho kỳ này").click()
+    expect(page.get_by_label("Nội dung")).to_contain_text("chưa nghiêm túc: Sóc Trăng.")
+    page.get_by_role("link", name="Trình ký…").click()
+    page.get_by_label("Người ký").select_option(str(leader.id))
+    page.get_by_role("button", name="Trình ký").click()
+    expect(page.locator(".messages")).to_contain_text("Đã trình ký")
+    run_jobs()
+    assert page.console_errors == []
+
+    # The leader signs; the ministry's clerk issues it to every department and unit.
+    boss.get_by_role("link", name="Chờ ký").click()
+    boss.get_by_role("link", name=SUBJECT).click()
+    boss.get_by_role("button", name="Ký", exact=True).click()
+    run_jobs()
+    issuer = page_as(browser, live_server, clerk, make.PASSWORD)
+    issuer.get_by_role("link", name="Văn bản đi").click()
+    issuer.get_by_role("link", name="Đã ký, chờ phát hành").click()
+    issuer.get_by_role("button", name="Phát hành: số, ngày và chữ ký số của cơ quan").click()
+    expect(issuer.locator(".messages")).to_contain_text("tới 69 nơi nhận")  # 63 + 6 units
+    notation = issuer.get_by_role("heading", level=1).inner_text().split()[-1]
+    run_jobs()
+
+    # Sóc Trăng finds it in its inbox; the public page shows the published criticism.
+    department = page_as(browser, live_server, soc_trang, make.PASSWORD)
+    department.get_by_role("link", name="Văn bản đến").click()
+    expect(department.get_by_role("link", name=notation, exact=True)).to_be_visible()
+    public = browser.new_page()
+    public.goto(f"{live_server}/leaderboard?{period}")
+    expect(public.locator(".published-assessments")).to_contain_text(
+        "Phê bình — Sở TN&MT tỉnh Sóc Trăng")
+    expect(public.locator(".published-assessments")).to_contain_text("Chỉ tiếp nhận 26/271")
+    for person in (boss, issuer, department):
+        assert person.console_errors == []

@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from portal.auth.services import find_user_by_email
 from portal.deliveries.models import Delivery
-from portal.demo.history import APPENDIX_2019, PERIOD_2019, load_2019_record, load_recent_activity
-from portal.demo.services import load_organisations, load_people
+from portal.demo.history import (
+    APPENDIX_2019,
+    PERIOD_2019,
+    load_2019_assessments,
+    load_2019_record,
+    load_recent_activity,
+)
+from portal.demo.services import demo_email, load_organisations, load_people
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.leaderboard.services import APPENDIX_COLUMNS, Period, leaderboard
@@ -30,6 +37,10 @@ def demo(app):
     assert load_2019_record() and load_recent_activity()
     print(f"history written in {time.perf_counter() - started:.1f} s")
     assert not load_2019_record()  # once only
+    reviewer, leader = (find_user_by_email(demo_email("BTNMT", role))
+                        for role in ("reviewer", "leader"))
+    assert load_2019_assessments(reviewer, leader) == 5 + 17
+    assert load_2019_assessments(reviewer, leader) == 0  # once only
 
 
 def _appendix():
@@ -50,12 +61,15 @@ def test_the_2019_leaderboard_is_the_2019_appendix_cell_by_cell(demo):
     for row in board.rows:
         for column in APPENDIX_COLUMNS:
             assert row[column] == int(expected[row.name][column]), (row.name, column)
+        assert row.style == expected[row.name]["appendix_style"], row.name
     assert board.total["deadline_replied"] == 228  # the rows' sum, not the printed 234
     assert board.total["interaction_received_from_ministry"] == 20828
     assert board.total["interaction_processed"] == 13373
     sent = [int(expected[r.name]["total_sent"]) for r in board.rows]
     assert sent == sorted(sent, reverse=True)
     assert board.rows[0].name == "Sở TN&MT TP. Hồ Chí Minh"
+    assert sum(1 for r in board.rows if r.style == "bold") == 3
+    assert sum(1 for r in board.rows if r.style == "italic") == 14
 
 
 def test_the_records_are_documents_and_deliveries_and_this_year_is_alive_too(demo):
