@@ -199,38 +199,38 @@ def _back_to(assessment: Assessment) -> str:
                       "to": assessment.period_last.isoformat()}, _anchor="assessments")
 
 
-@bp.post("/oversight/assessments/<int:assessment_id>/publish")
-@login_required
-def publish_assessment(assessment_id):
+def _decide(assessment_id, form, invalid: str, decide, done: str):
+    """A leader's decision on an assessment, then back to the department's page."""
     assessment = _assessment_or_404(assessment_id)
-    if not ActionForm().validate_on_submit():
-        flash(_("The form expired. Reload the page and try again."), "error")
+    if not form.validate_on_submit():
+        flash(invalid, "error")
     else:
         try:
-            assessments.publish_assessment(assessment, actor=current_user)
+            decide(assessment)
         except assessments.AssessmentError as error:
             flash(str(error), "error")
         else:
-            flash(_("Published: the department and the public page show it."), "info")
+            flash(done, "info")
     return redirect(_back_to(assessment))
+
+
+@bp.post("/oversight/assessments/<int:assessment_id>/publish")
+@login_required
+def publish_assessment(assessment_id):
+    return _decide(assessment_id, ActionForm(),
+                   _("The form expired. Reload the page and try again."),
+                   lambda a: assessments.publish_assessment(a, actor=current_user),
+                   _("Published: the department and the public page show it."))
 
 
 @bp.post("/oversight/assessments/<int:assessment_id>/withdraw")
 @login_required
 def withdraw_assessment(assessment_id):
-    assessment = _assessment_or_404(assessment_id)
     form = WithdrawForm()
-    if not form.validate_on_submit():
-        flash(_("Say why the assessment is withdrawn."), "error")
-    else:
-        try:
-            assessments.withdraw_assessment(assessment, actor=current_user,
-                                            reason=form.reason.data)
-        except assessments.AssessmentError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Withdrawn."), "info")
-    return redirect(_back_to(assessment))
+    return _decide(assessment_id, form, _("Say why the assessment is withdrawn."),
+                   lambda a: assessments.withdraw_assessment(a, actor=current_user,
+                                                             reason=form.reason.data),
+                   _("Withdrawn."))
 
 
 @bp.get("/oversight/assessments/")

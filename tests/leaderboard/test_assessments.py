@@ -108,17 +108,17 @@ def test_a_decision_counts_once_and_only_a_ministry_leader_decides(people):
     with pytest.raises(assessments.AssessmentError):
         assessments.publish_assessment(assessment, actor=people.a_leader)
     assessments.publish_assessment(assessment, actor=people.leader)
-    with pytest.raises(assessments.AssessmentError, match="already"):
+    with pytest.raises(assessments.AssessmentError, match="đã được xử lý"):
         assessments.publish_assessment(assessment, actor=people.leader)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "assessment.published")) == 1
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"kind": "praise"}, "commendation or criticism"),
-    ({"appendix_style": "underline"}, "Unknown mark"),
-    ({"note": "   "}, "Write what"),
-    ({"note": "x" * 2001}, "longer than"),
+    ({"kind": "praise"}, "biểu dương hoặc phê bình"),
+    ({"appendix_style": "underline"}, "đánh dấu trong phụ lục"),
+    ({"note": "   "}, "Ghi rõ nội dung"),
+    ({"note": "x" * 2001}, "dài quá"),
 ])
 def test_a_malformed_assessment_is_refused_and_nothing_is_stored(people, change, message):
     fields = {"kind": "criticise", "note": "Chậm trả lời.", "appendix_style": "", **change}
@@ -128,7 +128,7 @@ def test_a_malformed_assessment_is_refused_and_nothing_is_stored(people, change,
 
 
 def test_only_a_current_department_is_assessed(people):
-    with pytest.raises(assessments.AssessmentError, match="current department"):
+    with pytest.raises(assessments.AssessmentError, match="Sở đang hoạt động"):
         _record(people, department=people.office)
 
 
