@@ -127,11 +127,11 @@ def assessments_of(organisation: Organisation, *, published_only: bool) -> list[
     return list(db.session.scalars(query))
 
 
-def assessments_overlapping(period: Period, *, states=(AssessmentState.PUBLISHED,)):
-    """The assessments of periods that share a day with this one, newest period first."""
+def assessments_overlapping(period: Period) -> list[Assessment]:
+    """The published assessments of periods that share a day with this one, newest first."""
     return list(db.session.scalars(
         select(Assessment)
         .where(Assessment.period_first <= period.last, Assessment.period_last >= period.first,
-               Assessment.state.in_(states))
+               Assessment.state == AssessmentState.PUBLISHED)
         .order_by(Assessment.period_last.desc(), Assessment.organisation_id, Assessment.id)))
 
