@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
+from portal.clock import as_local
 from portal.rendering.pdf import render_pdf
 from portal.rendering.values import document_values, vietnamese_date
 from tests.deliveries.conftest import Exchange
@@ -74,7 +75,7 @@ def test_header_body_and_closing_read_as_the_decree_writes_them(letter):
     text = pdf.pages[0].extract_text()
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                      f"Số: {document.notation}", "HỎA TỐC", "V/v đẩy mạnh gửi, nhận văn bản",
-                     f"Hà Nội, {vietnamese_date(document.issued_at.date())}", "Kính gửi"):
+                     f"Hà Nội, {vietnamese_date(as_local(document.issued_at).date())}", "Kính gửi"):
         assert expected in text, expected
     assert unicodedata.normalize("NFD", "đẩy") not in text  # the NFD subject came out NFC
     motto = next(r for r in first if r["text"].startswith("Độc lập"))
