@@ -16,8 +16,9 @@ from portal.documents.services import DocumentError
 from portal.documents.text import fold
 from portal.extensions import db
 from portal.leaderboard.assessments import assessments_overlapping
+from portal.leaderboard.exports import appendix_table, vn_day, vn_number, vn_percent
 from portal.leaderboard.models import AssessmentKind
-from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard, Period, leaderboard
+from portal.leaderboard.services import Leaderboard, Period, leaderboard
 from portal.organisations.models import Organisation, OrganisationKind
 
 SUBJECT = ("V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử trong toàn ngành "
@@ -39,56 +40,12 @@ REQUIREMENTS = (
     "thuộc Bộ, các Sở Tài nguyên và Môi trường.",
 )
 
-# The 2019 appendix's header: four rows, cells spanning rows and columns as printed.
-APPENDIX_HEADER = [
-    [{"text": "STT", "rowspan": 4}, {"text": "Cơ quan/Đơn vị", "rowspan": 4},
-     {"text": "Hệ thống tương tác ngành", "colspan": 6},
-     {"text": "Trục liên thông văn bản quốc gia", "colspan": 2},
-     {"text": "Tổng hợp", "colspan": 2}],
-    [{"text": "Đã nhận từ Bộ", "rowspan": 3}, {"text": "Tình hình xử lý", "colspan": 4},
-     {"text": "Đã gửi đến Bộ", "rowspan": 3}, {"text": "Đã nhận từ Bộ", "rowspan": 3},
-     {"text": "Đã gửi đến Bộ", "rowspan": 3}, {"text": "Đã nhận", "rowspan": 3},
-     {"text": "Đã gửi", "rowspan": 3}],
-    [{"text": "Đã tiếp nhận, xử lý", "rowspan": 2},
-     {"text": "Văn bản có thời hạn - phải trả lời", "colspan": 3}],
-    [{"text": "Đã trả lời"}, {"text": "Đúng hạn"}, {"text": "Chưa trả lời"}],
-]
-
-
-def vn_number(value: int) -> str:
-    """20828 → 20.828, as Vietnamese documents write numbers."""
-    return f"{value:,}".replace(",", ".")
-
-
-def vn_percent(part: int, whole: int) -> str:
-    return f"{part / whole * 100:.1f}%".replace(".", ",") if whole else "–"
-
-
-def vn_day(day) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def short_name(organisation: Organisation) -> str:
     """"Sở TN&MT tỉnh Ninh Bình" → "Ninh Bình", as the 2019 letter lists departments."""
     name = organisation.name
     for prefix in ("Sở Tài nguyên và Môi trường ", "Sở TN&MT "):
         name = name.removeprefix(prefix)
     return name.removeprefix("tỉnh ").strip()
-
-
-def appendix_of(board: Leaderboard) -> dict:
-    """The period's table as a document appendix, rows marked as the assessments mark them."""
-    return {
-        "title": "TÌNH HÌNH GỬI, NHẬN VĂN BẢN ĐIỆN TỬ NGÀNH TÀI NGUYÊN VÀ MÔI TRƯỜNG",
-        "subtitle": (f"(Từ ngày {vn_day(board.period.first)} "
-                     f"đến ngày {vn_day(board.period.last)})"),
-        "header": APPENDIX_HEADER,
-        "rows": [{"cells": [number, row.name,
-                            *(vn_number(row[c]) for c in APPENDIX_COLUMNS)],
-                  "style": row.style}
-                 for number, row in enumerate(board.rows, start=1)],
-        "total": ["", "Tổng cộng", *(vn_number(board.total[c]) for c in APPENDIX_COLUMNS)],
-    }
 
 
 def _names(organisations) -> str:
@@ -166,7 +123,7 @@ def draft_oversight_letter(period: Period, *, actor) -> Document:
     letter = Document(issuer_id=actor.organisation_id, author_id=actor.id,
                       doc_type=DocumentType.OFFICIAL_LETTER, subject=SUBJECT,
                       body=body_of(board, commended, criticised), signer_title="Bộ trưởng",
-                      recipient_ids=list(recipients), appendix=appendix_of(board),
+                      recipient_ids=list(recipients), appendix=appendix_table(board, vn_number),
                       search_text=fold(SUBJECT))
     db.session.add(letter)
     db.session.flush()

@@ -108,13 +108,23 @@ def public():
     return _cacheable(Response(_render_board("leaderboard/public.html", public=True)))
 
 
-@bp.get("/leaderboard.csv")
-def public_csv():
-    """One row per department, the columns named as in the 2019 appendix's checked data."""
+EXPORTS = {
+    "csv": (exports.appendix_csv, "text/csv"),
+    "xlsx": (exports.appendix_xlsx,
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": (exports.appendix_pdf, "application/pdf"),
+}
+
+
+@bp.get("/leaderboard.<any(csv, xlsx, pdf):kind>")
+def export(kind):
+    """The period's table as a file, public like the page. The CSV has one row per
+    department, the columns named as in the 2019 appendix's checked data; the XLSX and PDF
+    have the appendix's layout."""
     period = _period_or_400(request.args)
-    board = leaderboard(period)
-    name = f"leaderboard-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-    return _cacheable(Response(exports.appendix_csv(board), mimetype="text/csv",
+    write, mimetype = EXPORTS[kind]
+    name = f"leaderboard-{period.first.isoformat()}-{period.last.isoformat()}.{kind}"
+    return _cacheable(Response(write(leaderboard(period)), mimetype=mimetype,
                                headers={"Content-Disposition":
                                         f'attachment; filename="{name}"'}))
 
