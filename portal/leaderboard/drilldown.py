@@ -2,7 +2,7 @@
 
 The lists apply the definitions of tallies.py to single records: what the department received
 from the ministry side (with each deadline's verdict) and what it sent there. Deliveries of a
-department merged into this one are its own.
+department merged into this one are its own (`Leaderboard.ids_counted_as`).
 """
 
 from dataclasses import dataclass
@@ -19,8 +19,7 @@ from portal.documents.models import Document
 from portal.extensions import db
 from portal.leaderboard.services import Period
 from portal.leaderboard.tallies import MINISTRY_SIDE
-from portal.organisations.models import Organisation, OrganisationKind
-from portal.organisations.services import final_successor
+from portal.organisations.models import Organisation
 
 PAGE_SIZE = 50
 
@@ -55,13 +54,6 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // PAGE_SIZE))
-
-
-def counted_as(organisation: Organisation) -> list[int]:
-    """The organisation's id and those of the departments merged into it."""
-    departments = db.session.scalars(select(Organisation).where(
-        Organisation.kind == OrganisationKind.DEPARTMENT))
-    return [o.id for o in departments if final_successor(o).id == organisation.id]
 
 
 def deadline_verdict(delivery: Delivery, today: date) -> str | None:

@@ -15,10 +15,9 @@ from portal.documents.models import Document, DocumentType
 from portal.documents.services import DocumentError
 from portal.documents.text import fold
 from portal.extensions import db
-from portal.leaderboard.assessments import assessments_overlapping
 from portal.leaderboard.exports import appendix_table, vn_day, vn_number, vn_percent
 from portal.leaderboard.models import AssessmentKind
-from portal.leaderboard.services import Leaderboard, Period, leaderboard
+from portal.leaderboard.services import Leaderboard, Period, latest_published, leaderboard
 from portal.organisations.models import Organisation, OrganisationKind
 
 SUBJECT = ("V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử trong toàn ngành "
@@ -98,13 +97,9 @@ def body_of(board: Leaderboard, commended, criticised) -> str:
 
 
 def _assessed(period: Period) -> tuple[list[Organisation], list[Organisation]]:
-    """The departments commended and criticised in published assessments of exactly this
-    period, in name order."""
-    latest = {}
-    for assessment in assessments_overlapping(period):
-        if (assessment.period_first, assessment.period_last) == (period.first, period.last):
-            latest.setdefault(assessment.organisation_id, assessment)
-    chosen = sorted(latest.values(), key=lambda a: fold(a.organisation.name))
+    """The departments commended and criticised in their latest published assessment of
+    exactly this period, in name order."""
+    chosen = sorted(latest_published(period).values(), key=lambda a: fold(a.organisation.name))
     return ([a.organisation for a in chosen if a.kind == AssessmentKind.COMMEND],
             [a.organisation for a in chosen if a.kind == AssessmentKind.CRITICISE])
 

@@ -52,14 +52,19 @@ def period_from(args) -> Period:
     return Period.preset(args.get("preset", "year"))
 
 
+def _period_or_this_year(args) -> tuple[Period, str | None]:
+    """(period, error): on a malformed period, this year and the message."""
+    try:
+        return period_from(args), None
+    except PeriodError as problem:
+        return Period.preset("year"), str(problem)
+
+
 def _board_from(args):
     """(leaderboard, error): on a malformed period, this year's table and the message."""
     sort = args.get("sort", DEFAULT_SORT)
     descending = args.get("dir", "desc") != "asc"
-    try:
-        period, error = period_from(args), None
-    except PeriodError as problem:
-        period, error = Period.preset("year"), str(problem)
+    period, error = _period_or_this_year(args)
     return leaderboard(period, sort=sort, descending=descending), error
 
 
@@ -146,13 +151,10 @@ def _page_number(name: str) -> int:
 def department(organisation_id):
     """One department's row for the period, the documents behind it, and its assessments."""
     organisation = _department_or_404(organisation_id)
-    try:
-        period, error = period_from(request.args), None
-    except PeriodError as problem:
-        period, error = Period.preset("year"), str(problem)
+    period, error = _period_or_this_year(request.args)
     board = leaderboard(period)
     rank, row = row_of(board, organisation)
-    ids = drilldown.counted_as(organisation)
+    ids = board.ids_counted_as(organisation)
     sent = drilldown.sent_to_ministry(ids, period, _page_number("sent_page"))
     overseer = policy.can_oversee(current_user)
     form = AssessmentForm(first=period.first, last=period.last)

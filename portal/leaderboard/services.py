@@ -123,6 +123,12 @@ class Leaderboard:
     settings: OversightSettings
     sort: str
     descending: bool
+    # Organisation id → the current department its counts go to (itself, or its successor).
+    counted_as: dict[int, int] = field(default_factory=dict)
+
+    def ids_counted_as(self, organisation: Organisation) -> list[int]:
+        """The department's id and those of the departments merged into it."""
+        return [i for i, counted in self.counted_as.items() if counted == organisation.id]
 
 
 def settings() -> OversightSettings:
@@ -153,7 +159,6 @@ def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = 
     departments = list(db.session.scalars(select(Organisation).where(
         Organisation.kind == OrganisationKind.DEPARTMENT)))
     rows = {o.id: Row(o) for o in departments if not o.is_merged()}
-    # Organisation id → the current department its counts go to (itself, or its successor).
     counted_as = {o.id: final_successor(o).id for o in departments}
     for organisation_id, counts in tallied_counts(period.first, period.last).items():
         row = rows.get(counted_as.get(organisation_id))
@@ -164,14 +169,15 @@ def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = 
         row = rows.get(counted_as.get(recipient_id))
         if row is not None:
             row.not_yet_due += open_count
-    for organisation_id, style in appendix_styles(period).items():
+    for organisation_id, assessment in latest_published(period).items():
         if organisation_id in rows:
-            rows[organisation_id].style = style
+            rows[organisation_id].style = assessment.appendix_style
     thresholds = settings()
     for row in rows.values():
         _flag(row, thresholds)
     ordered = sort_rows(list(rows.values()), sort, descending)
-    return Leaderboard(period, ordered, _total(ordered, thresholds), thresholds, sort, descending)
+    return Leaderboard(period, ordered, _total(ordered, thresholds), thresholds, sort, descending,
+                       counted_as)
 
 
 def row_of(board: Leaderboard, organisation: Organisation) -> tuple[int, Row]:
@@ -196,15 +202,15 @@ def _not_yet_due(period: Period, today: date) -> dict[int, int]:
     return dict(rows.all())
 
 
-def appendix_styles(period: Period) -> dict[int, str]:
-    """Department id → its row's mark in this exact period's appendix: the mark of its latest
-    published assessment for the period."""
-    rows = db.session.execute(
-        select(Assessment.organisation_id, Assessment.appendix_style)
+def latest_published(period: Period) -> dict[int, Assessment]:
+    """Department id → its latest published assessment for exactly this period: it gives the
+    row's mark in the period's appendix and names the department in the oversight letter."""
+    found = db.session.scalars(
+        select(Assessment)
         .where(Assessment.period_first == period.first, Assessment.period_last == period.last,
                Assessment.state == AssessmentState.PUBLISHED)
         .order_by(Assessment.published_at, Assessment.id))
-    return dict(rows.all())
+    return {assessment.organisation_id: assessment for assessment in found}
 
 
 def _flag(row: Row, thresholds: OversightSettings) -> None:
