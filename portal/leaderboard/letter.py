@@ -17,7 +17,13 @@ from portal.documents.text import fold
 from portal.extensions import db
 from portal.leaderboard.exports import appendix_table, vn_day, vn_number, vn_percent
 from portal.leaderboard.models import AssessmentKind
-from portal.leaderboard.services import Leaderboard, Period, latest_published, leaderboard
+from portal.leaderboard.services import (
+    Leaderboard,
+    Period,
+    latest_published,
+    leaderboard,
+    short_name,
+)
 from portal.organisations.models import Organisation, OrganisationKind
 
 SUBJECT = ("V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử trong toàn ngành "
@@ -38,14 +44,6 @@ REQUIREMENTS = (
     "4. Văn phòng Bộ định kỳ đôn đốc, báo cáo Bộ trưởng kết quả thực hiện của các đơn vị trực "
     "thuộc Bộ, các Sở Tài nguyên và Môi trường.",
 )
-
-def short_name(organisation: Organisation) -> str:
-    """"Sở TN&MT tỉnh Ninh Bình" → "Ninh Bình", as the 2019 letter lists departments."""
-    name = organisation.name
-    for prefix in ("Sở Tài nguyên và Môi trường ", "Sở TN&MT "):
-        name = name.removeprefix(prefix)
-    return name.removeprefix("tỉnh ").strip()
-
 
 def _names(organisations) -> str:
     return ", ".join(short_name(o) for o in organisations)

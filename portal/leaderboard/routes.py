@@ -13,7 +13,7 @@ from portal.clock import local_today
 from portal.documents.forms import ActionForm
 from portal.documents.services import DocumentError
 from portal.extensions import db
-from portal.leaderboard import assessments, drilldown, exports
+from portal.leaderboard import assessments, charts, drilldown, exports
 from portal.leaderboard.forms import AssessmentForm, PeriodFields, ThresholdsForm, WithdrawForm
 from portal.leaderboard.letter import draft_oversight_letter
 from portal.leaderboard.models import Assessment, AssessmentState
@@ -76,6 +76,7 @@ def _render_board(page: str, *, public: bool) -> str:
     return render_template(template, board=board, error=error, presets=PRESETS,
                            appendix_columns=APPENDIX_COLUMNS, public=public,
                            published=published, links=_drilldown_links(public),
+                           rates=charts.rates_chart(board),
                            kind_labels=assessments.KIND_LABELS)
 
 
@@ -161,6 +162,7 @@ def department(organisation_id):
     return render_template(
         "leaderboard/department.html", organisation=organisation, period=period, error=error,
         rank=rank, count=len(board.rows), row=row, appendix_columns=APPENDIX_COLUMNS,
+        trend=charts.trend_chart(board, organisation),
         own=organisation.id == current_user.organisation_id,
         received=drilldown.received_from_ministry(ids, period, _page_number("received_page")),
         sent=sent, channels=drilldown.channels_of(sent.items), today=local_today(),

@@ -27,7 +27,8 @@ APPENDIX_COLUMNS = ("interaction_received_from_ministry", "interaction_processed
                     "deadline_replied", "deadline_replied_on_time", "deadline_not_replied",
                     "interaction_sent_to_ministry", "axis_received_from_ministry",
                     "axis_sent_to_ministry", "total_received", "total_sent")
-SORTABLE = ("name", *APPENDIX_COLUMNS, "overdue_rate", "unsigned_rate")
+SORTABLE = ("name", *APPENDIX_COLUMNS, "overdue_rate", "unsigned_rate", "processed_rate",
+            "on_time_rate")
 DEFAULT_SORT = "total_sent"
 
 PRESETS = {
@@ -129,6 +130,14 @@ class Leaderboard:
     def ids_counted_as(self, organisation: Organisation) -> list[int]:
         """The department's id and those of the departments merged into it."""
         return [i for i, counted in self.counted_as.items() if counted == organisation.id]
+
+
+def short_name(organisation: Organisation) -> str:
+    """"Sở TN&MT tỉnh Ninh Bình" → "Ninh Bình", as the 2019 letter lists departments."""
+    name = organisation.name
+    for prefix in ("Sở Tài nguyên và Môi trường ", "Sở TN&MT "):
+        name = name.removeprefix(prefix)
+    return name.removeprefix("tỉnh ").strip()
 
 
 def settings() -> OversightSettings:

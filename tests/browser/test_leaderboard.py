@@ -1,6 +1,7 @@
 """A reviewer reads the 2019 leaderboard, sorts it; the public sees the same figures."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -8,6 +9,7 @@ from playwright.sync_api import expect
 from portal.demo.history import load_2019_record
 from portal.demo.services import load_organisations
 from portal.leaderboard.letter import SUBJECT
+from portal.leaderboard.services import Period, leaderboard, short_name
 from portal.organisations.services import find_by_code
 from portal.signing.keys import init_development_pki
 from tests.browser.helpers import page_as, sign_in
@@ -38,6 +40,16 @@ def test_reviewer_opens_the_2019_period_and_sorts_then_the_public_page_agrees(
     # Đồng Nai and Hà Nội processed none; ties go by name ("tỉnh Đồng Nai" < "TP. Hà Nội").
     expect(first_row).to_contain_text("Sở TN&MT tỉnh Đồng Nai")
     expect(page.locator("#leaderboard tbody tr").nth(1)).to_contain_text("Sở TN&MT TP. Hà Nội")
+
+    # The chart follows the table's order; its own link sorts by the processed rate.
+    bars = page.locator("#leaderboard svg .bar-row .label")
+    expect(bars).to_have_count(63)
+    expect(bars.first).to_have_text("Đồng Nai")
+    page.get_by_role("link", name="tỷ lệ xử lý", exact=True).click()
+    expect(page).to_have_url(re.compile(r"sort=processed_rate"))
+    best = leaderboard(Period(date(2019, 1, 1), date(2019, 8, 12)), sort="processed_rate").rows[0]
+    expect(bars.first).to_have_text(short_name(best.organisation))
+    expect(first_row).to_contain_text(best.organisation.name)
     assert page.console_errors == []
 
     public = page.context.browser.new_page()
@@ -63,6 +75,9 @@ def test_reviewer_criticises_a_department_and_the_oversight_letter_reaches_it(
     page.get_by_role("link", name="Sở TN&MT tỉnh Sóc Trăng", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sở TN&MT tỉnh Sóc Trăng")
     expect(page.locator("#received-heading")).to_have_text("Đã nhận từ Bộ (412)")
+    # January to August: eight processed-rate points; two months had deadline documents.
+    expect(page.locator("#trend svg circle.processed")).to_have_count(8)
+    expect(page.locator("#trend svg circle.on-time")).to_have_count(2)
     page.get_by_label("Phê bình").check()
     page.get_by_label("Nội dung (số liệu cho thấy gì, cần khắc phục gì)").fill(
         "Chỉ tiếp nhận 26/271 văn bản của Bộ.")
