@@ -65,9 +65,11 @@ test: install system-packages
 	$(BIN)/pytest
 
 BENCH_DELIVERIES ?= 1000000
-bench: install
+bench: install runtime-packages
+	$(call install_debian_packages,wrk)
 	PYTHONPATH=. $(BIN)/python bench/pages.py
 	PYTHONPATH=. $(BIN)/python bench/exchange.py --deliveries $(BENCH_DELIVERIES)
+	PYTHONPATH=. $(BIN)/python bench/leaderboard.py --deliveries $(BENCH_DELIVERIES)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test PYTHONPATH=. \\
         .venv/bin/python bench/exchange.py --deliveries 1000000
 
-Builds a throwaway database, generates the deliveries (bench/generate.py), then times
+Builds a throwaway database, generates the deliveries (portal/demo/scale.py), then times
 requests through Flask's test client as a department clerk (the portal's own work per
 request, no network) and the issuing service as the ministry's clerk.
 """
@@ -15,7 +15,8 @@ import re
 import time
 
 from common import portal_app, print_table, summary, throwaway_database, timed
-from generate import generate_deliveries
+
+from portal.demo.scale import generate_deliveries
 
 
 def main():

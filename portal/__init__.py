@@ -13,7 +13,7 @@ from portal.audit.context import bind_origin
 from portal.config import ROOT_DIR, load_config
 from portal.documents import services as _document_jobs  # noqa: F401  (the dispatch job)
 from portal.errors import register_error_handlers
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
 from portal.headers import add_security_headers
 from portal.i18n import LANGUAGES, select_locale, url_with_language
 from portal.net import client_address
@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT_DIR / "portal" / "translations"))
     login_manager.init_app(app)

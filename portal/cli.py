@@ -1,5 +1,7 @@
 """Command-line tools: `flask users …` and `flask demo-data`."""
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -49,14 +51,23 @@ def token_command(email, name):
 
 
 @click.command("demo-data")
-def demo_data_command():
-    """Load the organisations and demo people (running it again changes nothing)."""
+@click.option("--scale", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Also add about N deliveries over the past year (for benchmarks).")
+def demo_data_command(scale):
+    """Load the organisations, demo people and records (running it again adds nothing, except
+    with --scale, which adds N more deliveries each time)."""
     bind_origin("cli")
     from portal.demo.services import load_demo_data
 
     password = current_app.config["DEMO_PASSWORD"]
     created, logins = load_demo_data(password)
     click.echo(f"Organisations created: {created}")
+    if scale:
+        from portal.demo.scale import generate_deliveries
+
+        started = time.perf_counter()
+        made = generate_deliveries(scale)
+        click.echo(f"Deliveries generated: {made} in {time.perf_counter() - started:.0f} s")
     click.echo(f"Demo logins (password for all: {password}):")
     for email, role, code, _name in logins:
         click.echo(f"  {email:<42} {role:<11} {code}")

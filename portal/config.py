@@ -86,6 +86,11 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         "ARGON2_MEMORY_COST": int(environ.get("ARGON2_MEMORY_COST", 65536)),
         # Number of reverse proxies (nginx) in front of the portal, for the client address.
         "PROXY_COUNT": int(environ.get("PROXY_COUNT", 0)),
+        # Public pages and exports: an in-process cache in each worker (no Redis needed, so the
+        # public page stays up when Redis is down), bounded to CACHE_THRESHOLD entries.
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_DEFAULT_TIMEOUT": 60,
+        "CACHE_THRESHOLD": 200,
         "BABEL_DEFAULT_LOCALE": "vi",
         "LANGUAGES": ["vi", "en"],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -1,6 +1,7 @@
 """The Flask extensions, created unbound and initialised in create_app."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -29,6 +30,8 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 limiter = Limiter(client_address)
+# Public pages and exports, kept a minute in each worker (see leaderboard.routes).
+cache = Cache()
 
 
 def insert_for_dialect(model):

@@ -81,6 +81,8 @@ class Delivery(db.Model):
         db.Index("ix_delivery_recipient_received", "recipient_id", "received_at", "id"),
         # Tab counts and deadline tabs read state and due date without visiting the rows.
         db.Index("ix_delivery_recipient_status_due", "recipient_id", "status", "due_on"),
+        # The leaderboard's recount of a day (its tallies are per Vietnamese day received).
+        db.Index("ix_delivery_received_on", "received_on"),
         # The leaderboard's live part: deadline documents not answered yet, by due date.
         db.Index("ix_delivery_unanswered_due", "due_on",
                  postgresql_where=db.text("replied_at IS NULL AND due_on IS NOT NULL"),

@@ -16,7 +16,13 @@ from portal.clock import utcnow
 from portal.documents.text import nfc
 from portal.extensions import db
 from portal.leaderboard.models import Assessment, AssessmentKind, AssessmentState
-from portal.leaderboard.services import APPENDIX_COLUMNS, Period, leaderboard, row_of
+from portal.leaderboard.services import (
+    APPENDIX_COLUMNS,
+    Period,
+    forget_public_pages,
+    leaderboard,
+    row_of,
+)
 from portal.organisations.models import Organisation, OrganisationKind
 
 KIND_LABELS = {
@@ -116,6 +122,7 @@ def _decide(assessment, actor, to_state, *, allowed_from, **values) -> None:
                           **({"reason": values["withdrawal_reason"]}
                              if "withdrawal_reason" in values else {})})
     db.session.commit()
+    forget_public_pages()
     db.session.refresh(assessment)
 
 

@@ -3,7 +3,18 @@ assessments, the oversight letter, the thresholds, the public page and the publi
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,7 +23,7 @@ from portal import policy
 from portal.clock import local_today
 from portal.documents.forms import ActionForm
 from portal.documents.services import DocumentError
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.leaderboard import assessments, charts, drilldown, exports
 from portal.leaderboard.forms import AssessmentForm, PeriodFields, ThresholdsForm, WithdrawForm
 from portal.leaderboard.letter import draft_oversight_letter
@@ -88,7 +99,26 @@ def _drilldown_links(public: bool) -> set[int] | bool:
     return True if policy.can_oversee(current_user) else {current_user.organisation_id}
 
 
-def _cacheable(response: Response) -> Response:
+def _public(make_response) -> Response:
+    """A public page or file: kept for PUBLIC_MAX_AGE seconds in this worker (per address,
+    language and htmx request) and by browsers and proxies.
+
+    Only what an anonymous visitor sees is shared: a signed-in person's page carries their
+    name and form tokens, and a pending flash message is one person's, so those are made
+    fresh and not kept. A decision that changes what the page shows clears this worker's
+    cache (`services.forget_public_pages`); other workers catch up within the minute."""
+    personal = current_user.is_authenticated or bool(session.get("_flashes"))
+    key = f"public:{get_locale()}:{bool(request.htmx)}:{request.full_path}"
+    kept = None if personal else cache.get(key)
+    if kept is None:
+        response = make_response()
+        kept = (response.get_data(), response.mimetype, response.headers.get_all(
+            "Content-Disposition"))
+        if not personal and response.status_code == 200:
+            cache.set(key, kept, timeout=PUBLIC_MAX_AGE)
+    body, mimetype, disposition = kept
+    response = Response(body, mimetype=mimetype,
+                        headers=[("Content-Disposition", d) for d in disposition])
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     return response
@@ -111,7 +141,7 @@ def index():
 @bp.get("/leaderboard")
 def public():
     """The public page: the departments' aggregates, never a document."""
-    return _cacheable(Response(_render_board("leaderboard/public.html", public=True)))
+    return _public(lambda: Response(_render_board("leaderboard/public.html", public=True)))
 
 
 EXPORTS = {
@@ -130,9 +160,9 @@ def export(kind):
     period = _period_or_400(request.args)
     write, mimetype = EXPORTS[kind]
     name = f"leaderboard-{period.first.isoformat()}-{period.last.isoformat()}.{kind}"
-    return _cacheable(Response(write(leaderboard(period)), mimetype=mimetype,
-                               headers={"Content-Disposition":
-                                        f'attachment; filename="{name}"'}))
+    return _public(lambda: Response(write(leaderboard(period)), mimetype=mimetype,
+                                    headers={"Content-Disposition":
+                                             f'attachment; filename="{name}"'}))
 
 
 def _department_or_404(organisation_id) -> Organisation:

@@ -16,9 +16,9 @@ from portal.clock import local_today
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.documents.text import fold
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.leaderboard.models import Assessment, AssessmentState, OversightSettings
-from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts
+from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts, unindexed_date
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import final_successor
 
@@ -147,6 +147,12 @@ def settings() -> OversightSettings:
                                       unsigned_threshold_percent=20)
 
 
+def forget_public_pages() -> None:
+    """After a change the public page shows (a published or withdrawn assessment, new
+    thresholds): this worker drops its kept public pages and files."""
+    cache.clear()
+
+
 def change_thresholds(*, overdue: int, unsigned: int, actor) -> OversightSettings:
     """An administrator's new thresholds (percent, 0–100), audited."""
     current = db.session.merge(settings())
@@ -155,6 +161,7 @@ def change_thresholds(*, overdue: int, unsigned: int, actor) -> OversightSetting
     audit.record("oversight.thresholds_changed", actor=actor, obj=current,
                  details={"before": before, "after": [overdue, unsigned]})
     db.session.commit()
+    forget_public_pages()
     return current
 
 
@@ -203,7 +210,7 @@ def _not_yet_due(period: Period, today: date) -> dict[int, int]:
         .join(issuer, issuer.id == Document.issuer_id)
         .where(Delivery.due_on >= today, Delivery.replied_at.is_(None),
                Delivery.due_on.is_not(None),
-               Delivery.received_on.between(period.first, period.last),
+               unindexed_date(Delivery.received_on).between(period.first, period.last),
                Delivery.channel == Channel.PORTAL,
                Delivery.status.not_in((Status.REFUSED, Status.RECALL_AGREED)),
                issuer.kind.in_(MINISTRY_SIDE))

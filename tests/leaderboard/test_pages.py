@@ -108,3 +108,48 @@ def test_an_administrator_sets_the_thresholds_and_the_change_is_audited(client, 
         AuditEvent.action == "oversight.thresholds_changed"))
     assert event.details == {"before": [50, 20], "after": [40, 10]}
     assert "40 %" in client.get(f"/oversight/?{QUERY}").text
+
+
+def _first_department_received(html: str, name: str) -> str:
+    row = html[html.index(name):]
+    return row.split("<td>", 2)[1].split("</td>")[0]
+
+
+def test_the_public_page_is_kept_a_minute_and_a_published_assessment_shows_at_once(
+        client, filled, make):
+    first = client.get(f"/leaderboard?{QUERY}").text
+    assert _first_department_received(first, "tỉnh An Giang") == "2"
+    filled.send(filled.ministry, [filled.a], DAY)  # a new delivery: counted, not yet shown
+    assert client.get(f"/leaderboard?{QUERY}").text == first
+    assert client.get(f"/leaderboard?{QUERY}&lang=en").text != first  # per language
+
+    from portal.leaderboard import assessments
+    from portal.leaderboard.services import Period
+
+    reviewer, leader = make.user(filled.ministry, "reviewer"), make.user(filled.ministry, "leader")
+    draft = assessments.record_assessment(
+        filled.a, Period(date(2026, 3, 1), date(2026, 3, 31)), kind="commend",
+        note="Tiếp nhận đầy đủ.", appendix_style="", actor=reviewer)
+    assessments.publish_assessment(draft, actor=leader)
+    fresh = client.get(f"/leaderboard?{QUERY}").text
+    assert "Tiếp nhận đầy đủ." in fresh
+    assert _first_department_received(fresh, "tỉnh An Giang") == "3"
+
+
+def test_a_signed_in_person_s_page_is_never_kept_for_the_public(app, client, filled, make,
+                                                                auth):
+    person = make.user(filled.a, "clerk")
+    auth.login(person.email)
+    signed_in = client.get(f"/leaderboard?{QUERY}").text
+    assert person.full_name in signed_in
+    anonymous = app.test_client().get(f"/leaderboard?{QUERY}").text
+    assert person.full_name not in anonymous and "csrf" not in anonymous.lower()
+
+
+def test_an_export_is_kept_with_its_file_name(client, filled):
+    first = client.get(f"/leaderboard.csv?{QUERY}")
+    filled.send(filled.ministry, [filled.a], DAY)
+    again = client.get(f"/leaderboard.csv?{QUERY}")
+    assert again.data == first.data and again.mimetype == "text/csv"
+    assert again.headers["Content-Disposition"] == (
+        'attachment; filename="leaderboard-2026-03-01-2026-03-31.csv"')

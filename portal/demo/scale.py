@@ -1,0 +1,199 @@
+"""Larger data for benchmarks (`flask demo-data --scale N`): a busy year of exchange.
+
+About N deliveries over the past 365 days, shaped like the portal's own traffic:
+- 90 % are the ministry side's documents, each delivered to all 63 departments; one document in
+  six through the national axis; a third with a reply deadline, answered on time or late;
+  states spread as a busy year looks (most done, some open, a few refused or recalled);
+- 10 % are the departments' documents to the ministry side, one recipient each; one in five
+  through the axis, one in ten not signed.
+
+PostgreSQL generates the rows itself (Python round trips would take many minutes at 10 M);
+SQLite takes them from Python. Both give the same shape, not the same rows.
+"""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import insert, select, text
+
+from portal.clock import as_local, utcnow
+from portal.deliveries.inbox import rebuild_tallies as rebuild_inbox_tallies
+from portal.deliveries.models import Delivery
+from portal.documents.models import Document
+from portal.extensions import db
+from portal.leaderboard.tallies import MINISTRY_SIDE, rebuild_tallies
+from portal.organisations.models import Organisation, OrganisationKind
+
+BATCH = 20_000
+FIRST_NUMBER = 100_000  # clear of the numbers the demo's own records take
+# A delivery's state, picked by position: 11 in 20 done, 1 refused, 1 recalled, the rest open.
+STATES = ["06"] * 11 + ["02", "15"] + ["03"] * 3 + ["04", "05"] + ["01"] * 2
+MINISTRY_SHARE = 0.9
+SUBJECT = "V/v số liệu tổng hợp {} về đất đai, khoáng sản và môi trường"
+REPORT = "Báo cáo {} về tình hình thực hiện nhiệm vụ tài nguyên và môi trường"
+
+
+def generate_deliveries(total: int, seed: int = 2026) -> int:
+    """Insert about `total` deliveries; return how many. Tallies are rebuilt after."""
+    departments = list(db.session.scalars(select(Organisation.id).where(
+        Organisation.kind == OrganisationKind.DEPARTMENT).order_by(Organisation.id)))
+    ministry_side = list(db.session.scalars(select(Organisation.id).where(
+        Organisation.kind.in_(MINISTRY_SIDE)).order_by(Organisation.id)))
+    author_id = db.session.scalar(select(db.func.min(Document.author_id))) or 1
+    ministry_documents = int(total * MINISTRY_SHARE) // len(departments)
+    reports = total - ministry_documents * len(departments)
+    # Numbers continue after any earlier run's, so the command can be run again.
+    first = max(FIRST_NUMBER, (db.session.scalar(select(db.func.max(Document.number))) or 0))
+    shape = _Shape(departments, ministry_side, author_id, ministry_documents, reports, first)
+    if db.engine.dialect.name == "postgresql":
+        made = _generate_in_postgresql(shape)
+    else:
+        made = _generate_in_python(shape, random.Random(seed))
+    # The bulk inserts bypass the services that keep these; recount them once.
+    rebuild_inbox_tallies()
+    rebuild_tallies()
+    db.session.commit()
+    return made
+
+
+class _Shape:
+    def __init__(self, departments, ministry_side, author_id, ministry_documents, reports,
+                 first):
+        self.departments, self.ministry_side = departments, ministry_side
+        self.author_id = author_id
+        self.ministry_documents, self.reports = ministry_documents, reports
+        self.first = first  # the documents are numbered first + 1, first + 2, …
+
+    def params(self) -> dict:
+        return {"departments": self.departments, "ministry_side": self.ministry_side,
+                "author": self.author_id, "n": self.ministry_documents, "r": self.reports,
+                "states": STATES, "first": self.first}
+
+
+def _document(shape, index, suffix, issuer, at, subject, *, due_on=None, sealed=True) -> dict:
+    number = shape.first + index
+    notation = f"{number}/SCALE-{suffix}"
+    return dict(issuer_id=issuer, author_id=shape.author_id, doc_type="cong_van",
+                subject=subject, body="", urgency="normal", signer_name="", signer_title="",
+                state="issued", recipient_ids=[], due_on=due_on, number=number, year=at.year,
+                notation=notation, issued_at=at, dispatched_at=at,
+                sealed_at=at if sealed else None, search_text=f"{notation} {subject}".lower(),
+                created_at=at, updated_at=at)
+
+
+def _generate_in_python(shape: _Shape, rng: random.Random) -> int:
+    now = utcnow()
+    next_id = (db.session.scalar(select(db.func.max(Document.id))) or 0) + 1
+    documents, deliveries, made = [], [], 0
+    for g in range(1, shape.ministry_documents + 1):
+        at = now - timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+        day = as_local(at).date()
+        due_on = day + timedelta(days=3 + g % 12) if g % 3 == 0 else None
+        channel = "axis" if g % 6 == 0 else "portal"
+        documents.append(dict(_document(shape, g, "M",
+                                        shape.ministry_side[g % len(shape.ministry_side)],
+                                        at, SUBJECT.format(g), due_on=due_on), id=next_id))
+        for recipient in shape.departments:
+            status = STATES[(next_id * 31 + recipient * 17) % len(STATES)]
+            answered = status == "06" and due_on is not None
+            deliveries.append(dict(
+                document_id=next_id, recipient_id=recipient, channel=channel, status=status,
+                received_at=at, received_on=day, due_on=due_on,
+                acknowledged_at=at + timedelta(hours=2) if status not in ("01", "02") else None,
+                done_at=at + timedelta(days=2) if status == "06" else None,
+                replied_at=at + timedelta(days=1 + (next_id + recipient) % 10)
+                if answered else None))
+        next_id += 1
+        if len(deliveries) >= BATCH:
+            made += _flush(documents, deliveries)
+    for k in range(1, shape.reports + 1):
+        at = now - timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+        documents.append(dict(_document(shape, k, "D",
+                                        shape.departments[k % len(shape.departments)], at,
+                                        REPORT.format(k), sealed=k % 10 != 0), id=next_id))
+        deliveries.append(dict(
+            document_id=next_id, recipient_id=shape.ministry_side[k % len(shape.ministry_side)],
+            channel="axis" if k % 5 == 0 else "portal", status="06", received_at=at,
+            received_on=as_local(at).date(), acknowledged_at=at + timedelta(hours=1),
+            done_at=at + timedelta(days=1)))
+        next_id += 1
+        if len(deliveries) >= BATCH:
+            made += _flush(documents, deliveries)
+    return made + _flush(documents, deliveries)
+
+
+def _flush(documents, deliveries) -> int:
+    count = len(deliveries)
+    if documents:
+        db.session.execute(insert(Document), documents)
+        db.session.execute(insert(Delivery), deliveries)
+        db.session.commit()
+    documents.clear()
+    deliveries.clear()
+    return count
+
+
+def _generate_in_postgresql(shape: _Shape) -> int:
+    """The same shape in SQL; documents are told apart by their notation's suffix."""
+    params = shape.params()
+    db.session.execute(text("""
+        INSERT INTO document (issuer_id, author_id, doc_type, subject, body, urgency,
+            signer_name, signer_title, state, recipient_ids, due_on, number, year, notation,
+            issued_at, dispatched_at, sealed_at, search_text, created_at, updated_at)
+        SELECT (CAST(:ministry_side AS int[]))[1 + g % cardinality(CAST(:ministry_side AS int[]))],
+               :author, 'cong_van', s.subject, '', 'normal', '', '', 'issued', '[]',
+               CASE WHEN g % 3 = 0 THEN t.day + (3 + g % 12) END,
+               :first + g, extract(year FROM t.day)::int, (:first + g) || '/SCALE-M', t.at,
+               t.at, t.at, lower((:first + g) || '/scale-m ' || s.subject), t.at, t.at
+        FROM generate_series(1, :n) AS g
+        CROSS JOIN LATERAL (SELECT now() - random() * interval '365 days' + g * interval '0'
+                            AS at) AS a
+        CROSS JOIN LATERAL (SELECT a.at AS at,
+                            (a.at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day) AS t
+        CROSS JOIN LATERAL (SELECT 'V/v số liệu tổng hợp ' || g
+                            || ' về đất đai, khoáng sản và môi trường' AS subject) AS s
+    """), params)
+    received = db.session.execute(text("""
+        INSERT INTO delivery (document_id, recipient_id, channel, status, received_at,
+            received_on, due_on, acknowledged_at, done_at, replied_at)
+        SELECT d.id, o, CASE WHEN (d.number - :first) % 6 = 0 THEN 'axis' ELSE 'portal' END,
+               x.status,
+               d.issued_at, (d.issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, d.due_on,
+               CASE WHEN x.status NOT IN ('01', '02') THEN d.issued_at + interval '2 hours' END,
+               CASE WHEN x.status = '06' THEN d.issued_at + interval '2 days' END,
+               CASE WHEN x.status = '06' AND d.due_on IS NOT NULL
+                    THEN d.issued_at + (1 + (d.id + o) % 10) * interval '1 day' END
+        FROM document d
+        CROSS JOIN unnest(CAST(:departments AS int[])) AS o
+        CROSS JOIN LATERAL (SELECT (CAST(:states AS text[]))
+                            [1 + (d.id * 31 + o * 17) % cardinality(CAST(:states AS text[]))]
+                            AS status) AS x
+        WHERE d.notation LIKE '%/SCALE-M' AND d.number > :first
+    """), params).rowcount
+    db.session.execute(text("""
+        INSERT INTO document (issuer_id, author_id, doc_type, subject, body, urgency,
+            signer_name, signer_title, state, recipient_ids, number, year, notation,
+            issued_at, dispatched_at, sealed_at, search_text, created_at, updated_at)
+        SELECT (CAST(:departments AS int[]))[1 + k % cardinality(CAST(:departments AS int[]))],
+               :author, 'cong_van', s.subject, '', 'normal', '', '', 'issued', '[]',
+               :first + k, extract(year FROM a.at)::int, (:first + k) || '/SCALE-D', a.at,
+               a.at, CASE WHEN k % 10 <> 0 THEN a.at END,
+               lower((:first + k) || '/scale-d ' || s.subject), a.at, a.at
+        FROM generate_series(1, :r) AS k
+        CROSS JOIN LATERAL (SELECT now() - random() * interval '365 days' + k * interval '0'
+                            AS at) AS a
+        CROSS JOIN LATERAL (SELECT 'Báo cáo ' || k || ' về tình hình thực hiện nhiệm vụ '
+                            || 'tài nguyên và môi trường' AS subject) AS s
+    """), params)
+    sent = db.session.execute(text("""
+        INSERT INTO delivery (document_id, recipient_id, channel, status, received_at,
+            received_on, acknowledged_at, done_at)
+        SELECT d.id, (CAST(:ministry_side AS int[]))
+                     [1 + (d.number - :first) % cardinality(CAST(:ministry_side AS int[]))],
+               CASE WHEN (d.number - :first) % 5 = 0 THEN 'axis' ELSE 'portal' END, '06',
+               d.issued_at, (d.issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
+               d.issued_at + interval '1 hour', d.issued_at + interval '1 day'
+        FROM document d WHERE d.notation LIKE '%/SCALE-D' AND d.number > :first
+    """), params).rowcount
+    db.session.commit()
+    return received + sent
