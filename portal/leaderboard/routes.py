@@ -105,7 +105,7 @@ def _public(make_response) -> Response:
 
     Only what an anonymous visitor sees is shared: a signed-in person's page carries their
     name and form tokens, and a pending flash message is one person's, so those are made
-    fresh and not kept. A decision that changes what the page shows clears this worker's
+    fresh and marked for nobody to keep. A decision that changes what the page shows clears this worker's
     cache (`services.forget_public_pages`); other workers catch up within the minute."""
     personal = current_user.is_authenticated or bool(session.get("_flashes"))
     key = f"public:{get_locale()}:{bool(request.htmx)}:{request.full_path}"
@@ -119,8 +119,11 @@ def _public(make_response) -> Response:
     body, mimetype, disposition = kept
     response = Response(body, mimetype=mimetype,
                         headers=[("Content-Disposition", d) for d in disposition])
-    response.cache_control.public = True
-    response.cache_control.max_age = PUBLIC_MAX_AGE
+    if personal:
+        response.cache_control.private = response.cache_control.no_store = True
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = PUBLIC_MAX_AGE
     return response
 
 

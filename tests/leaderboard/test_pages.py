@@ -140,8 +140,9 @@ def test_a_signed_in_person_s_page_is_never_kept_for_the_public(app, client, fil
                                                                 auth):
     person = make.user(filled.a, "clerk")
     auth.login(person.email)
-    signed_in = client.get(f"/leaderboard?{QUERY}").text
-    assert person.full_name in signed_in
+    response = client.get(f"/leaderboard?{QUERY}")
+    assert person.full_name in response.text
+    assert set(response.headers["Cache-Control"].split(", ")) == {"private", "no-store"}
     anonymous = app.test_client().get(f"/leaderboard?{QUERY}").text
     assert person.full_name not in anonymous and "csrf" not in anonymous.lower()
 
