@@ -83,8 +83,11 @@ class Delivery(db.Model):
         db.Index("ix_delivery_recipient_status_due", "recipient_id", "status", "due_on"),
         # The leaderboard's recount of a day (its tallies are per Vietnamese day received).
         db.Index("ix_delivery_received_on", "received_on"),
-        # The leaderboard's live part: deadline documents not answered yet, by due date.
-        db.Index("ix_delivery_unanswered_due", "due_on",
+        # The leaderboard's live part: deadline documents not answered yet, by due date, with
+        # what it filters and counts by, so it never reads the table's rows (at 10 M
+        # deliveries, reading them cost 290 ms of a 300 ms leaderboard).
+        db.Index("ix_delivery_unanswered_due", "due_on", "recipient_id", "received_on",
+                 "channel", "status", "document_id",
                  postgresql_where=db.text("replied_at IS NULL AND due_on IS NOT NULL"),
                  sqlite_where=db.text("replied_at IS NULL AND due_on IS NOT NULL")),
     )

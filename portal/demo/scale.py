@@ -7,8 +7,10 @@ About N deliveries over the past 365 days, shaped like the portal's own traffic:
 - 10 % are the departments' documents to the ministry side, one recipient each; one in five
   through the axis, one in ten not signed.
 
-PostgreSQL generates the rows itself (Python round trips would take many minutes at 10 M);
-SQLite takes them from Python. Both give the same shape, not the same rows.
+The documents are spread evenly over the year and written in time order, as a real table
+fills: a day's deliveries lie together, as today's do. PostgreSQL generates the rows itself
+(Python round trips would take many minutes at 10 M); SQLite takes them from Python. Both give
+the same shape, not the same rows.
 """
 
 import random
@@ -29,6 +31,7 @@ FIRST_NUMBER = 100_000  # clear of the numbers the demo's own records take
 # A delivery's state, picked by position: 11 in 20 done, 1 refused, 1 recalled, the rest open.
 STATES = ["06"] * 11 + ["02", "15"] + ["03"] * 3 + ["04", "05"] + ["01"] * 2
 MINISTRY_SHARE = 0.9
+YEAR_MINUTES = 365 * 24 * 60
 SUBJECT = "V/v số liệu tổng hợp {} về đất đai, khoáng sản và môi trường"
 REPORT = "Báo cáo {} về tình hình thực hiện nhiệm vụ tài nguyên và môi trường"
 
@@ -67,7 +70,7 @@ class _Shape:
     def params(self) -> dict:
         return {"departments": self.departments, "ministry_side": self.ministry_side,
                 "author": self.author_id, "n": self.ministry_documents, "r": self.reports,
-                "states": STATES, "first": self.first}
+                "states": STATES, "first": self.first, "year": YEAR_MINUTES}
 
 
 def _document(shape, index, suffix, issuer, at, subject, *, due_on=None, sealed=True) -> dict:
@@ -81,12 +84,18 @@ def _document(shape, index, suffix, issuer, at, subject, *, due_on=None, sealed=
                 created_at=at, updated_at=at)
 
 
+def _moment(now, index: int, count: int, rng: random.Random):
+    """The index-th of count moments spread evenly over the past year, a little jittered."""
+    minutes = YEAR_MINUTES * (count - index) // count
+    return now - timedelta(minutes=minutes + rng.randrange(0, 10))
+
+
 def _generate_in_python(shape: _Shape, rng: random.Random) -> int:
     now = utcnow()
     next_id = (db.session.scalar(select(db.func.max(Document.id))) or 0) + 1
     documents, deliveries, made = [], [], 0
     for g in range(1, shape.ministry_documents + 1):
-        at = now - timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+        at = _moment(now, g, shape.ministry_documents, rng)
         day = as_local(at).date()
         due_on = day + timedelta(days=3 + g % 12) if g % 3 == 0 else None
         channel = "axis" if g % 6 == 0 else "portal"
@@ -107,7 +116,7 @@ def _generate_in_python(shape: _Shape, rng: random.Random) -> int:
         if len(deliveries) >= BATCH:
             made += _flush(documents, deliveries)
     for k in range(1, shape.reports + 1):
-        at = now - timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+        at = _moment(now, k, shape.reports, rng)
         documents.append(dict(_document(shape, k, "D",
                                         shape.departments[k % len(shape.departments)], at,
                                         REPORT.format(k), sealed=k % 10 != 0), id=next_id))
@@ -146,8 +155,9 @@ def _generate_in_postgresql(shape: _Shape) -> int:
                :first + g, extract(year FROM t.day)::int, (:first + g) || '/SCALE-M', t.at,
                t.at, t.at, lower((:first + g) || '/scale-m ' || s.subject), t.at, t.at
         FROM generate_series(1, :n) AS g
-        CROSS JOIN LATERAL (SELECT now() - random() * interval '365 days' + g * interval '0'
-                            AS at) AS a
+        CROSS JOIN LATERAL (SELECT now() - random() * interval '10 minutes'
+                                   - interval '1 minute' * (CAST(:year AS bigint) * (:n - g) / :n)
+                                   AS at) AS a
         CROSS JOIN LATERAL (SELECT a.at AS at,
                             (a.at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day) AS t
         CROSS JOIN LATERAL (SELECT 'V/v số liệu tổng hợp ' || g
@@ -169,6 +179,7 @@ def _generate_in_postgresql(shape: _Shape) -> int:
                             [1 + (d.id * 31 + o * 17) % cardinality(CAST(:states AS text[]))]
                             AS status) AS x
         WHERE d.notation LIKE '%/SCALE-M' AND d.number > :first
+        ORDER BY d.id, o
     """), params).rowcount
     db.session.execute(text("""
         INSERT INTO document (issuer_id, author_id, doc_type, subject, body, urgency,
@@ -180,8 +191,9 @@ def _generate_in_postgresql(shape: _Shape) -> int:
                a.at, CASE WHEN k % 10 <> 0 THEN a.at END,
                lower((:first + k) || '/scale-d ' || s.subject), a.at, a.at
         FROM generate_series(1, :r) AS k
-        CROSS JOIN LATERAL (SELECT now() - random() * interval '365 days' + k * interval '0'
-                            AS at) AS a
+        CROSS JOIN LATERAL (SELECT now() - random() * interval '10 minutes'
+                                   - interval '1 minute' * (CAST(:year AS bigint) * (:r - k) / :r)
+                                   AS at) AS a
         CROSS JOIN LATERAL (SELECT 'Báo cáo ' || k || ' về tình hình thực hiện nhiệm vụ '
                             || 'tài nguyên và môi trường' AS subject) AS s
     """), params)
@@ -194,6 +206,7 @@ def _generate_in_postgresql(shape: _Shape) -> int:
                d.issued_at, (d.issued_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date,
                d.issued_at + interval '1 hour', d.issued_at + interval '1 day'
         FROM document d WHERE d.notation LIKE '%/SCALE-D' AND d.number > :first
+        ORDER BY d.id
     """), params).rowcount
     db.session.commit()
     return received + sent

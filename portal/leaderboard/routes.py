@@ -105,8 +105,9 @@ def _public(make_response) -> Response:
 
     Only what an anonymous visitor sees is shared: a signed-in person's page carries their
     name and form tokens, and a pending flash message is one person's, so those are made
-    fresh and marked for nobody to keep. A decision that changes what the page shows clears this worker's
-    cache (`services.forget_public_pages`); other workers catch up within the minute."""
+    fresh and marked for nobody to keep. A decision that changes what the page shows clears
+    this worker's cache (`services.forget_public_pages`); other workers catch up within the
+    minute."""
     personal = current_user.is_authenticated or bool(session.get("_flashes"))
     key = f"public:{get_locale()}:{bool(request.htmx)}:{request.full_path}"
     kept = None if personal else cache.get(key)
