@@ -1,6 +1,7 @@
 """What every benchmark shares: a throwaway database and a timer."""
 
 import contextlib
+import re
 import secrets
 import statistics
 import tempfile
@@ -67,3 +68,14 @@ def print_table(url, rows):
     print("| measure | median ms | p95 ms |\n|---|---|---|")
     for name, (median, p95) in rows:
         print(f"| {name} | {median:.1f} | {p95:.1f} |")
+
+
+def signed_in_client(app, email):
+    """A test client signed in as one of the demo people."""
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"email": email, "password": "bench-password",
+                                           "csrf_token": token})
+    assert response.status_code == 302
+    return client

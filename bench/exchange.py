@@ -11,10 +11,9 @@ request, no network) and the issuing service as the ministry's clerk.
 
 import argparse
 import os
-import re
 import time
 
-from common import portal_app, print_table, summary, throwaway_database, timed
+from common import portal_app, print_table, signed_in_client, summary, throwaway_database, timed
 
 from portal.demo.scale import generate_deliveries
 
@@ -39,16 +38,6 @@ def _load(app, total):
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         print(f"generated {made} deliveries in {time.perf_counter() - started:.0f} s")
-
-
-def _signed_in_client(app, email):
-    client = app.test_client()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"email": email, "password": "bench-password",
-                                           "csrf_token": token})
-    assert response.status_code == 302
-    return client
 
 
 def _deep_cursor(app, depth):
@@ -132,7 +121,7 @@ def _render(document):
 def _run(url, total, requests):
     app = portal_app(url)
     _load(app, total)
-    client = _signed_in_client(app, "clerk.hcm@demo.portal.gov.vn")
+    client = signed_in_client(app, "clerk.hcm@demo.portal.gov.vn")
     depth = min(10_000, total // 63 // 2)
     deep = _deep_cursor(app, depth)
 

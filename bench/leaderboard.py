@@ -18,7 +18,6 @@ Builds a throwaway database with the demo data, adds a year of exchange
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import tempfile
 import time
 from datetime import timedelta
 
-from common import portal_app, print_table, summary, throwaway_database, timed
+from common import portal_app, print_table, signed_in_client, summary, throwaway_database, timed
 from sqlalchemy import text
 
 from portal.demo.scale import generate_deliveries
@@ -126,7 +125,7 @@ def _pages(app, year, n):
     from portal.organisations.services import find_by_code
 
     period = f"from={year.first.isoformat()}&to={year.last.isoformat()}"
-    client = _signed_in_client(app, "reviewer.btnmt@demo.portal.gov.vn")
+    client = signed_in_client(app, "reviewer.btnmt@demo.portal.gov.vn")
     public = app.test_client()
     with app.app_context():
         department = find_by_code("HCM").id
@@ -141,16 +140,6 @@ def _pages(app, year, n):
         ("GET /oversight/departments/<HCM>?year (its row, trend, first pages)",
          timed(get(client, f"/oversight/departments/{department}?{period}"), max(3, n // 3))),
     ]
-
-
-def _signed_in_client(app, email):
-    client = app.test_client()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"email": email, "password": "bench-password",
-                                           "csrf_token": token})
-    assert response.status_code == 302
-    return client
 
 
 def _wrk(url, year, seconds):

@@ -40,11 +40,11 @@ def test_the_lists_add_up_to_the_departments_row(records, history):
     board = leaderboard(MARCH, today=TODAY)
     _rank, row = row_of(board, records.a)
     ids = board.ids_counted_as(records.a)
-    received = drilldown.received_from_ministry(ids, MARCH)
+    received = _every_delivery(ids, row)
     sent = drilldown.sent_to_ministry(ids, MARCH)
 
-    assert received.total == row["total_received"] == 6
-    verdicts = Counter(drilldown.deadline_verdict(d, TODAY) for d in received.items)
+    assert len(received) == row["total_received"] == 6
+    verdicts = Counter(drilldown.deadline_verdict(d, TODAY) for d in received)
     assert verdicts == {"on_time": 1, "late": 1, "overdue": 1, "not_yet_due": 1, "refused": 1,
                         None: 1}
     assert verdicts["on_time"] == row["deadline_replied_on_time"]
@@ -55,14 +55,29 @@ def test_the_lists_add_up_to_the_departments_row(records, history):
     assert sorted(map(tuple, channels.values())) == [("axis",), ("portal",)]
 
 
-def test_a_long_list_is_paged(records):
+def _every_delivery(ids, row) -> list:
+    """Every page of the received list, walked to its end."""
+    total = row["total_received"]
+    pages = drilldown.received_from_ministry(ids, MARCH, total=total).pages
+    return [delivery for number in range(1, pages + 1)
+            for delivery in drilldown.received_from_ministry(ids, MARCH, number,
+                                                             total=total).items]
+
+
+def test_a_long_list_is_paged_and_its_pages_hold_the_row_s_deliveries(records):
     for _ in range(drilldown.PAGE_SIZE + 3):
         records.send(records.ministry, [records.a], DAY)
-    ids = leaderboard(MARCH).ids_counted_as(records.a)
-    first, second = (drilldown.received_from_ministry(ids, MARCH, page) for page in (1, 2))
+    records.send(records.ministry, [records.a], DAY, status=Status.RECALL_AGREED)
+    board = leaderboard(MARCH)
+    ids, (_rank, row) = board.ids_counted_as(records.a), row_of(board, records.a)
+    first, second = (drilldown.received_from_ministry(ids, MARCH, page,
+                                                      total=row["total_received"])
+                     for page in (1, 2))
     assert (first.pages, len(first.items), len(second.items)) == (2, drilldown.PAGE_SIZE, 3)
     assert not {d.id for d in first.items} & {d.id for d in second.items}
-    assert drilldown.received_from_ministry(ids, MARCH, 99).number == 2  # past the end
+    assert len({d.id for d in _every_delivery(ids, row)}) == row["total_received"]
+    last = drilldown.received_from_ministry(ids, MARCH, 99, total=row["total_received"])
+    assert last.number == 2  # past the end
 
 
 @pytest.fixture
