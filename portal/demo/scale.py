@@ -14,6 +14,7 @@ the same shape, not the same rows.
 """
 
 import random
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import insert, select, text
@@ -59,13 +60,14 @@ def generate_deliveries(total: int, seed: int = 2026) -> int:
     return made
 
 
+@dataclass(frozen=True)
 class _Shape:
-    def __init__(self, departments, ministry_side, author_id, ministry_documents, reports,
-                 first):
-        self.departments, self.ministry_side = departments, ministry_side
-        self.author_id = author_id
-        self.ministry_documents, self.reports = ministry_documents, reports
-        self.first = first  # the documents are numbered first + 1, first + 2, …
+    departments: list[int]
+    ministry_side: list[int]
+    author_id: int
+    ministry_documents: int
+    reports: int
+    first: int  # the documents are numbered first + 1, first + 2, …
 
     def params(self) -> dict:
         return {"departments": self.departments, "ministry_side": self.ministry_side,

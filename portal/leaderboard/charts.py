@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.leaderboard.models import DailyTally
 from portal.leaderboard.services import Leaderboard, Row, short_name
-from portal.leaderboard.tallies import COLUMNS, refresh_tallies
+from portal.leaderboard.tallies import COLUMNS
 from portal.organisations.models import Organisation
 
 # The rates chart, in SVG user units (the picture scales to the page's width).
@@ -48,8 +48,6 @@ class RatesChart:
     bars: list[Bar]
     height: float
     label_width: int = LABEL_WIDTH
-    plot_width: int = PLOT_WIDTH
-    row_height: int = ROW_HEIGHT
     top: int = TOP
 
     @property
@@ -131,8 +129,8 @@ def month_starts(first: date, last: date) -> list[date]:
 
 def trend_chart(board: Leaderboard, organisation: Organisation) -> TrendChart:
     """The department's counts month by month (merged departments included), from the daily
-    tallies; the months are those of the board's period (cut to the period's own days)."""
-    refresh_tallies()
+    tallies (which computing the board brought up to date); the months are those of the
+    board's period (cut to the period's own days)."""
     starts = month_starts(board.period.first, board.period.last)
     months = {start: Row(organisation) for start in starts}
     first = max(board.period.first, starts[0])
