@@ -38,11 +38,26 @@ def handles(kind: str):
     return register
 
 
+_SCHEDULED = "portal.jobs_scheduled"
+
+
 def schedule(kind: str, *, document_id: int | None = None, actor=None) -> Job:
-    """Add a job in the caller's transaction; call relay_pending() after committing."""
+    """Add a job in the caller's transaction; the action hands it over after committing."""
     job = Job(kind=kind, document_id=document_id, created_by_id=actor.id if actor else None)
     db.session.add(job)
+    db.session.info[_SCHEDULED] = True
     return job
+
+
+def relay_scheduled() -> None:
+    """After an action's commit: hand over the jobs it scheduled (if it scheduled any)."""
+    if db.session.info.pop(_SCHEDULED, False):
+        relay_pending()
+
+
+def forget_scheduled() -> None:
+    """After a rollback: the jobs scheduled are gone with it."""
+    db.session.info.pop(_SCHEDULED, None)
 
 
 def schedule_next(job: Job, kind: str) -> None:
