@@ -49,9 +49,7 @@ def test_expired_login_form_never_echoes_the_password(client):
 def test_htmx_request_needs_the_header_token(client, auth, make):
     user = make.user(make.organisation())
     auth.login(user.email)
-    from portal.auth.services import issue_token
-
-    token, _secret = issue_token(user, "ci")
+    token, _secret = make.token(user, "ci")
     url = f"/account/tokens/{token.id}/revoke"
     refused = client.post(url, headers={"HX-Request": "true"})
     assert refused.status_code == 400
