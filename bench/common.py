@@ -87,7 +87,7 @@ def signed_in_client(app, email):
     if response.location == "/login/enrol":
         page = client.get("/login/enrol").get_data(as_text=True)
         secret = re.search(r'id="totp-secret">([^<]+)<', page).group(1).replace(" ", "")
-        response = client.post("/login/enrol", data={"code": pyotp.TOTP(secret).now(),
+        response = client.post("/login/enrol", data={"one_time_code": pyotp.TOTP(secret).now(),
                                                      "csrf_token": CSRF.search(page).group(1)})
         assert response.status_code == 302
     return client

@@ -12,7 +12,8 @@ from portal.api.auth import api_error
 from portal.auth.throttle import retry_after
 
 # Fields never echoed back into a page after an expired form.
-SECRET_FIELDS = {"csrf_token", "password"}
+SECRET_FIELDS = {"csrf_token", "password", "current_password", "new_password",
+                 "new_password_again", "one_time_code"}
 
 
 def _wants_json() -> bool:

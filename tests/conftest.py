@@ -201,7 +201,7 @@ class AuthActions:
 
     def enter_code(self, email, code=None):
         code = code or second_factor_code(email)
-        return self._client.post("/login/code", data={"code": code,
+        return self._client.post("/login/code", data={"one_time_code": code,
                                                       "csrf_token": self.csrf_token("/login/code")})
 
     def set_up_second_factor(self, email, path="/login/enrol", **fields):
@@ -209,7 +209,7 @@ class AuthActions:
         code, and keep the recovery codes shown next."""
         page = self._client.get(path).get_data(as_text=True)
         secret = TOTP_SECRET_PATTERN.search(page).group(1).replace(" ", "")
-        response = self._client.post(path, data={"code": pyotp.TOTP(secret).now(),
+        response = self._client.post(path, data={"one_time_code": pyotp.TOTP(secret).now(),
                                                  "csrf_token": csrf_token_from(page), **fields})
         if response.status_code == 302:
             codes_page = self._client.get(response.location).get_data(as_text=True)

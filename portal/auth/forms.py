@@ -14,13 +14,15 @@ class LoginForm(Form):
 class CodeForm(Form):
     """The second step of sign-in: the app's code, or a recovery code."""
 
-    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=40)])
+    one_time_code = StringField(_l("Verification code"),
+                                validators=[DataRequired(), Length(max=40)])
 
 
 class EnrolForm(Form):
     """Confirm a new authenticator app with the code it shows."""
 
-    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=10)])
+    one_time_code = StringField(_l("Code from the app"),
+                                validators=[DataRequired(), Length(max=10)])
 
 
 class AccountEnrolForm(EnrolForm):
@@ -35,16 +37,18 @@ class ConfirmPasswordForm(Form):
 
 
 class PasswordForm(Form):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
-    new = PasswordField(
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(), Length(max=256)])
+    new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=256), Length(
             min=MIN_PASSWORD_LENGTH,
             message=_l("A password must have at least %(min)d characters."))],
         description=_l("At least %(count)s characters; a few words make a good one.",
                        count=MIN_PASSWORD_LENGTH))
-    repeat = PasswordField(_l("New password again"),
-                           validators=[DataRequired(), EqualTo("new", _l("The two differ."))])
+    new_password_again = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", _l("The two differ."))])
 
 
 class TokenForm(Form):

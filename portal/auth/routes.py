@@ -155,12 +155,12 @@ def login_code():
     if not form.validate():
         return render_template("auth/code.html", form=form), 400
     with action():
-        kind = second_factor.verify(user, form.code.data)
+        kind = second_factor.verify(user, form.one_time_code.data)
         left = second_factor.recovery_codes_left(user)
     if kind is None:
         credential_refused()
-        form.code.errors.append(_("That code is not right, or it was used already. Wait for "
-                                  "the app's next code and try again."))
+        form.one_time_code.errors.append(_("That code is not right, or it was used already. "
+                                           "Wait for the app's next code and try again."))
         return render_template("auth/code.html", form=form), 401
     response = _signed_in(user, next_url or url_for("home.index"))
     if kind == "recovery":
@@ -213,9 +213,9 @@ def login_enrol():
     if form.validate():
         try:
             with action():
-                codes = second_factor.enrol(user, secret, form.code.data)
+                codes = second_factor.enrol(user, secret, form.one_time_code.data)
         except PortalError as error:
-            form.code.errors.append(str(error))
+            form.one_time_code.errors.append(str(error))
         else:
             response = _signed_in(user, url_for(".recovery_codes"))
             _hold_new_codes(user, codes, next_url or url_for("home.index"))
@@ -263,17 +263,17 @@ def change_password():
         return render_template("auth/password.html", form=form), 400
     try:
         with action():
-            confirmed = services.confirm_password(current_user, form.current.data,
+            confirmed = services.confirm_password(current_user, form.current_password.data,
                                                   "password_change")
             if confirmed:
-                services.change_password(current_user, form.new.data,
+                services.change_password(current_user, form.new_password.data,
                                          keep_session=session.get(SESSION_KEY))
     except PortalError as error:
-        form.new.errors.append(str(error))
+        form.new_password.errors.append(str(error))
         return render_template("auth/password.html", form=form), 400
     if not confirmed:
         credential_refused()
-        form.current.errors.append(_("That is not your current password."))
+        form.current_password.errors.append(_("That is not your current password."))
         return render_template("auth/password.html", form=form), 401
     flash(_("Your password has been changed. You stay signed in here; your other sessions "
             "have ended."), "info")
@@ -294,10 +294,10 @@ def set_up_second_factor():
             with action():
                 confirmed = services.confirm_password(current_user, form.password.data,
                                                       "mfa_enrol")
-                codes = second_factor.enrol(current_user, secret, form.code.data) \
+                codes = second_factor.enrol(current_user, secret, form.one_time_code.data) \
                     if confirmed else None
         except PortalError as error:
-            form.code.errors.append(str(error))
+            form.one_time_code.errors.append(str(error))
         else:
             if codes is not None:
                 session.pop(ENROLMENT_KEY, None)

@@ -16,8 +16,9 @@ NEW_PASSWORD = "a brand new passphrase"
 
 def _change(client, current=Factory.PASSWORD, new=NEW_PASSWORD, repeat=None):
     token = AuthActions(client).csrf_token("/account/password")
-    return client.post("/account/password", data={"current": current, "new": new,
-                                                  "repeat": repeat or new, "csrf_token": token})
+    return client.post("/account/password", data={
+        "current_password": current, "new_password": new, "new_password_again": repeat or new,
+        "csrf_token": token})
 
 
 def _hash_of(user) -> str:

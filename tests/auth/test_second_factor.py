@@ -73,7 +73,7 @@ def test_setting_up_shows_the_secret_then_ten_recovery_codes_once(client, auth, 
     secret = TOTP_SECRET_PATTERN.search(html).group(1).replace(" ", "")
     assert client.get("/login/enrol").get_data(as_text=True).count(
         TOTP_SECRET_PATTERN.search(html).group(1)) == 1  # reloading keeps the same secret
-    response = client.post("/login/enrol", data={"code": pyotp.TOTP(secret).now(),
+    response = client.post("/login/enrol", data={"one_time_code": pyotp.TOTP(secret).now(),
                                                  "csrf_token": csrf_token_from(html)})
     assert response.status_code == 302 and response.location == "/account/recovery-codes"
     shown = client.get("/account/recovery-codes")
@@ -94,7 +94,7 @@ def test_setting_up_shows_the_secret_then_ten_recovery_codes_once(client, auth, 
 def test_a_wrong_code_at_set_up_is_refused_and_changes_nothing(client, auth, new_leader):
     _password(client, auth, new_leader)
     html = client.get("/login/enrol").get_data(as_text=True)
-    response = client.post("/login/enrol", data={"code": "123456",
+    response = client.post("/login/enrol", data={"one_time_code": "123456",
                                                  "csrf_token": csrf_token_from(html)})
     assert response.status_code == 400
     assert "Mã không khớp" in response.get_data(as_text=True)
