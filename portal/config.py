@@ -110,7 +110,8 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         "LOGIN_PAIR_LIMIT": _limit(environ, "LOGIN_PAIR_LIMIT", "5 per minute"),
         "LOGIN_ACCOUNT_LIMIT": _limit(environ, "LOGIN_ACCOUNT_LIMIT", "20 per hour"),
         "LOGIN_ADDRESS_LIMIT": _limit(environ, "LOGIN_ADDRESS_LIMIT", "50 per 10 minutes"),
-        "LOGIN_DEVICE_LIMIT": _limit(environ, "LOGIN_DEVICE_LIMIT", "5 per minute"),
+        "LOGIN_DEVICE_LIMIT": _limit(environ, "LOGIN_DEVICE_LIMIT",
+                                     "5 per minute; 20 per hour"),
         "KNOWN_DEVICE_DAYS": int(environ.get("KNOWN_DEVICE_DAYS", 90)),
         # Two-step sign-in (TOTP): the roles that must use it; the time allowed between the
         # password and the code.

@@ -9,7 +9,9 @@ the account page):
 - per address (LOGIN_ADDRESS_LIMIT, 50 in 10 minutes): stops one client trying password after
   password across many accounts, yet is generous enough for an office behind one NAT address;
 - per account (LOGIN_ACCOUNT_LIMIT, 20 an hour): stops guessing spread over many addresses;
-- per known device (LOGIN_DEVICE_LIMIT, 5 a minute).
+- per known device (LOGIN_DEVICE_LIMIT, 5 a minute and 20 an hour: a computer shared in an
+  office is a known device of everyone who used it, and must not become a place to guess
+  a colleague's password at leisure).
 
 A known device is a browser that completed a sign-in to the account before: it holds a signed
 cookie naming the account (OWASP's "device cookie"). Its attempts skip the first three limits
