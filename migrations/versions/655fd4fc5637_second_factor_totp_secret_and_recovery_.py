@@ -31,18 +31,17 @@ def upgrade():
     with op.batch_alter_table('recovery_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
 
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('totp_secret', sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(timezone=True),
-                                      nullable=True))
-        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
+    # Plain ALTER TABLE, not batch mode: SQLite must not rebuild a table others refer to.
+    op.add_column('user', sa.Column('totp_secret', sa.String(length=255), nullable=True))
+    op.add_column('user', sa.Column('totp_enabled_at', sa.DateTime(timezone=True),
+                                    nullable=True))
+    op.add_column('user', sa.Column('totp_last_step', sa.Integer(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('totp_last_step')
-        batch_op.drop_column('totp_enabled_at')
-        batch_op.drop_column('totp_secret')
+    op.drop_column('user', 'totp_last_step')
+    op.drop_column('user', 'totp_enabled_at')
+    op.drop_column('user', 'totp_secret')
 
     with op.batch_alter_table('recovery_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
