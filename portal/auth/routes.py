@@ -206,6 +206,8 @@ def login_enrol():
     user, next_url = pending
     if user.has_second_factor:
         return redirect(url_for(".login_code"))
+    if not second_factor.required_for(user):  # reset meanwhile, and optional for their role
+        return _signed_in(user, next_url or url_for("home.index"))
     form = EnrolForm()
     secret = _enrolment_secret(user)
     if request.method == "GET":

@@ -10,6 +10,7 @@ from portal.audit.models import AuditEvent
 from portal.auth import second_factor
 from portal.auth.models import LoginSession, RecoveryCode, User
 from portal.extensions import db
+from portal.transaction import action
 from tests.conftest import (
     RECOVERY_CODE_PATTERN,
     TOTP_SECRET_PATTERN,
@@ -159,6 +160,16 @@ def test_the_step_between_password_and_code_expires(client, auth, make, app):
                               "since": time.time() - app.config["SIGN_IN_STEP_MINUTES"] * 60 - 1}
     response = client.get("/login/code")
     assert response.status_code == 302 and response.location == "/login"
+
+
+def test_a_reset_between_password_and_code_leaves_an_optional_role_signed_in(client, auth,
+                                                                           make):
+    specialist = make.user(make.organisation(), second_factor_on=True)
+    assert _password(client, auth, specialist).location == "/login/code"
+    with action():
+        second_factor.reset(specialist, actor=None)
+    response = client.get("/login/code", follow_redirects=True)
+    assert response.request.path == "/" and response.status_code == 200
 
 
 def test_the_code_step_without_a_password_sends_to_sign_in(client):
