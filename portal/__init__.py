@@ -96,6 +96,7 @@ def _register_template_helpers(app: Flask) -> None:
         can_manage_organisations,
         can_manage_oversight_settings,
         can_oversee,
+        can_reset_second_factor,
         can_sign_documents,
         can_view_audit,
     )
@@ -126,6 +127,7 @@ def _register_template_helpers(app: Flask) -> None:
         can_view_audit=can_view_audit,
         can_manage_calendar=can_manage_calendar,
         can_manage_keys=can_manage_keys,
+        can_reset_second_factor=can_reset_second_factor,
         can_sign_documents=can_sign_documents,
         can_oversee=can_oversee,
         can_draft_oversight_letter=can_draft_oversight_letter,

@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from portal.audit.context import bind_origin
+from portal.rules import PortalError
+from portal.transaction import action
 
 users_cli = AppGroup("users", help="Manage people and their API tokens.")
 
@@ -17,22 +19,32 @@ users_cli = AppGroup("users", help="Manage people and their API tokens.")
 @click.option("--role", required=True,
               type=click.Choice(["clerk", "specialist", "leader", "reviewer", "admin"]))
 @click.option("--name", "full_name", default=None, help="Full name (defaults to the e-mail).")
-@click.password_option()
+@click.password_option(help="At least 12 characters.")
 def create_user_command(email, org_code, role, full_name, password):
     """Create a person in an organisation with one role."""
     bind_origin("cli")
-    from portal.auth.services import UserError, create_user
+    from portal.auth.services import create_user
     from portal.organisations.services import find_by_code
 
     organisation = find_by_code(org_code)
     if organisation is None:
         raise click.ClickException(f"no organisation with code {org_code}")
     try:
-        user = create_user(email=email, full_name=full_name or email, organisation=organisation,
-                           role=role, password=password)
-    except UserError as error:
+        with action():
+            user = create_user(email=email, full_name=full_name or email,
+                               organisation=organisation, role=role, password=password)
+    except PortalError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created {user.email} ({role}, {organisation.code})")
+
+
+def _person(email):
+    from portal.auth.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    return user
 
 
 @users_cli.command("token")
@@ -41,13 +53,26 @@ def create_user_command(email, org_code, role, full_name, password):
 def token_command(email, name):
     """Print a new API token for EMAIL (shown once; stored hashed)."""
     bind_origin("cli")
-    from portal.auth.services import find_user_by_email, issue_token
+    from portal.auth.services import issue_token
 
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no user {email}")
-    _token, secret = issue_token(user, name)
+    user = _person(email)
+    with action():
+        _token, secret = issue_token(user, name)
     click.echo(secret)
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email):
+    """Clear EMAIL's two-step sign-in (a lost phone) and end their sessions; they set it up
+    again at their next sign-in. For when no administrator can sign in to do it."""
+    bind_origin("cli")
+    from portal.auth.second_factor import reset
+
+    user = _person(email)
+    with action():
+        reset(user, actor=None)
+    click.echo(f"two-step sign-in of {user.email} reset")
 
 
 @click.command("demo-data")
@@ -69,6 +94,8 @@ def demo_data_command(scale):
         made = generate_deliveries(scale)
         click.echo(f"Deliveries generated: {made} in {time.perf_counter() - started:.0f} s")
     click.echo(f"Demo logins (password for all: {password}):")
+    click.echo("  Administrators, leaders and reviewers set up two-step sign-in at their first "
+               "sign-in: scan the code shown with any authenticator app.")
     for email, role, code, _name in logins:
         click.echo(f"  {email:<42} {role:<11} {code}")
 

@@ -33,6 +33,29 @@ def _secret_key(env: str, instance_dir: Path, given: str | None) -> str:
     return key_file.read_text().strip()
 
 
+def _limit(environ, name: str, default: str) -> str:
+    """A rate limit such as "5 per minute" (several joined by ";"), checked at start-up."""
+    from limits import parse_many
+
+    value = environ.get(name) or default
+    try:
+        parse_many(value)
+    except ValueError as error:
+        raise RuntimeError(f"{name}={value!r} is not a rate limit (e.g. '5 per minute')") from error
+    return value
+
+
+def _roles(value: str) -> frozenset[str]:
+    """A comma-separated list of roles, checked at start-up: a misspelt role would otherwise
+    silently leave that role without its second factor."""
+    from portal.policy import Role
+
+    roles = frozenset(role.strip() for role in value.split(",") if role.strip())
+    if unknown := roles - set(Role):
+        raise RuntimeError(f"unknown roles in MFA_REQUIRED_ROLES: {', '.join(sorted(unknown))}")
+    return roles
+
+
 def load_config(environ=None, overrides: dict | None = None) -> dict:
     """Build the Flask config from environment variables; overrides win (tests use them)."""
     environ = os.environ if environ is None else environ
@@ -75,12 +98,25 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         # The CSRF token lives as long as the session; the session's own limits apply.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
-        # Login throttling (Flask-Limiter): Redis when configured, else in-process memory.
+        # Sign-in throttling (Flask-Limiter; auth.throttle says why these four): Redis when
+        # configured, else in-process memory. Only wrong passwords and codes count.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": environ.get("RATELIMIT_KEY_PREFIX", "portal"),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "LOGIN_ATTEMPTS_PER_MINUTE": int(environ.get("LOGIN_ATTEMPTS_PER_MINUTE", 5)),
+        "RATELIMIT_STRATEGY": "moving-window",
+        # Every limit is checked, so Retry-After can name the moment all of them allow a try.
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
+        "LOGIN_PAIR_LIMIT": _limit(environ, "LOGIN_PAIR_LIMIT", "5 per minute"),
+        "LOGIN_ACCOUNT_LIMIT": _limit(environ, "LOGIN_ACCOUNT_LIMIT", "20 per hour"),
+        "LOGIN_ADDRESS_LIMIT": _limit(environ, "LOGIN_ADDRESS_LIMIT", "50 per 10 minutes"),
+        "LOGIN_DEVICE_LIMIT": _limit(environ, "LOGIN_DEVICE_LIMIT",
+                                     "5 per minute; 20 per hour"),
+        "KNOWN_DEVICE_DAYS": int(environ.get("KNOWN_DEVICE_DAYS", 90)),
+        # Two-step sign-in (TOTP): the roles that must use it; the time allowed between the
+        # password and the code.
+        "MFA_REQUIRED_ROLES": _roles(environ.get("MFA_REQUIRED_ROLES", "admin,leader,reviewer")),
+        "SIGN_IN_STEP_MINUTES": int(environ.get("SIGN_IN_STEP_MINUTES", 10)),
         # Argon2id cost; tests lower it, production keeps the library's defaults.
         "ARGON2_TIME_COST": int(environ.get("ARGON2_TIME_COST", 3)),
         "ARGON2_MEMORY_COST": int(environ.get("ARGON2_MEMORY_COST", 65536)),

@@ -1,14 +1,19 @@
 """Error pages: HTML for people, JSON for the API, and a kind answer to an expired form."""
 
+import math
+
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.api.auth import api_error
+from portal.auth.throttle import retry_after
 
 # Fields never echoed back into a page after an expired form.
-SECRET_FIELDS = {"csrf_token", "password"}
+SECRET_FIELDS = {"csrf_token", "password", "current_password", "new_password",
+                 "new_password_again", "one_time_code"}
 
 
 def _wants_json() -> bool:
@@ -32,10 +37,19 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_rate_limit(error: HTTPException):
-    message = _("Too many attempts. Please wait a minute before trying again.")
+    """Too many wrong attempts: say how long to wait, and say it in Retry-After too."""
+    seconds = retry_after()
+    minutes = math.ceil(seconds / 60)
+    message = ngettext("Too many attempts. Please wait %(num)s minute before trying again.",
+                       "Too many attempts. Please wait %(num)s minutes before trying again.",
+                       minutes)
     if _wants_json():
-        return api_error(429, message)
-    return render_template("errors/error.html", status=429, message=message), 429
+        response = api_error(429, message)
+    else:
+        response = current_app.make_response(
+            (render_template("errors/error.html", status=429, message=message), 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def handle_too_large(error: HTTPException):

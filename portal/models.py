@@ -1,7 +1,7 @@
 """Every table of the portal, imported in one place so Alembic and the app see them all."""
 
 from portal.audit.models import AuditEvent
-from portal.auth.models import ApiToken, LoginSession, User
+from portal.auth.models import ApiToken, LoginSession, RecoveryCode, User
 from portal.calendar.models import CalendarOverride
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
@@ -13,5 +13,5 @@ from portal.storage.models import StoredFile
 
 __all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "DailyTally", "Delivery", "DeliveryEvent",
            "Document", "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
-           "Organisation", "OrganisationName", "OversightSettings", "SigningIdentity", "StaleDay",
-           "StoredFile", "TrustedRoot", "User", "Verification"]
+           "Organisation", "OrganisationName", "OversightSettings", "RecoveryCode",
+           "SigningIdentity", "StaleDay", "StoredFile", "TrustedRoot", "User", "Verification"]

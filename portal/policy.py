@@ -61,6 +61,11 @@ def can_view_organisation(user, organisation: Organisation) -> bool:
     return is_admin(user) or user.organisation_id == organisation.id
 
 
+def can_reset_second_factor(user) -> bool:
+    """A person who lost their phone and recovery codes is helped by an administrator."""
+    return is_admin(user)
+
+
 def owns_token(user, token) -> bool:
     """API tokens are managed by their owner only."""
     return token.user_id == user.id

@@ -9,13 +9,14 @@ import os
 import re
 import secrets
 
+import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.extensions import db, limiter
-from tests.factories import Factory
+from tests.factories import Factory, remember_second_factor, second_factor_code
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -172,7 +173,14 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+TOTP_SECRET_PATTERN = re.compile(r'id="totp-secret">([^<]+)<')
+RECOVERY_CODE_PATTERN = re.compile(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
+
+
 class AuthActions:
+    """Sign in and out as a person does, second factor included: the code their app shows
+    (tests.factories knows the secret), or setting the app up when the portal asks for it."""
+
     def __init__(self, client):
         self._client = client
 
@@ -180,10 +188,33 @@ class AuthActions:
         return csrf_token_from(self._client.get(path).get_data(as_text=True))
 
     def login(self, email, password=Factory.PASSWORD):
-        return self._client.post(
+        """Sign in; the answer is the last step's (a redirect once signed in)."""
+        response = self._client.post(
             "/login", data={"email": email, "password": password,
                             "csrf_token": self.csrf_token()}
         )
+        if response.status_code == 302 and response.location == "/login/code":
+            return self.enter_code(email)
+        if response.status_code == 302 and response.location == "/login/enrol":
+            return self.set_up_second_factor(email)
+        return response
+
+    def enter_code(self, email, code=None):
+        code = code or second_factor_code(email)
+        return self._client.post("/login/code", data={"one_time_code": code,
+                                                      "csrf_token": self.csrf_token("/login/code")})
+
+    def set_up_second_factor(self, email, path="/login/enrol", **fields):
+        """Scan the code the portal shows (its key, in the tests), confirm it with the app's
+        code, and keep the recovery codes shown next."""
+        page = self._client.get(path).get_data(as_text=True)
+        secret = TOTP_SECRET_PATTERN.search(page).group(1).replace(" ", "")
+        response = self._client.post(path, data={"one_time_code": pyotp.TOTP(secret).now(),
+                                                 "csrf_token": csrf_token_from(page), **fields})
+        if response.status_code == 302:
+            codes_page = self._client.get(response.location).get_data(as_text=True)
+            remember_second_factor(email, secret, RECOVERY_CODE_PATTERN.findall(codes_page))
+        return response
 
     def logout(self):
         return self._client.post("/logout", data={"csrf_token": self.csrf_token("/account")})

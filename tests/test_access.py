@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.auth.services import issue_token
 from portal.calendar.services import add_override
 from portal.documents import services as documents
 from portal.extensions import db
@@ -43,7 +42,16 @@ ROUTES = {
     "home.healthz": ("GET", "/healthz", {"*": 200}),
     "auth.login": ("GET", "/login", {"anonymous": 200, "*": 302}),
     "auth.logout": ("POST", "/logout", {"*": 302}),
+    "auth.login_code": ("GET", "/login/code", {"*": 302}),  # nobody between the two steps
+    "auth.login_enrol": ("GET", "/login/enrol", {"*": 302}),
     "auth.account": ("GET", "/account", SIGNED_IN),
+    "auth.change_password": ("GET", "/account/password", SIGNED_IN),
+    "auth.set_up_second_factor": ("GET", "/account/two-factor", SIGNED_IN),
+    "auth.recovery_codes": ("GET", "/account/recovery-codes", {"*": 302}),  # none to show
+    "auth.turn_off_second_factor": ("POST", "/account/two-factor/off",
+                                    {"anonymous": 302, "*": 400}),  # no password given
+    "auth.reset_second_factor": ("POST", "/people/{a_person}/two-factor/reset",
+                                 {"anonymous": 302, "admin": 302, "*": 403}),
     "auth.create_token": ("POST", "/account/tokens", SIGNED_IN),
     "auth.revoke_token": ("POST", "/account/tokens/{a_token}/revoke",
                           {"anonymous": 302, "a_clerk": 302, "*": 404}),
@@ -151,7 +159,7 @@ def world(make, run_jobs):
         "a_leader": make.user(a, "leader"),
         "b_leader": make.user(b, "leader"),
     }
-    token, _secret = issue_token(users["a_clerk"], "a clerk's token")
+    token, _secret = make.token(users["a_clerk"], "a clerk's token")
     pdf = blank_pdf()
     ministry_clerk = make.user(ministry, "clerk")
     doc = make.document(ministry_clerk, [a], due_working_days=5, issue=False)
@@ -170,7 +178,8 @@ def world(make, run_jobs):
                                    kind="criticise", note="matrix", appendix_style="",
                                    actor=users["reviewer"])
     return {"users": users, "ids": {
-        "a": a.id, "a_token": token.id, "doc": doc.id, "doc_file": doc_file.id,
+        "a": a.id, "a_person": users["a_specialist"].id, "a_token": token.id, "doc": doc.id,
+        "doc_file": doc_file.id,
         "delivery": make.delivery(doc, a).id, "draft": draft.id, "draft_file": draft_file.id,
         "override": override.id, "job": first_job_of(doc).id, "assessment": assessment.id,
         "root": db.session.scalar(select(TrustedRoot.id))}}

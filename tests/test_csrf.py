@@ -46,12 +46,22 @@ def test_expired_login_form_never_echoes_the_password(client):
     assert "s3cret!" not in page
 
 
+def test_expired_password_and_code_forms_never_echo_what_was_typed(client, auth, make):
+    user = make.user(make.organisation())
+    auth.login(user.email)
+    secrets = {"current_password": "my old secret", "new_password": "my new secret 1",
+               "new_password_again": "my new secret 1"}
+    page = client.post("/account/password", data={**secrets, "csrf_token": "stale"})
+    assert page.status_code == 400
+    assert not any(value in page.get_data(as_text=True) for value in secrets.values())
+    code = client.post("/login/code", data={"one_time_code": "493817", "csrf_token": "stale"})
+    assert "493817" not in code.get_data(as_text=True)
+
+
 def test_htmx_request_needs_the_header_token(client, auth, make):
     user = make.user(make.organisation())
     auth.login(user.email)
-    from portal.auth.services import issue_token
-
-    token, _secret = issue_token(user, "ci")
+    token, _secret = make.token(user, "ci")
     url = f"/account/tokens/{token.id}/revoke"
     refused = client.post(url, headers={"HX-Request": "true"})
     assert refused.status_code == 400

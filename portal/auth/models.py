@@ -19,12 +19,22 @@ class User(UserMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # The second factor (TOTP, RFC 6238): the secret encrypted with a key derived from
+    # SECRET_KEY (auth.second_factor), when it was set up, and the last time-step a code was
+    # accepted for, so that no code is accepted twice.
+    totp_secret = db.Column(db.String(255))
+    totp_enabled_at = db.Column(db.DateTime(timezone=True))
+    totp_last_step = db.Column(db.Integer)
 
     organisation = db.relationship("Organisation")
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
 
     def __repr__(self):
         return f"<User {self.email}>"
@@ -60,3 +70,13 @@ class ApiToken(db.Model):
     revoked_at = db.Column(db.DateTime(timezone=True))
 
     user = db.relationship("User")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the second factor; only its keyed hash is stored."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
+    code_hash = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    used_at = db.Column(db.DateTime(timezone=True))

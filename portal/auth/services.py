@@ -1,4 +1,11 @@
-"""Sign-in, sessions, people and API tokens: the rules, without HTTP."""
+"""Sign-in, sessions, people, passwords and API tokens: the rules, without HTTP.
+
+Services add and flush; the route or command that runs the action commits it once
+(`with action():`, portal/transaction.py). The exception: `user_for_session` and
+`user_for_token` write `last_seen_at` / `last_used_at` (at most once a minute) and an idle
+session's end, and commit those themselves. They run while the request is being
+authenticated, before any action has begun, so they never commit half of one.
+"""
 
 import hashlib
 import secrets
@@ -6,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import policy
@@ -15,14 +22,17 @@ from portal.auth.models import ApiToken, LoginSession, User
 from portal.auth.passwords import hash_password, verify_against_nothing, verify_password
 from portal.clock import aware_utc, utcnow
 from portal.extensions import db
+from portal.rules import PortalError
 
 # last_seen_at is written at most this often, so browsing does not write on every request.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 TOKEN_PREFIX = "ptl_"  # noqa: S105 (a marker, not a secret)
+# NIST SP 800-63B asks for at least 8; a passphrase of 12 is easy to remember and far stronger.
+MIN_PASSWORD_LENGTH = 12
 
 
-class UserError(ValueError):
-    """A request that breaks a rule; its message is shown to the person."""
+class UserError(PortalError):
+    """A request about people or their credentials that breaks a rule."""
 
 
 def _digest(secret: str) -> str:
@@ -37,6 +47,13 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def check_new_password(password: str) -> None:
+    """Refuse a password too short to keep."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(_("A password must have at least %(count)s characters.",
+                          count=MIN_PASSWORD_LENGTH))
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with these credentials, or None; failures are audited."""
     user = find_user_by_email(email)
@@ -49,8 +66,28 @@ def authenticate(email: str, password: str) -> User | None:
         organisation=user.organisation if user else None,
         details={"email": normalise_email(email)[:254]},
     )
-    db.session.commit()
+    db.session.flush()
     return None
+
+
+def confirm_password(user: User, password: str, purpose: str) -> bool:
+    """Whether password is the signed-in person's own, asked again before purpose (changing
+    the password, the second factor); a wrong one is audited."""
+    if verify_password(user.password_hash, password):
+        return True
+    audit.record("auth.password_check_failed", actor=user, obj=user, details={"for": purpose})
+    db.session.flush()
+    return False
+
+
+def change_password(user: User, new_password: str, *, keep_session: str | None) -> None:
+    """Give the person a new password (Argon2id) and end every other session of theirs."""
+    check_new_password(new_password)
+    user.password_hash = hash_password(new_password)
+    ended = end_sessions_of(user, keep=keep_session)
+    audit.record("auth.password_changed", actor=user, obj=user,
+                 details={"sessions_ended": ended})
+    db.session.flush()
 
 
 def start_session(user: User, user_agent: str | None, origin: str | None) -> str:
@@ -65,7 +102,7 @@ def start_session(user: User, user_agent: str | None, origin: str | None) -> str
         )
     )
     audit.record("auth.login", actor=user)
-    db.session.commit()
+    db.session.flush()
     return secret
 
 
@@ -77,7 +114,10 @@ def _login_session(secret: str) -> LoginSession | None:
 
 
 def user_for_session(secret: str | None) -> User | None:
-    """The user of a live session, or None when it ended, idled out or grew too old."""
+    """The user of a live session, or None when it ended, idled out or grew too old.
+
+    Commits its own writes: see the module's docstring.
+    """
     if not secret:
         return None
     login = _login_session(secret)
@@ -105,7 +145,16 @@ def end_session(secret: str | None, user: User) -> None:
         if login is not None and login.ended_at is None:
             login.ended_at = utcnow()
     audit.record("auth.logout", actor=user)
-    db.session.commit()
+    db.session.flush()
+
+
+def end_sessions_of(user: User, keep: str | None = None) -> int:
+    """End every open session of user but the one whose secret is keep; return how many."""
+    query = update(LoginSession).where(LoginSession.user_id == user.id,
+                                       LoginSession.ended_at.is_(None))
+    if keep:
+        query = query.where(LoginSession.token_hash != _digest(keep))
+    return db.session.execute(query.values(ended_at=utcnow())).rowcount
 
 
 def create_user(*, email, full_name, organisation, role, password, actor=None) -> User:
@@ -118,6 +167,7 @@ def create_user(*, email, full_name, organisation, role, password, actor=None) -
                           role=role, code=organisation.code))
     if find_user_by_email(email) is not None:
         raise UserError(_("%(email)s already exists", email=email))
+    check_new_password(password)
     user = User(
         email=email,
         full_name=full_name,
@@ -129,7 +179,7 @@ def create_user(*, email, full_name, organisation, role, password, actor=None) -
     db.session.flush()
     audit.record("user.created", actor=actor, organisation=organisation, obj=user,
                  details={"email": email, "role": role})
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -141,7 +191,7 @@ def issue_token(user: User, name: str, actor: User | None = None) -> tuple[ApiTo
     db.session.add(token)
     db.session.flush()
     audit.record("token.created", actor=actor or user, obj=token, details={"name": token.name})
-    db.session.commit()
+    db.session.flush()
     return token, secret
 
 
@@ -150,11 +200,14 @@ def revoke_token(token: ApiToken, actor: User) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record("token.revoked", actor=actor, obj=token, details={"name": token.name})
-        db.session.commit()
+        db.session.flush()
 
 
 def user_for_token(secret: str) -> User | None:
-    """The active user owning a live API token, or None."""
+    """The active user owning a live API token, or None.
+
+    Commits its own write: see the module's docstring.
+    """
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

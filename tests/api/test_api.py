@@ -2,7 +2,8 @@ import re
 
 from openapi_spec_validator import validate
 
-from portal.auth.services import issue_token, revoke_token
+from portal.auth.services import revoke_token
+from portal.transaction import action
 
 
 def _bearer(secret):
@@ -12,7 +13,7 @@ def _bearer(secret):
 def test_me_answers_the_token_owner(client, make):
     department = make.organisation(code="HCM", name="Sở TN&MT TP. Hồ Chí Minh")
     user = make.user(department, role="clerk")
-    _token, secret = issue_token(user, "e-office")
+    _token, secret = make.token(user, "e-office")
     body = client.get("/api/v1/me", headers=_bearer(secret)).get_json()
     assert body["email"] == user.email
     assert body["role"] == "clerk"
@@ -29,15 +30,16 @@ def test_missing_or_wrong_token_answers_json_401(client):
 
 def test_revoked_token_stops_working_at_once(client, make):
     user = make.user(make.organisation())
-    token, secret = issue_token(user, "x")
+    token, secret = make.token(user, "x")
     assert client.get("/api/v1/me", headers=_bearer(secret)).status_code == 200
-    revoke_token(token, user)
+    with action():
+        revoke_token(token, user)
     assert client.get("/api/v1/me", headers=_bearer(secret)).status_code == 401
 
 
 def test_tokens_are_stored_hashed(make):
     user = make.user(make.organisation())
-    token, secret = issue_token(user, "x")
+    token, secret = make.token(user, "x")
     assert secret not in (token.token_hash, token.prefix)
     assert secret.startswith(token.prefix)
 
@@ -49,7 +51,7 @@ def test_organisations_lists_merged_ones_with_their_successor(client, make):
 
     old, new = make.organisation(code="OLD"), make.organisation(code="NEW")
     merge_organisation(old, new, effective_on=date(2025, 7, 1))
-    _token, secret = issue_token(make.user(new), "x")
+    _token, secret = make.token(make.user(new), "x")
     body = client.get("/api/v1/organisations", headers=_bearer(secret)).get_json()
     rows = {o["code"]: o for o in body["organisations"]}
     assert rows["OLD"]["successor_id"] == new.id and rows["OLD"]["merged_on"] == "2025-07-01"

@@ -4,14 +4,14 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
-from portal.auth.services import issue_token
 from portal.documents.models import Document
 from portal.extensions import db
 from tests.deliveries.conftest import Exchange
+from tests.factories import Factory
 
 
 def _bearer(user):
-    _token, secret = issue_token(user, "e-office")
+    _token, secret = Factory().token(user, "e-office")
     return {"Authorization": f"Bearer {secret}"}
 
 

@@ -63,3 +63,13 @@ def test_session_cookie_is_secure_outside_development(app_config):
 
     production = create_app({**app_config, "PORTAL_ENV": "production"})
     assert production.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_tells_browsers_to_keep_to_https(app_config, client):
+    from portal import create_app
+
+    production = create_app({**app_config, "PORTAL_ENV": "production"})
+    for path in ("/login", "/static/css/portal.css", "/no-such-page"):
+        header = production.test_client().get(path).headers["Strict-Transport-Security"]
+        assert header == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get("/login").headers  # development
