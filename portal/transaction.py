@@ -1,26 +1,28 @@
 """One action, one transaction.
 
-Services add and flush; they never commit. The edge that runs an action (a route, a command,
-the job runner) wraps it in `action()`: everything the block changed is committed together
-when it ends, or all of it rolled back when it raises, so an action refused halfway (a
-`PortalError` after an assignment was written, a database error in the third step) changes
-nothing. The jobs the action scheduled are handed over after its commit, never for rows that
-were rolled back.
+Services add and flush; they never commit. The edge that runs an action (a route, a command)
+wraps it in `action()`: everything the block changed is committed together when it ends, or
+all of it rolled back when it raises, so an action refused halfway (a `PortalError` after an
+assignment was written, a database error in the third step) changes nothing. What must
+happen only once the change is kept (handing its jobs to the queue, forgetting cached
+pages) is registered with `after_commit` and runs after the commit, never after a rollback.
+
+The job runner is an edge of its own (portal/jobs/services.py): it commits a job's claim,
+its progress reports and its result.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from portal.extensions import db
 
 _RUNNING = "portal.action_running"
+_AFTER_COMMIT = "portal.after_commit"
 
 
 @contextmanager
 def action() -> Iterator[None]:
     """Commit the block's changes once at its end, or roll them all back if it raises."""
-    from portal.jobs.services import forget_scheduled, relay_scheduled
-
     session = db.session
     if session.info.get(_RUNNING):
         raise RuntimeError("an action is already running: one action, one transaction")
@@ -30,8 +32,26 @@ def action() -> Iterator[None]:
         session.commit()
     except BaseException:
         session.rollback()
-        forget_scheduled()
+        session.info.pop(_AFTER_COMMIT, None)
         raise
     finally:
         session.info.pop(_RUNNING, None)
-    relay_scheduled()
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """Run the callback (once) after the running action commits; dropped if it rolls back."""
+    callbacks = db.session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+def keep_read_side_work() -> None:
+    """Keep what a read computed for later reads (the leaderboard's recount of a day).
+
+    Inside an action it is committed with the action (or rolled back with it); a page that
+    only reads commits it at once.
+    """
+    if not db.session.info.get(_RUNNING):
+        db.session.commit()

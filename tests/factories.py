@@ -52,9 +52,10 @@ class Factory:
     def organisation(self, kind="department", code=None, name=None, parent=None):
         number = next(_sequence)
         code = code or f"T{number}"
-        return organisation_services.add_organisation(
-            code=code, name=name or f"Sở TN&MT thử nghiệm {number}", kind=kind, parent=parent
-        )
+        with action():
+            return organisation_services.add_organisation(
+                code=code, name=name or f"Sở TN&MT thử nghiệm {number}", kind=kind,
+                parent=parent)
 
     def ministry(self):
         return self.organisation(kind="ministry", code="BTNMT", name="Bộ Tài nguyên và Môi trường")
@@ -97,9 +98,11 @@ class Factory:
             doc_type=doc_type, subject=subject, body=body, urgency=urgency,
             recipient_ids=tuple(o.id for o in recipients), due_on=due_on,
             due_working_days=due_working_days)
-        document = documents.save_draft(fields, actor=clerk)
+        with action():
+            document = documents.save_draft(fields, actor=clerk)
         if issue:
-            documents.issue_document(document, actor=clerk)
+            with action():
+                documents.issue_document(document, actor=clerk)
             run_queued_here()
         return document
 

@@ -17,6 +17,7 @@ from portal.leaderboard.assessments import record_assessment
 from portal.leaderboard.services import Period
 from portal.signing.keys import init_development_pki
 from portal.signing.models import TrustedRoot
+from portal.transaction import action
 from tests.pdfs import blank_pdf
 
 VIEWERS = ["anonymous", "admin", "reviewer", "ministry_leader",
@@ -164,19 +165,25 @@ def world(make, run_jobs):
     ministry_clerk = make.user(ministry, "clerk")
     doc = make.document(ministry_clerk, [a], due_working_days=5, issue=False)
     # Uploaded as the document itself, so its PDF of record needs no rendering (quick).
-    doc_file = documents.add_attachment(doc, actor=ministry_clerk, filename="a.pdf", data=pdf,
-                                        main=True)
-    documents.issue_document(doc, actor=ministry_clerk)
+    with action():
+        doc_file = documents.add_attachment(doc, actor=ministry_clerk, filename="a.pdf", data=pdf,
+                                            main=True)
+    with action():
+        documents.issue_document(doc, actor=ministry_clerk)
     draft = make.document(users["a_specialist"], [ministry], issue=False)
-    draft_file = documents.add_attachment(draft, actor=users["a_specialist"], filename="b.pdf",
-                                          data=blank_pdf(2))
-    override = add_override(day=date(2030, 1, 7), kind="day_off", reason="matrix",
-                            actor=users["admin"])
+    with action():
+        draft_file = documents.add_attachment(draft, actor=users["a_specialist"], filename="b.pdf",
+                                              data=blank_pdf(2))
+    with action():
+        override = add_override(day=date(2030, 1, 7), kind="day_off", reason="matrix",
+                                actor=users["admin"])
     run_jobs()  # the document's PDF of record exists
-    init_development_pki()
-    assessment = record_assessment(a, Period(date(2026, 1, 1), date(2026, 1, 31)),
-                                   kind="criticise", note="matrix", appendix_style="",
-                                   actor=users["reviewer"])
+    with action():
+        init_development_pki()
+    with action():
+        assessment = record_assessment(a, Period(date(2026, 1, 1), date(2026, 1, 31)),
+                                       kind="criticise", note="matrix", appendix_style="",
+                                       actor=users["reviewer"])
     return {"users": users, "ids": {
         "a": a.id, "a_person": users["a_specialist"].id, "a_token": token.id, "doc": doc.id,
         "doc_file": doc_file.id,

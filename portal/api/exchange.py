@@ -21,12 +21,14 @@ from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.organisations.models import Organisation
+from portal.rules import PortalError
+from portal.transaction import action
 
 INBOX_LIMIT = 100
 
 
-class BadRequest(ValueError):
-    pass
+class BadRequest(PortalError):
+    """A request the API cannot read (400)."""
 
 
 def _moment(value):
@@ -170,9 +172,10 @@ def issue_document():
     if user.role != policy.Role.CLERK:
         return api_error(403, "only the organisation's clerk can issue documents")
     try:
-        document = documents.save_draft(fields, actor=user)
-        documents.issue_document(document, actor=user)
-    except documents.DocumentError as error:
+        with action():
+            document = documents.save_draft(fields, actor=user)
+            documents.issue_document(document, actor=user)
+    except PortalError as error:
         return api_error(422, str(error))
     response = jsonify(document_json(document))
     response.status_code = 201
@@ -257,10 +260,11 @@ def _step(delivery_id, allowed, perform):
     if not allowed(g.api_user, delivery):
         return api_error(403, "your role does not allow this step")
     try:
-        perform(delivery)
+        with action():
+            perform(delivery)
     except BadRequest as error:
         return api_error(400, str(error))
-    except (deliveries.DeliveryError, documents.DocumentError) as error:
+    except PortalError as error:
         return api_error(409, str(error))
     db.session.refresh(delivery)
     return jsonify(delivery_json(delivery, *_today_and_soon(), full=True))

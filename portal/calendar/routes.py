@@ -9,6 +9,8 @@ from portal.calendar.forms import OVERRIDE_KIND_LABELS, DueDateQueryForm, Overri
 from portal.calendar.models import CalendarOverride
 from portal.clock import local_today
 from portal.extensions import db
+from portal.rules import PortalError
+from portal.transaction import action
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -21,9 +23,10 @@ def index():
     form = OverrideForm()
     if form.validate_on_submit():
         try:
-            services.add_override(day=form.day.data, kind=form.kind.data,
-                                  reason=form.reason.data, actor=current_user)
-        except services.CalendarError as error:
+            with action():
+                services.add_override(day=form.day.data, kind=form.kind.data,
+                                      reason=form.reason.data, actor=current_user)
+        except PortalError as error:
             form.day.errors.append(str(error))
         else:
             flash(_("Calendar updated; open deadlines counted in working days were "
@@ -42,7 +45,8 @@ def index():
 def delete_override(override_id):
     """Withdraw an override."""
     override = db.get_or_404(CalendarOverride, override_id)
-    services.remove_override(override, actor=current_user)
+    with action():
+        services.remove_override(override, actor=current_user)
     flash(_("Override withdrawn; open deadlines were recomputed."), "info")
     return redirect(url_for(".index"))
 

@@ -18,13 +18,14 @@ from sqlalchemy import select
 from portal.audit import services as audit
 from portal.calendar.models import CalendarOverride, OverrideKind
 from portal.extensions import db
+from portal.rules import PortalError
 
 MAX_WORKING_DAYS = 365
 WEEKDAY_NAMES = {5: _l("Saturday"), 6: _l("Sunday")}
 HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
 
 
-class CalendarError(ValueError):
+class CalendarError(PortalError):
     """A bad date, count or override; the message is shown to the person."""
 
 
@@ -110,7 +111,7 @@ def add_override(*, day: date, kind: str, reason: str, actor) -> CalendarOverrid
     audit.record("calendar.override_added", actor=actor, obj=override,
                  details={"day": day.isoformat(), "kind": kind, "reason": reason})
     _recompute_deadlines(actor, f"{day.isoformat()}: {reason}")
-    db.session.commit()
+    db.session.flush()
     return override
 
 
@@ -121,7 +122,7 @@ def remove_override(override: CalendarOverride, *, actor) -> None:
     db.session.delete(override)
     db.session.flush()
     _recompute_deadlines(actor, _("override of %(day)s withdrawn", day=details["day"]))
-    db.session.commit()
+    db.session.flush()
 
 
 def _recompute_deadlines(actor, cause: str) -> None:

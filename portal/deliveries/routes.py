@@ -30,8 +30,9 @@ from portal.documents.models import (
 )
 from portal.extensions import db
 from portal.organisations.services import list_organisations
+from portal.rules import PortalError
 from portal.signing.services import verification_of
-from portal.storage.services import UploadError
+from portal.transaction import action
 
 bp = Blueprint("deliveries", __name__, url_prefix="/inbox")
 
@@ -128,8 +129,9 @@ def _step(delivery_id, form_class, perform, done_message):
               or _("Check the form and try again."), "error")
     else:
         try:
-            perform(delivery, form)
-        except (services.DeliveryError, documents.DocumentError, UploadError) as error:
+            with action():
+                perform(delivery, form)
+        except PortalError as error:
             flash(str(error), "error")
         else:
             flash(done_message, "info")
@@ -203,8 +205,9 @@ def save_reply(delivery_id):
     error = None
     if form.validate_on_submit():
         try:
-            documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
-        except documents.DocumentError as exc:
+            with action():
+                documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
+        except PortalError as exc:
             error = str(exc)
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)

@@ -2,6 +2,7 @@
 
 A step is a conditional UPDATE on the state the person saw, so two clerks (or one
 double-click) cannot both acknowledge: the second gets a clear message, nothing changes twice.
+Services flush; the action that calls them commits (portal/transaction.py).
 """
 
 from datetime import date
@@ -22,11 +23,12 @@ from portal.deliveries.models import (
     Status,
 )
 from portal.extensions import db
+from portal.rules import PortalError
 
 DUE_SOON_WORKING_DAYS = 2
 
 
-class DeliveryError(ValueError):
+class DeliveryError(PortalError):
     """A step that is not allowed now; the message is shown to the person."""
 
 
@@ -51,7 +53,6 @@ def _move(delivery, action, actor, to_status, *, allowed_from, note=None, extra_
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
-        db.session.rollback()
         raise DeliveryError(_("Someone else has just changed this document. "
                               "Reload the page to see its state."))
     db.session.refresh(delivery)
@@ -77,7 +78,7 @@ def acknowledge_delivery(delivery: Delivery, *, actor) -> None:
     _require(policy.can_receive(actor, delivery))
     _move(delivery, "acknowledged", actor, Status.ACKNOWLEDGED, allowed_from={Status.RECEIVED},
           acknowledged_at=utcnow())
-    db.session.commit()
+    db.session.flush()
 
 
 def refuse_delivery(delivery: Delivery, *, actor, reason: str) -> None:
@@ -88,7 +89,7 @@ def refuse_delivery(delivery: Delivery, *, actor, reason: str) -> None:
         raise DeliveryError(_("Give the reason for refusing the document."))
     _move(delivery, "refused", actor, Status.REFUSED, allowed_from={Status.RECEIVED},
           note=reason, refusal_reason=reason[:1000], done_at=utcnow())
-    db.session.commit()
+    db.session.flush()
 
 
 def assign_delivery(delivery: Delivery, *, actor, assignee=None) -> None:
@@ -100,7 +101,7 @@ def assign_delivery(delivery: Delivery, *, actor, assignee=None) -> None:
     _move(delivery, "assigned", actor, Status.ASSIGNED,
           allowed_from={Status.ACKNOWLEDGED, Status.ASSIGNED}, note=note,
           assigned_at=utcnow(), assignee_id=assignee.id if assignee else None)
-    db.session.commit()
+    db.session.flush()
 
 
 def claim_delivery(delivery: Delivery, *, actor) -> None:
@@ -109,17 +110,17 @@ def claim_delivery(delivery: Delivery, *, actor) -> None:
     _move(delivery, "claimed", actor, Status.ASSIGNED, allowed_from={Status.ASSIGNED},
           extra_where=(Delivery.assignee_id.is_(None),), note=actor.full_name,
           assignee_id=actor.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def start_processing(delivery: Delivery, *, actor) -> None:
-    """The first draft of a reply moves an assigned document to in progress (caller commits)."""
+    """The first draft of a reply moves an assigned document to in progress."""
     if delivery.status == Status.ASSIGNED:
         _move(delivery, "started", actor, Status.IN_PROGRESS, allowed_from={Status.ASSIGNED})
 
 
 def complete_delivery(delivery: Delivery, *, actor, reply=None, note=None) -> None:
-    """Hoàn thành: replied (the reply is linked) or closed with no reply needed; caller commits."""
+    """Hoàn thành: replied (the reply is linked) or closed with no reply needed."""
     now = utcnow()
     values = {"done_at": now}
     if reply is not None:
@@ -139,7 +140,7 @@ def close_delivery(delivery: Delivery, *, actor, note: str) -> None:
         raise DeliveryError(_("A document with a reply deadline is done only when it is "
                               "answered."))
     complete_delivery(delivery, actor=actor, note=note)
-    db.session.commit()
+    db.session.flush()
 
 
 def request_recall(delivery: Delivery, *, actor) -> None:
@@ -159,7 +160,7 @@ def answer_recall(delivery: Delivery, *, actor, agree: bool) -> None:
     else:
         _move(delivery, "recall_refused", actor, Status.RECALL_REFUSED,
               allowed_from={Status.RECALL_REQUESTED})
-    db.session.commit()
+    db.session.flush()
 
 
 # Deadlines: derived from the due date and the reply, never stored.

@@ -20,6 +20,7 @@ from portal.jobs import services as jobs
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import find_by_code
 from portal.signing import chain
+from portal.transaction import action
 
 LETTERS = [
     dict(doc_type="cong_van", urgency="urgent", due_working_days=5,
@@ -55,7 +56,7 @@ def _age(document: Document, days: int) -> None:
     db.session.execute(update(Delivery).where(Delivery.document_id == document.id)
                        .values(received_at=received_at, received_on=received_on,
                                due_on=due_on))
-    db.session.commit()
+    db.session.flush()
 
 
 def _through_the_chain(draft: Document, chain_people: dict, clerk) -> Document:
@@ -63,13 +64,16 @@ def _through_the_chain(draft: Document, chain_people: dict, clerk) -> Document:
 
     Jobs run here, between the steps, so that each person signs the PDF the step before made.
     """
-    chain.submit_for_signing(draft, actor=draft.author, **{
-        key: person.id for key, person in chain_people.items()})
+    with action():
+        chain.submit_for_signing(draft, actor=draft.author, **{
+            key: person.id for key, person in chain_people.items()})
     jobs.run_queued_here()
     for step in chain.steps_of(draft):
-        chain.approve(db.session.get(Document, draft.id), actor=step.user)
+        with action():
+            chain.approve(db.session.get(Document, draft.id), actor=step.user)
         jobs.run_queued_here()
-    issued = documents.issue_document(db.session.get(Document, draft.id), actor=clerk)
+    with action():
+        issued = documents.issue_document(db.session.get(Document, draft.id), actor=clerk)
     jobs.run_queued_here()
     return issued
 
@@ -89,14 +93,19 @@ def load_documents() -> int:
     for letter in LETTERS:
         fields = documents.DraftFields(recipient_ids=departments,
                                        signer_title="Thứ trưởng", **letter)
-        issued.append(_through_the_chain(documents.save_draft(fields, actor=author), signers,
-                                         clerk))
-    _age(issued[0], 10)
+        with action():
+            draft = documents.save_draft(fields, actor=author)
+        issued.append(_through_the_chain(draft, signers, clerk))
+    with action():
+        _age(issued[0], 10)
     _play_the_older_letter(issued[0])
-    report = documents.save_draft(documents.DraftFields(
-        doc_type="bao_cao", subject="Báo cáo tình hình ứng dụng công nghệ thông tin năm 2026",
-        body="Sở Tài nguyên và Môi trường TP. Hồ Chí Minh báo cáo như sau.",
-        signer_title="Giám đốc", recipient_ids=(office.id,)), actor=_person("HCM", "specialist"))
+    with action():
+        report = documents.save_draft(documents.DraftFields(
+            doc_type="bao_cao",
+            subject="Báo cáo tình hình ứng dụng công nghệ thông tin năm 2026",
+            body="Sở Tài nguyên và Môi trường TP. Hồ Chí Minh báo cáo như sau.",
+            signer_title="Giám đốc", recipient_ids=(office.id,)),
+            actor=_person("HCM", "specialist"))
     _through_the_chain(report, {"signer_id": _person("HCM", "leader")},
                        _person("HCM", "clerk"))
     return len(issued) + 1
@@ -110,23 +119,27 @@ def _play_the_older_letter(letter: Document) -> None:
             Delivery.recipient_id == find_by_code(code).id))
 
     hni = delivery_to("HNI")
-    deliveries.acknowledge_delivery(hni, actor=_person("HNI", "clerk"))
-    reply = documents.answer_delivery(hni, actor=_person("HNI", "leader"),
-                                      body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: 100% "
-                                           "văn bản đi được ký số.")
+    with action():
+        deliveries.acknowledge_delivery(hni, actor=_person("HNI", "clerk"))
+    with action():
+        reply = documents.answer_delivery(hni, actor=_person("HNI", "leader"),
+                                          body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: "
+                                               "100% văn bản đi được ký số.")
     jobs.run_queued_here()  # sealed and delivered to the ministry
-    # Answered two days after receipt, well within the deadline.
-    answered_at = hni.received_at + timedelta(days=2)
-    db.session.execute(update(Delivery).where(Delivery.id == hni.id).values(
-        acknowledged_at=hni.received_at + timedelta(hours=1), assigned_at=answered_at,
-        done_at=answered_at, replied_at=answered_at))
-    db.session.execute(update(Delivery).where(Delivery.document_id == reply.id).values(
-        received_at=answered_at, received_on=as_local(answered_at).date()))
-    reply.issued_at = reply.dispatched_at = answered_at
-    db.session.commit()
+    with action():  # answered two days after receipt, well within the deadline
+        answered_at = hni.received_at + timedelta(days=2)
+        db.session.execute(update(Delivery).where(Delivery.id == hni.id).values(
+            acknowledged_at=hni.received_at + timedelta(hours=1), assigned_at=answered_at,
+            done_at=answered_at, replied_at=answered_at))
+        db.session.execute(update(Delivery).where(Delivery.document_id == reply.id).values(
+            received_at=answered_at, received_on=as_local(answered_at).date()))
+        reply.issued_at = reply.dispatched_at = answered_at
     hcm = delivery_to("HCM")
-    deliveries.acknowledge_delivery(hcm, actor=_person("HCM", "clerk"))
-    deliveries.assign_delivery(hcm, actor=_person("HCM", "leader"),
-                               assignee=_person("HCM", "specialist"))
+    with action():
+        deliveries.acknowledge_delivery(hcm, actor=_person("HCM", "clerk"))
+    with action():
+        deliveries.assign_delivery(hcm, actor=_person("HCM", "leader"),
+                                   assignee=_person("HCM", "specialist"))
     dng = delivery_to("DNG")
-    deliveries.acknowledge_delivery(dng, actor=_person("DNG", "clerk"))
+    with action():
+        deliveries.acknowledge_delivery(dng, actor=_person("DNG", "clerk"))

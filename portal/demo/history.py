@@ -199,7 +199,7 @@ class _History:
                              axis_docs)
         self._close_registers()
         rebuild_inbox_tallies()
-        db.session.commit()
+        db.session.flush()
 
     # The ministry's side: documents, each later delivered to some departments.
 

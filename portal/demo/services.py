@@ -9,6 +9,7 @@ from pathlib import Path
 from portal.auth import services as auth
 from portal.organisations import services as organisations
 from portal.policy import Role
+from portal.transaction import action
 
 ORGANISATIONS_CSV = Path(__file__).with_name("organisations.csv")
 
@@ -76,13 +77,16 @@ def load_demo_data(password: str):
     from portal.leaderboard.tallies import refresh_tallies
     from portal.signing.keys import init_development_pki
 
-    created = load_organisations()
-    logins = load_people(password)
-    init_development_pki()  # before the documents, so they go out sealed
-    load_documents()
-    load_2019_record()
-    load_recent_activity()
-    refresh_tallies()  # so that the first look at the leaderboard does not count them
-    load_2019_assessments(auth.find_user_by_email(demo_email("BTNMT", Role.REVIEWER)),
-                          auth.find_user_by_email(demo_email("BTNMT", Role.LEADER)))
+    with action():
+        created = load_organisations()
+        logins = load_people(password)
+        init_development_pki()  # before the documents, so they go out sealed
+    load_documents()  # step by step, each its own action, as people do them
+    with action():
+        load_2019_record()
+        load_recent_activity()
+        refresh_tallies()  # so that the first look at the leaderboard does not count them
+    with action():
+        load_2019_assessments(auth.find_user_by_email(demo_email("BTNMT", Role.REVIEWER)),
+                              auth.find_user_by_email(demo_email("BTNMT", Role.LEADER)))
     return created, logins

@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from portal.documents.models import TYPE_ABBREVIATIONS, NumberRegister
 from portal.extensions import db, insert_for_dialect
+from portal.rules import PortalError
 
 
 def next_number(organisation_id: int, year: int) -> int:
@@ -31,7 +32,7 @@ def next_number(organisation_id: int, year: int) -> int:
     ).scalar_one()
 
 
-class NotationFormatError(ValueError):
+class NotationFormatError(PortalError):
     """A notation format the portal cannot use; the message says why."""
 
     def __init__(self, message: str, *, for_letters: bool):

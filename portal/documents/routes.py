@@ -17,7 +17,7 @@ from wtforms import SelectChoice
 from portal import policy
 from portal.clock import local_today
 from portal.deliveries import inbox
-from portal.deliveries.services import DeliveryError, deadline_state, due_soon_until
+from portal.deliveries.services import deadline_state, due_soon_until
 from portal.documents import services, tracking
 from portal.documents.forms import (
     ActionForm,
@@ -38,8 +38,10 @@ from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
 from portal.rendering.html import render_html
 from portal.rendering.values import document_values
+from portal.rules import PortalError
 from portal.signing import chain
-from portal.storage.services import UploadError, path_of
+from portal.storage.services import path_of
+from portal.transaction import action
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -77,19 +79,22 @@ def _compose(document: Document | None):
         form.deadline_kind.data = ("working_days" if document.due_working_days
                                    else "date" if document.due_on else "none")
     if form.validate_on_submit():
+        issue = request.form.get("action") == "issue"
         try:
-            document = services.save_draft(_fields(form, groups), actor=current_user,
-                                           document=document)
-            if request.form.get("action") == "issue":
-                services.issue_document(document, actor=current_user)
-                flash(_("Document %(notation)s issued to %(n)s recipients.",
-                        notation=document.notation, n=len(document.recipient_ids)), "info")
-                return redirect(url_for(".show", document_id=document.id))
-        except services.DocumentError as error:
+            with action():
+                saved = services.save_draft(_fields(form, groups), actor=current_user,
+                                            document=document)
+                if issue:
+                    services.issue_document(saved, actor=current_user)
+        except PortalError as error:
             form.form_errors.append(str(error))
         else:
+            if issue:
+                flash(_("Document %(notation)s issued to %(n)s recipients.",
+                        notation=saved.notation, n=len(saved.recipient_ids)), "info")
+                return redirect(url_for(".show", document_id=saved.id))
             flash(_("Draft saved."), "info")
-            return redirect(url_for(".edit", document_id=document.id))
+            return redirect(url_for(".edit", document_id=saved.id))
     status = 400 if request.method == "POST" else 200
     return render_template("documents/compose.html", form=form, groups=groups, document=document,
                            attachment_form=AttachmentForm(),
@@ -141,9 +146,10 @@ def add_attachment(document_id):
     else:
         upload = form.file.data
         try:
-            services.add_attachment(document, actor=current_user, filename=upload.filename,
-                                    data=upload.read(), main=form.main.data)
-        except (UploadError, services.DocumentError) as error:
+            with action():
+                services.add_attachment(document, actor=current_user, filename=upload.filename,
+                                        data=upload.read(), main=form.main.data)
+        except PortalError as error:
             flash(str(error), "error")
         else:
             flash(_("Attached %(name)s.", name=upload.filename), "info")
@@ -158,7 +164,8 @@ def remove_attachment(document_id, attachment_id):
     attachment = db.session.get(DocumentAttachment, attachment_id)
     if attachment is None or attachment.document_id != document.id:
         abort(404)
-    services.remove_attachment(attachment, actor=current_user)
+    with action():
+        services.remove_attachment(attachment, actor=current_user)
     return redirect(url_for(".edit", document_id=document.id))
 
 
@@ -202,8 +209,9 @@ def issue(document_id):
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     was_draft = document.state == DocumentState.DRAFT
     try:
-        services.issue_document(document, actor=current_user)
-    except services.DocumentError as error:
+        with action():
+            services.issue_document(document, actor=current_user)
+    except PortalError as error:
         flash(str(error), "error")
         if was_draft and policy.can_edit_draft(current_user, document):
             return redirect(url_for(".edit", document_id=document.id))
@@ -239,10 +247,12 @@ def submit_for_signing(document_id):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     else:
         try:
-            chain.submit_for_signing(document, actor=current_user, signer_id=form.signer.data,
-                                     unit_initials_id=form.unit_initials.data or None,
-                                     office_initials_id=form.office_initials.data or None)
-        except services.DocumentError as error:
+            with action():
+                chain.submit_for_signing(document, actor=current_user,
+                                         signer_id=form.signer.data,
+                                         unit_initials_id=form.unit_initials.data or None,
+                                         office_initials_id=form.office_initials.data or None)
+        except PortalError as error:
             flash(str(error), "error")
         else:
             flash(_("Submitted for signing: the PDF is being laid out."), "info")
@@ -258,8 +268,9 @@ def sign(document_id):
         flash(_("The form expired. Reload the page and try again."), "error")
     else:
         try:
-            chain.approve(document, actor=current_user)
-        except services.DocumentError as error:
+            with action():
+                chain.approve(document, actor=current_user)
+        except PortalError as error:
             flash(str(error), "error")
         else:
             flash(_("Your digital signature is being applied."), "info")
@@ -276,8 +287,9 @@ def return_to_draft(document_id):
         flash(_("The form expired. Reload the page and try again."), "error")
     else:
         try:
-            chain.return_to_draft(document, actor=current_user, note=form.note.data or "")
-        except services.DocumentError as error:
+            with action():
+                chain.return_to_draft(document, actor=current_user, note=form.note.data or "")
+        except PortalError as error:
             flash(str(error), "error")
         else:
             flash(_("Returned to its author as a draft."), "info")
@@ -337,8 +349,9 @@ def recall(document_id):
     """Ask the recipients who have not started on it to give the document back."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     try:
-        count = services.recall_document(document, actor=current_user)
-    except (services.DocumentError, DeliveryError) as error:
+        with action():
+            count = services.recall_document(document, actor=current_user)
+    except PortalError as error:
         flash(str(error), "error")
     else:
         flash(_("Recall requested from %(n)s recipients.", n=count), "info")

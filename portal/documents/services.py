@@ -4,7 +4,8 @@ Issuing (phát hành) numbers the document from its organisation's register, in 
 transaction, and starts its jobs: render (or take the uploaded PDF), seal, then `dispatch`,
 which creates one Delivery per recipient once the PDF of record is final. Replies are
 documents too: drafted by the assigned specialist, approved and sent by a leader, issued back
-to the original sender.
+to the original sender. Services flush; the action that calls them commits
+(portal/transaction.py), and hands over the jobs they scheduled.
 """
 
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from portal.extensions import db
 from portal.jobs import services as jobs
 from portal.organisations.models import Organisation
 from portal.organisations.services import final_successor
+from portal.rules import PortalError
 from portal.signing import keys
 from portal.signing.models import SIGNER_FIELD, SignatureStep
 from portal.storage.services import check_pdf, store_bytes
@@ -42,7 +44,7 @@ from portal.storage.services import check_pdf, store_bytes
 MAX_ATTACHMENTS = 20
 
 
-class DocumentError(ValueError):
+class DocumentError(PortalError):
     """A document the portal refuses as it is; the message says why."""
 
 
@@ -131,7 +133,7 @@ def save_draft(fields: DraftFields, *, actor, document: Document | None = None) 
     db.session.flush()
     audit.record("document.drafted" if new else "document.draft_saved", actor=actor,
                  obj=document, details={"subject": document.subject})
-    db.session.commit()
+    db.session.flush()
     return document
 
 
@@ -160,7 +162,7 @@ def add_attachment(document: Document, *, actor, filename: str, data: bytes,
     audit.record("document.attachment_added", actor=actor, obj=document,
                  details={"filename": filename, "sha256": stored.sha256, "size": stored.size,
                           "main": main})
-    db.session.commit()
+    db.session.flush()
     return attachment
 
 
@@ -171,7 +173,7 @@ def remove_attachment(attachment: DocumentAttachment, *, actor) -> None:
     audit.record("document.attachment_removed", actor=actor, obj=document,
                  details={"filename": attachment.filename})
     db.session.delete(attachment)
-    db.session.commit()
+    db.session.flush()
 
 
 def _claim_for_issue(document: Document, allowed_from: str) -> None:
@@ -183,7 +185,6 @@ def _claim_for_issue(document: Document, allowed_from: str) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
         raise DocumentError(_("This document has already been issued."))
     document.state = DocumentState.ISSUED
 
@@ -201,7 +202,7 @@ def dispatch_document(job) -> None:
         rows = _deliver(document, now)
         audit.record("document.dispatched", obj=document, details={"recipients": len(rows)})
     jobs.schedule_next(job, "verify")
-    db.session.commit()
+    db.session.flush()
 
 
 def _deliver(document: Document, received_at) -> list[dict]:
@@ -262,8 +263,7 @@ def issue_document(document: Document, *, actor) -> Document:
         raise DocumentError(_("Your organisation issues only signed documents: submit this "
                               "draft for signing first."))
     _issue(document, actor=actor, allowed_from=document.state)
-    db.session.commit()
-    jobs.relay_pending()
+    db.session.flush()
     return document
 
 
@@ -278,7 +278,7 @@ def recall_document(document: Document, *, actor) -> int:
     if not count:
         raise DocumentError(_("No recipient can give this document back: all have started "
                               "on it."))
-    db.session.commit()
+    db.session.flush()
     return count
 
 
@@ -321,7 +321,7 @@ def save_reply(delivery: Delivery, *, actor, body: str) -> Document:
     deliveries.start_processing(delivery, actor=actor)
     db.session.flush()
     audit.record("reply.saved", actor=actor, obj=reply, details={"delivery_id": delivery.id})
-    db.session.commit()
+    db.session.flush()
     return reply
 
 
@@ -335,7 +335,7 @@ def submit_reply(delivery: Delivery, *, actor) -> Document:
     change_state(reply, DocumentState.DRAFT, DocumentState.SUBMITTED)
     reply.review_note = None
     audit.record("reply.submitted", actor=actor, obj=reply, details={"delivery_id": delivery.id})
-    db.session.commit()
+    db.session.flush()
     return reply
 
 
@@ -347,7 +347,7 @@ def return_reply(delivery: Delivery, *, actor, note: str) -> Document:
     change_state(reply, DocumentState.SUBMITTED, DocumentState.DRAFT)
     reply.review_note = (note or "").strip()[:1000] or None
     audit.record("reply.returned", actor=actor, obj=reply, details={"note": reply.review_note})
-    db.session.commit()
+    db.session.flush()
     return reply
 
 
@@ -357,7 +357,6 @@ def change_state(document: Document, seen: str, to: str) -> None:
         update(Document).where(Document.id == document.id, Document.state == seen)
         .values(state=to).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
         raise DocumentError(_("The document has already moved on; reload the page."))
     document.state = to
 
@@ -374,8 +373,7 @@ def send_reply(delivery: Delivery, *, actor) -> Document:
     _sign_reply(reply, actor)
     _issue(reply, actor=actor, allowed_from=reply.state)
     deliveries.complete_delivery(delivery, actor=actor, reply=reply)
-    db.session.commit()
-    jobs.relay_pending()
+    db.session.flush()
     return reply
 
 

@@ -6,6 +6,8 @@ from portal import policy
 from portal.documents.forms import ActionForm
 from portal.jobs import services
 from portal.jobs.models import Job
+from portal.rules import PortalError
+from portal.transaction import action
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -29,8 +31,9 @@ def retry(job_id):
     message = None
     if ActionForm().validate_on_submit():
         try:
-            services.retry(job, actor=current_user)
-        except services.JobError as error:
+            with action():
+                services.retry(job, actor=current_user)
+        except PortalError as error:
             message = str(error)
     else:
         message = _("The form expired. Reload the page and try again.")

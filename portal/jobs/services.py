@@ -1,7 +1,7 @@
 """Schedule, hand over, run and retry background jobs; the same path with or without Redis.
 
 A feature registers a handler per kind (`@handles("render")`). A service schedules a job in
-its own transaction and, after committing, calls `relay_pending()`: with `REDIS_URL` the
+the action's transaction; once the action commits, `relay_pending()` runs: with `REDIS_URL` the
 jobs go to the RQ queue (a worker runs them); without it they run here, in-process, through
 the same `run_job`. A job may be handed over twice (a relay retried, a dead worker's job put
 back by `requeue_stale`): `run_job` claims the row by a conditional UPDATE, and handlers check
@@ -20,13 +20,15 @@ from portal.audit import services as audit
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.jobs.models import FIRST_STEPS, Job, JobState
+from portal.rules import PortalError
+from portal.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
 _HANDLERS: dict[str, Callable[[Job], None]] = {}
 
 
-class JobError(ValueError):
+class JobError(PortalError):
     """A job step that is not possible now; the message is shown to the person."""
 
 
@@ -38,26 +40,12 @@ def handles(kind: str):
     return register
 
 
-_SCHEDULED = "portal.jobs_scheduled"
-
-
 def schedule(kind: str, *, document_id: int | None = None, actor=None) -> Job:
-    """Add a job in the caller's transaction; the action hands it over after committing."""
+    """Add a job in the caller's transaction; it is handed over once the action commits."""
     job = Job(kind=kind, document_id=document_id, created_by_id=actor.id if actor else None)
     db.session.add(job)
-    db.session.info[_SCHEDULED] = True
+    after_commit(relay_pending)
     return job
-
-
-def relay_scheduled() -> None:
-    """After an action's commit: hand over the jobs it scheduled (if it scheduled any)."""
-    if db.session.info.pop(_SCHEDULED, False):
-        relay_pending()
-
-
-def forget_scheduled() -> None:
-    """After a rollback: the jobs scheduled are gone with it."""
-    db.session.info.pop(_SCHEDULED, None)
 
 
 def schedule_next(job: Job, kind: str) -> None:
@@ -170,11 +158,9 @@ def retry(job: Job, *, actor) -> None:
         update(Job).where(Job.id == job.id, Job.state == JobState.FAILED)
         .values(state=JobState.QUEUED, relayed_at=None, progress=0, error=None, step=None))
     if result.rowcount != 1:
-        db.session.rollback()
         raise JobError(_("Only a failed job can be tried again."))
     audit.record("job.retried", actor=actor, obj=job, details={"kind": job.kind})
-    db.session.commit()
-    relay_pending()
+    after_commit(relay_pending)
 
 
 def requeue_stale() -> int:

@@ -24,6 +24,8 @@ from portal.leaderboard.services import (
     row_of,
 )
 from portal.organisations.models import Organisation, OrganisationKind
+from portal.rules import PortalError
+from portal.transaction import after_commit
 
 KIND_LABELS = {
     AssessmentKind.COMMEND: _l("Commendation"),
@@ -42,7 +44,7 @@ APPENDIX_STYLES = {
 MAX_NOTE = 2000
 
 
-class AssessmentError(ValueError):
+class AssessmentError(PortalError):
     """An assessment the portal refuses as asked; the message says why."""
 
 
@@ -87,7 +89,7 @@ def record_assessment(organisation: Organisation, period: Period, *, kind: str, 
     audit.record("assessment.recorded", actor=actor, obj=assessment,
                  details={"department": organisation.code, "kind": kind,
                           "period": [period.first.isoformat(), period.last.isoformat()]})
-    db.session.commit()
+    db.session.flush()
     return assessment
 
 
@@ -114,15 +116,13 @@ def _decide(assessment, actor, to_state, *, allowed_from, **values) -> None:
         .where(Assessment.id == assessment.id, Assessment.state.in_(allowed_from))
         .values(state=to_state, decided_by_id=actor.id, **values))
     if moved.rowcount != 1:
-        db.session.rollback()
         raise AssessmentError(_("This assessment has already been decided."))
     audit.record(f"assessment.{to_state}", actor=actor, obj=assessment,
                  organisation=actor.organisation,
                  details={"department_id": assessment.organisation_id,
                           **({"reason": values["withdrawal_reason"]}
                              if "withdrawal_reason" in values else {})})
-    db.session.commit()
-    forget_public_pages()
+    after_commit(forget_public_pages)
     db.session.refresh(assessment)
 
 

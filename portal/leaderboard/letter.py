@@ -123,5 +123,5 @@ def draft_oversight_letter(period: Period, *, actor) -> Document:
     audit.record("oversight_letter.drafted", actor=actor, obj=letter,
                  details={"period": [period.first.isoformat(), period.last.isoformat()],
                           "commended": len(commended), "criticised": len(criticised)})
-    db.session.commit()
+    db.session.flush()
     return letter

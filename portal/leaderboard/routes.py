@@ -22,7 +22,6 @@ from sqlalchemy import select
 from portal import policy
 from portal.clock import local_today
 from portal.documents.forms import ActionForm
-from portal.documents.services import DocumentError
 from portal.extensions import cache, db
 from portal.leaderboard import assessments, charts, drilldown, exports
 from portal.leaderboard.forms import AssessmentForm, PeriodFields, ThresholdsForm, WithdrawForm
@@ -39,13 +38,15 @@ from portal.leaderboard.services import (
     settings,
 )
 from portal.organisations.models import Organisation, OrganisationKind
+from portal.rules import PortalError
+from portal.transaction import action
 
 bp = Blueprint("leaderboard", __name__)
 
 PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may keep the public page and CSV
 
 
-class PeriodError(ValueError):
+class PeriodError(PortalError):
     pass
 
 
@@ -227,10 +228,11 @@ def assess(organisation_id):
               or _("The form expired. Reload the page and try again."), "error")
         return redirect(back)
     try:
-        assessments.record_assessment(organisation, period, kind=form.kind.data,
-                                      note=form.note.data, actor=current_user,
-                                      appendix_style=form.appendix_style.data)
-    except assessments.AssessmentError as error:
+        with action():
+            assessments.record_assessment(organisation, period, kind=form.kind.data,
+                                          note=form.note.data, actor=current_user,
+                                          appendix_style=form.appendix_style.data)
+    except PortalError as error:
         flash(str(error), "error")
     else:
         flash(_("Assessment recorded as a draft; a ministry leader publishes it."), "info")
@@ -255,8 +257,9 @@ def _decide(assessment_id, form, invalid: str, decide, done: str):
         flash(invalid, "error")
     else:
         try:
-            decide(assessment)
-        except assessments.AssessmentError as error:
+            with action():
+                decide(assessment)
+        except PortalError as error:
             flash(str(error), "error")
         else:
             flash(done, "info")
@@ -308,9 +311,10 @@ def draft_letter():
         flash(_("The form expired. Reload the page and try again."), "error")
         return redirect(url_for(".index"))
     try:
-        letter = draft_oversight_letter(Period(form.first.data, form.last.data),
-                                        actor=current_user)
-    except DocumentError as error:
+        with action():
+            letter = draft_oversight_letter(Period(form.first.data, form.last.data),
+                                            actor=current_user)
+    except PortalError as error:
         flash(str(error), "error")
         return redirect(url_for(".index"))
     flash(_("The oversight letter is drafted with the period's table as its appendix. "
@@ -325,8 +329,9 @@ def thresholds():
     """The rates above which a department is flagged."""
     form = ThresholdsForm(obj=settings())
     if form.validate_on_submit():
-        change_thresholds(overdue=form.overdue_threshold_percent.data,
-                          unsigned=form.unsigned_threshold_percent.data, actor=current_user)
+        with action():
+            change_thresholds(overdue=form.overdue_threshold_percent.data,
+                              unsigned=form.unsigned_threshold_percent.data, actor=current_user)
         flash(_("Thresholds saved."), "info")
         return redirect(url_for(".thresholds"))
     return render_template("leaderboard/settings.html", form=form), (

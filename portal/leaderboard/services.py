@@ -21,6 +21,7 @@ from portal.leaderboard.models import Assessment, AssessmentState, OversightSett
 from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts, unindexed_date
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import final_successor
+from portal.transaction import after_commit
 
 # The 2019 appendix's figures in its order, named as in its checked CSV.
 APPENDIX_COLUMNS = ("interaction_received_from_ministry", "interaction_processed",
@@ -160,8 +161,7 @@ def change_thresholds(*, overdue: int, unsigned: int, actor) -> OversightSetting
     current.overdue_threshold_percent, current.unsigned_threshold_percent = overdue, unsigned
     audit.record("oversight.thresholds_changed", actor=actor, obj=current,
                  details={"before": before, "after": [overdue, unsigned]})
-    db.session.commit()
-    forget_public_pages()
+    after_commit(forget_public_pages)
     return current
 
 

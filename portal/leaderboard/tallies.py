@@ -33,6 +33,7 @@ from portal.documents.models import Document
 from portal.extensions import db
 from portal.leaderboard.models import DailyTally, StaleDay
 from portal.organisations.models import Organisation, OrganisationKind
+from portal.transaction import keep_read_side_work
 
 RECEIVED_COLUMNS = ("interaction_received_from_ministry", "interaction_processed",
                     "deadline_documents", "deadline_replied", "deadline_replied_on_time",
@@ -164,7 +165,7 @@ def refresh_tallies() -> int:
     # Taking the marks is the first write: on SQLite it holds the write lock from here on.
     days = set(db.session.scalars(delete(StaleDay).returning(StaleDay.day)))
     recount_days(days)
-    db.session.commit()
+    keep_read_side_work()
     return len(days)
 
 
@@ -180,10 +181,10 @@ def recount_days(days) -> None:
 
 
 def rebuild_tallies() -> int:
-    """Recount every day that has deliveries (after a bulk load, or to check); commits."""
+    """Recount every day that has deliveries (after a bulk load, or to check)."""
     db.session.execute(delete(StaleDay))
     db.session.execute(delete(DailyTally))
     days = db.session.scalars(select(Delivery.received_on).distinct()).all()
     recount_days(days)
-    db.session.commit()
+    db.session.flush()
     return len(days)

@@ -17,6 +17,8 @@ from portal.organisations.forms import (
     RenameForm,
 )
 from portal.organisations.models import Organisation
+from portal.rules import PortalError
+from portal.transaction import action
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -66,10 +68,11 @@ def create():
     if form.validate_on_submit():
         parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
         try:
-            organisation = services.add_organisation(
-                code=form.code.data, name=form.name.data, kind=form.kind.data, parent=parent,
-                actor=current_user, since=local_today())
-        except services.OrganisationError as error:
+            with action():
+                organisation = services.add_organisation(
+                    code=form.code.data, name=form.name.data, kind=form.kind.data,
+                    parent=parent, actor=current_user, since=local_today())
+        except PortalError as error:
             form.code.errors.append(str(error))
         else:
             flash(_("Organisation %(name)s added.", name=organisation.name), "info")
@@ -82,8 +85,9 @@ def _change_form(template, form, organisation, error_field, change, done_message
     """Apply a validated change form, or show it again with the error (400 after a POST)."""
     if form.validate_on_submit():
         try:
-            change()
-        except services.OrganisationError as error:
+            with action():
+                change()
+        except PortalError as error:
             error_field.errors.append(str(error))
         else:
             flash(done_message, "info")
@@ -120,8 +124,9 @@ def notation(organisation_id):
         form.letter_format.data, form.other_format.data = numbering.formats_of(organisation)
     if form.validate_on_submit():
         try:
-            services.set_notation_formats(organisation, form.letter_format.data,
-                                          form.other_format.data, actor=current_user)
+            with action():
+                services.set_notation_formats(organisation, form.letter_format.data,
+                                              form.other_format.data, actor=current_user)
         except numbering.NotationFormatError as error:
             (form.letter_format if error.for_letters else form.other_format).errors.append(
                 str(error))

@@ -10,6 +10,7 @@ from portal.clock import local_today
 from portal.documents import numbering
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind, OrganisationName
+from portal.rules import PortalError
 
 # Names and codes the first organisations had before the portal existed count from this day.
 BEGINNING = date(1945, 9, 2)
@@ -20,7 +21,7 @@ KIND_ORDER = case({OrganisationKind.MINISTRY.value: 0, OrganisationKind.MINISTRY
                   value=Organisation.kind, else_=2)
 
 
-class OrganisationError(ValueError):
+class OrganisationError(PortalError):
     """A change that breaks a rule; its message is shown to the person."""
 
 
@@ -54,7 +55,7 @@ def add_organisation(*, code, name, kind, parent=None, actor=None, since=BEGINNI
     db.session.flush()
     audit.record("organisation.created", actor=actor, organisation=organisation,
                  obj=organisation, details={"code": code, "name": name, "kind": kind})
-    db.session.commit()
+    db.session.flush()
     return organisation
 
 
@@ -74,7 +75,7 @@ def rename_organisation(organisation, new_name, *, effective_on=None, actor=None
     details = {"from": old_name, "to": new_name, "effective_on": effective_on.isoformat()}
     audit.record("organisation.renamed", actor=actor, organisation=organisation, obj=organisation,
                  details=details)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_notation_formats(organisation, letters: str, others: str, *, actor=None):
@@ -96,7 +97,7 @@ def set_notation_formats(organisation, letters: str, others: str, *, actor=None)
     audit.record("organisation.notation_changed", actor=actor, organisation=organisation,
                  obj=organisation, details={"from": list(before),
                                             "to": list(numbering.formats_of(organisation))})
-    db.session.commit()
+    db.session.flush()
 
 
 def merge_organisation(organisation, successor, *, effective_on, actor=None):
@@ -114,7 +115,7 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None):
     organisation.merged_on = effective_on
     audit.record("organisation.merged", actor=actor, organisation=organisation, obj=organisation,
                  details={"into": successor.code, "effective_on": effective_on.isoformat()})
-    db.session.commit()
+    db.session.flush()
 
 
 def final_successor(organisation: Organisation, on: date | None = None) -> Organisation:

@@ -37,4 +37,4 @@ def render_document(job) -> None:
         schedule_next(job, "dispatch")  # sealed where it was made, or not at all
     elif document.state == DocumentState.ISSUED:
         schedule_next(job, "sign")  # else the people of its chain sign it, one by one
-    db.session.commit()
+    db.session.flush()

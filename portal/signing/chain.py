@@ -92,8 +92,7 @@ def submit_for_signing(document: Document, *, actor, signer_id: int,
     audit.record("document.submitted_for_signing", actor=actor, obj=document, details={
         "chain": [{"field": field, "user": people[user_id].email} for field, user_id in chosen]})
     jobs.schedule("render", document_id=document.id, actor=actor)
-    db.session.commit()
-    jobs.relay_pending()
+    db.session.flush()
     return steps
 
 
@@ -127,13 +126,11 @@ def approve(document: Document, *, actor) -> SignatureStep:
                                     SignatureStep.approved_at.is_(None))
         .values(approved_at=utcnow()).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
         raise DocumentError(_("Your signature is already being applied."))
     audit.record("document.signature_approved", actor=actor, obj=document,
                  details={"field": step.field})
     jobs.schedule("sign", document_id=document.id, actor=actor)
-    db.session.commit()
-    jobs.relay_pending()
+    db.session.flush()
     return step
 
 
@@ -158,7 +155,7 @@ def return_to_draft(document: Document, *, actor, note: str = "") -> None:
     document.review_note = (note or "").strip()[:1000] or None
     audit.record("document.returned_to_draft", actor=actor, obj=document,
                  details={"note": document.review_note})
-    db.session.commit()
+    db.session.flush()
 
 
 def waiting_for(user) -> list[Document]:

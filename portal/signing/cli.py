@@ -11,6 +11,9 @@ def init_command():
     """Create the development CA (trusted) and the missing organisation and leader keys."""
     from portal.audit.context import bind_origin
     from portal.signing.keys import init_development_pki
+    from portal.transaction import action
 
     bind_origin("cli")
-    click.echo(f"certificates issued: {init_development_pki()}")
+    with action():
+        issued = init_development_pki()
+    click.echo(f"certificates issued: {issued}")

@@ -24,6 +24,7 @@ from portal.audit import services as audit
 from portal.auth.models import User
 from portal.extensions import db
 from portal.organisations.models import Organisation
+from portal.rules import PortalError
 from portal.signing.models import SigningIdentity, TrustedRoot
 
 CA_LABEL = "Portal development CA"
@@ -114,7 +115,7 @@ def init_development_pki() -> int:
             _issue(ca_key, ca_certificate, user.full_name, user.organisation.name,
                    user_id=user.id)
             made += 1
-    db.session.commit()
+    db.session.flush()
     return made
 
 
@@ -125,7 +126,7 @@ def _issue(ca_key, ca_certificate, common_name, organisation_name, **owner):
     _store(common_name, "development", key, certificate, [ca_certificate], **owner)
 
 
-class SigningKeyError(ValueError):
+class SigningKeyError(PortalError):
     """A key or certificate the portal refuses; the message says why."""
 
 
@@ -150,7 +151,7 @@ def import_pkcs12(data: bytes, password: str, organisation, *, actor) -> Signing
     audit.record("signing.key_imported", actor=actor, organisation=organisation, obj=identity,
                  details={"subject": certificate.subject.rfc4514_string(),
                           "not_after": certificate.not_valid_after_utc.isoformat()})
-    db.session.commit()
+    db.session.flush()
     return identity
 
 
@@ -172,14 +173,14 @@ def add_trusted_root(data: bytes, *, actor) -> TrustedRoot:
     db.session.add(root)
     db.session.flush()
     audit.record("signing.root_trusted", actor=actor, obj=root, details={"subject": name})
-    db.session.commit()
+    db.session.flush()
     return root
 
 
 def remove_trusted_root(root: TrustedRoot, *, actor) -> None:
     audit.record("signing.root_removed", actor=actor, obj=root, details={"subject": root.name})
     db.session.delete(root)
-    db.session.commit()
+    db.session.flush()
 
 
 def organisation_identity(organisation_id: int) -> SigningIdentity | None:
@@ -250,7 +251,7 @@ def register_token_key(token_label: str, key_label: str, organisation, *,
     audit.record("signing.token_key_registered", actor=actor, organisation=organisation,
                  obj=identity, details={"token": token_label, "key": key_label,
                                         "subject": certificate.subject.rfc4514_string()})
-    db.session.commit()
+    db.session.flush()
     return identity
 
 

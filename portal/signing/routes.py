@@ -9,9 +9,11 @@ from portal.documents.forms import ActionForm
 from portal.extensions import db
 from portal.organisations.models import Organisation
 from portal.organisations.services import list_organisations
+from portal.rules import PortalError
 from portal.signing import keys
 from portal.signing.forms import ImportKeyForm, TokenKeyForm, TrustRootForm
 from portal.signing.models import SigningIdentity, TrustedRoot
+from portal.transaction import action
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
 MAX_KEY_FILE = 64 * 1024  # a PKCS#12 or certificate is a few kilobytes
@@ -59,9 +61,10 @@ def import_key():
     if form.validate_on_submit():
         organisation = db.get_or_404(Organisation, form.organisation_id.data)
         try:
-            keys.import_pkcs12(_read(form.file.data), form.password.data or "", organisation,
-                               actor=current_user)
-        except keys.SigningKeyError as error:
+            with action():
+                keys.import_pkcs12(_read(form.file.data), form.password.data or "",
+                                   organisation, actor=current_user)
+        except PortalError as error:
             form.file.errors.append(str(error))
         else:
             flash(_("Key imported for %(name)s.", name=organisation.name), "info")
@@ -78,9 +81,11 @@ def register_token_key():
     if form.validate_on_submit():
         organisation = db.get_or_404(Organisation, form.organisation_id.data)
         try:
-            keys.register_token_key(form.token_label.data.strip(), form.key_label.data.strip(),
-                                    organisation, actor=current_user)
-        except keys.SigningKeyError as error:
+            with action():
+                keys.register_token_key(form.token_label.data.strip(),
+                                        form.key_label.data.strip(), organisation,
+                                        actor=current_user)
+        except PortalError as error:
             form.key_label.errors.append(str(error))
         else:
             flash(_("Token key registered for %(name)s.", name=organisation.name), "info")
@@ -96,8 +101,9 @@ def trust_root():
     form = TrustRootForm()
     if form.validate_on_submit():
         try:
-            keys.add_trusted_root(_read(form.file.data), actor=current_user)
-        except keys.SigningKeyError as error:
+            with action():
+                keys.add_trusted_root(_read(form.file.data), actor=current_user)
+        except PortalError as error:
             form.file.errors.append(str(error))
         else:
             flash(_("Root certificate trusted."), "info")
@@ -112,6 +118,7 @@ def remove_root(root_id):
     """Stop trusting a root certificate."""
     root = db.get_or_404(TrustedRoot, root_id)
     if ActionForm().validate_on_submit():
-        keys.remove_trusted_root(root, actor=current_user)
+        with action():
+            keys.remove_trusted_root(root, actor=current_user)
         flash(_("Root certificate no longer trusted."), "info")
     return redirect(url_for(".index"))

@@ -1,7 +1,8 @@
 """Sign documents (the people of the chain, then the organisation's seal) and verify PDFs.
 
 Both run as jobs (`sign`, `verify`; render → sign → dispatch → verify); both are safe to run
-twice.
+twice. The job runner commits their work: each progress report keeps the signatures applied
+so far, and the job's end keeps the rest with its state.
 """
 
 from dataclasses import asdict
@@ -48,7 +49,7 @@ def sign_document(job) -> None:
     for step in db.session.scalars(select(SignatureStep).where(
             SignatureStep.document_id == document.id, SignatureStep.approved_at.is_not(None),
             SignatureStep.signed_file_id.is_(None)).order_by(SignatureStep.position)).all():
-        _apply_person_signature(job, document, step)  # commits: the steps are read first
+        _apply_person_signature(job, document, step)
     if document.state == DocumentState.SIGNING and all(
             step.signed for step in db.session.scalars(select(SignatureStep).where(
                 SignatureStep.document_id == document.id))):
@@ -59,7 +60,7 @@ def sign_document(job) -> None:
         if document.sealed_at is None:
             _seal(job, document)
         schedule_next(job, "dispatch")
-    db.session.commit()
+    db.session.flush()
 
 
 def _apply_person_signature(job, document, step) -> None:
@@ -77,15 +78,15 @@ def _apply_person_signature(job, document, step) -> None:
     moved = db.session.execute(update(Document).where(Document.id == document.id,
                                                       Document.pdf_file_id == previous.id)
                                .values(pdf_file_id=stored.id))
-    if moved.rowcount != 1:  # the document was returned meanwhile: leave it as it is now
-        db.session.rollback()
+    if moved.rowcount != 1:  # the document was returned meanwhile: undo this step (the
+        db.session.rollback()  # report before it kept the earlier ones) and leave it as it is
         return
     db.session.execute(update(SignatureStep).where(SignatureStep.id == step.id)
                        .values(signed_file_id=stored.id, signed_at=utcnow()))
     audit.record("document.signature_applied", actor=person, obj=document,
                  details={"field": step.field, "sha256": stored.sha256,
                           "certificate": identity.label})
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(document)
 
 
@@ -155,7 +156,7 @@ def verify_file(stored_file_id: int) -> Verification:
     verification = Verification(stored_file_id=stored_file_id, verdict=verdict, report={
         "findings": findings, "signatures": signatures, "detail": detail})
     db.session.add(verification)
-    db.session.commit()
+    db.session.flush()
     return verification
 
 

@@ -17,12 +17,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.rules import PortalError
 from portal.storage.models import StoredFile
 
 PDF_MAGIC = b"%PDF-"
 
 
-class UploadError(ValueError):
+class UploadError(PortalError):
     """A file the portal refuses; the message says why."""
 
 

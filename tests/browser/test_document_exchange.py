@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from portal.demo.services import load_organisations
 from portal.organisations.services import find_by_code
+from portal.transaction import action
 from tests.browser.helpers import page_as
 from tests.pdfs import blank_pdf
 
@@ -17,7 +18,8 @@ PDF = blank_pdf()
 
 def test_ministry_issues_to_all_departments_and_one_replies_on_time(browser, live_server, make,
                                                                    run_jobs):
-    load_organisations()
+    with action():
+        load_organisations()
     office, hcm = find_by_code("VP"), find_by_code("HCM")
     ministry_clerk = make.user(office, "clerk")
     hcm_clerk, hcm_leader = make.user(hcm, "clerk"), make.user(hcm, "leader")

@@ -12,6 +12,7 @@ from portal.leaderboard.letter import SUBJECT
 from portal.leaderboard.services import Period, leaderboard, short_name
 from portal.organisations.services import find_by_code
 from portal.signing.keys import init_development_pki
+from portal.transaction import action
 from tests.browser.helpers import page_as, sign_in
 
 pytestmark = pytest.mark.browser
@@ -19,9 +20,11 @@ pytestmark = pytest.mark.browser
 
 def test_reviewer_opens_the_2019_period_and_sorts_then_the_public_page_agrees(
         page, live_server, make):
-    load_organisations()
+    with action():
+        load_organisations()
     reviewer = make.user(find_by_code("BTNMT"), role="reviewer")
-    load_2019_record()
+    with action():
+        load_2019_record()
     sign_in(page, live_server, reviewer.email, make.PASSWORD)
 
     page.get_by_role("link", name="Bảng xếp hạng", exact=True).click()
@@ -60,13 +63,16 @@ def test_reviewer_opens_the_2019_period_and_sorts_then_the_public_page_agrees(
 
 def test_reviewer_criticises_a_department_and_the_oversight_letter_reaches_it(
         browser, page, live_server, make, run_jobs):
-    load_organisations()
+    with action():
+        load_organisations()
     ministry = find_by_code("BTNMT")
     reviewer, leader = make.user(ministry, "reviewer"), make.user(ministry, "leader")
     clerk = make.user(ministry, "clerk")
     soc_trang = make.user(find_by_code("ST"), "clerk")
-    init_development_pki()
-    load_2019_record()
+    with action():
+        init_development_pki()
+    with action():
+        load_2019_record()
     period = "from=2019-01-01&to=2019-08-12"
 
     # The reviewer drills into Sóc Trăng's row and criticises it.

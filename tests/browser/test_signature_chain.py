@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from portal.documents import services as documents
 from portal.signing import keys
 from portal.storage.services import read_bytes
+from portal.transaction import action
 from tests.browser.helpers import page_as
 from tests.signing.test_chain import Chain
 
@@ -89,10 +90,12 @@ def test_a_letter_goes_through_the_whole_chain_and_arrives_valid(browser, live_s
 
 def test_a_tampered_upload_is_shown_not_valid(browser, live_server, make, run_jobs):
     chain = Chain(make)
-    signed = documents.save_draft(documents.DraftFields(
-        doc_type="bao_cao", subject="Báo cáo đã ký", body="Nội dung.",
-        recipient_ids=(chain.office.id,)), actor=chain.a_clerk)
-    documents.issue_document(signed, actor=chain.a_clerk)
+    with action():
+        signed = documents.save_draft(documents.DraftFields(
+            doc_type="bao_cao", subject="Báo cáo đã ký", body="Nội dung.",
+            recipient_ids=(chain.office.id,)), actor=chain.a_clerk)
+    with action():
+        documents.issue_document(signed, actor=chain.a_clerk)
     run_jobs()
     data = read_bytes(documents.db.session.get(type(signed), signed.id).pdf_file)
     assert keys.organisation_identity(chain.a.id) is not None

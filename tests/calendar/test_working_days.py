@@ -9,6 +9,7 @@ from portal.audit.models import AuditEvent
 from portal.calendar import services
 from portal.deliveries.models import DeliveryEvent
 from portal.extensions import db
+from portal.transaction import action
 
 
 def test_the_day_of_receipt_is_not_counted(app):
@@ -62,10 +63,12 @@ def test_bad_counts_are_refused(app, days):
 
 def test_an_added_day_off_is_skipped_and_a_worked_day_counts(app, make):
     admin = make.user(make.ministry(), "admin")
-    services.add_override(day=date(2026, 3, 10), kind="day_off", reason="QĐ 1/2026",
-                          actor=admin)
-    services.add_override(day=date(2026, 3, 14), kind="working_day", reason="QĐ 2/2026",
-                          actor=admin)
+    with action():
+        services.add_override(day=date(2026, 3, 10), kind="day_off", reason="QĐ 1/2026",
+                              actor=admin)
+    with action():
+        services.add_override(day=date(2026, 3, 14), kind="working_day", reason="QĐ 2/2026",
+                              actor=admin)
     result = services.due_date(date(2026, 3, 9), 4)
     # 10 off, 11, 12, 13, Saturday 14 worked.
     assert result.due_on == date(2026, 3, 14)
@@ -74,10 +77,11 @@ def test_an_added_day_off_is_skipped_and_a_worked_day_counts(app, make):
 
 def test_override_needs_a_reason_and_a_free_day(app, make):
     admin = make.user(make.ministry(), "admin")
-    with pytest.raises(services.CalendarError):
+    with pytest.raises(services.CalendarError), action():
         services.add_override(day=date(2026, 3, 10), kind="day_off", reason="  ", actor=admin)
-    services.add_override(day=date(2026, 3, 10), kind="day_off", reason="QĐ", actor=admin)
-    with pytest.raises(services.CalendarError):
+    with action():
+        services.add_override(day=date(2026, 3, 10), kind="day_off", reason="QĐ", actor=admin)
+    with pytest.raises(services.CalendarError), action():
         services.add_override(day=date(2026, 3, 10), kind="working_day", reason="QĐ",
                               actor=admin)
 
@@ -95,7 +99,8 @@ def test_override_recomputes_open_working_day_deadlines(app, make):
     before = in_days.due_on
     # A day off on the first counted working day pushes the deadline by one working day.
     first_working = services.due_date(local_today(), 1).due_on
-    services.add_override(day=first_working, kind="day_off", reason="Nghỉ bù", actor=admin)
+    with action():
+        services.add_override(day=first_working, kind="day_off", reason="Nghỉ bù", actor=admin)
     db.session.refresh(in_days)
     db.session.refresh(fixed)
     assert in_days.due_on == services.due_date(local_today(), 3).due_on

@@ -8,6 +8,7 @@ from portal.clock import local_today
 from portal.deliveries import inbox, services
 from portal.deliveries.models import Delivery
 from portal.extensions import db
+from portal.transaction import action
 
 
 def _page(organisation, **query):
@@ -36,7 +37,8 @@ def test_tabs_and_counts_follow_state_and_deadline(exchange, make):
     _set_due(soon, today)
     later = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
     _set_due(later, today + timedelta(days=60))
-    services.acknowledge_delivery(later, actor=exchange.a_clerk)
+    with action():
+        services.acknowledge_delivery(later, actor=exchange.a_clerk)
     counts = _counts(exchange.a)
     assert counts["new"] == 3  # the exchange's document, overdue, soon
     assert counts["in_progress"] == 1
@@ -117,15 +119,20 @@ def _history_of_every_kind(exchange, make):
     from portal.documents import services as documents
 
     replied = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
-    services.acknowledge_delivery(replied, actor=exchange.a_clerk)
-    documents.answer_delivery(replied, actor=exchange.a_leader, body="Báo cáo như sau.")
+    with action():
+        services.acknowledge_delivery(replied, actor=exchange.a_clerk)
+    with action():
+        documents.answer_delivery(replied, actor=exchange.a_leader, body="Báo cáo như sau.")
     refused = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
-    services.refuse_delivery(refused, actor=exchange.a_clerk, reason="Gửi nhầm")
+    with action():
+        services.refuse_delivery(refused, actor=exchange.a_clerk, reason="Gửi nhầm")
     for agree in (True, False):
         document = make.document(exchange.ministry_clerk, [exchange.a])
-        documents.recall_document(document, actor=exchange.ministry_clerk)
-        services.answer_recall(make.delivery(document, exchange.a), actor=exchange.a_clerk,
-                               agree=agree)
+        with action():
+            documents.recall_document(document, actor=exchange.ministry_clerk)
+        with action():
+            services.answer_recall(make.delivery(document, exchange.a), actor=exchange.a_clerk,
+                                   agree=agree)
     overdue = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
     _set_due(overdue, local_today() - timedelta(days=3))
 

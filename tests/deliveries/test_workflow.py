@@ -10,6 +10,7 @@ from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.storage.services import UploadError, path_of
+from portal.transaction import action
 from tests.pdfs import blank_pdf
 
 PDF = blank_pdf()
@@ -33,15 +34,21 @@ def test_issue_delivers_one_delivery_per_recipient_with_its_deadline(exchange):
 
 def test_the_whole_way_to_a_reply_on_time(exchange, run_jobs):
     delivery = exchange.delivery
-    services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
-    services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
-    documents.save_reply(delivery, actor=exchange.a_specialist, body="Sở đã thực hiện.")
+    with action():
+        services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
+    with action():
+        services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
+    with action():
+        documents.save_reply(delivery, actor=exchange.a_specialist, body="Sở đã thực hiện.")
     assert delivery.status == Status.IN_PROGRESS
     reply = documents.reply_of(delivery)
-    documents.add_attachment(reply, actor=exchange.a_specialist, filename="bao-cao.pdf",
-                             data=PDF)
-    documents.submit_reply(delivery, actor=exchange.a_specialist)
-    sent = documents.send_reply(delivery, actor=exchange.a_leader)
+    with action():
+        documents.add_attachment(reply, actor=exchange.a_specialist, filename="bao-cao.pdf",
+                                 data=PDF)
+    with action():
+        documents.submit_reply(delivery, actor=exchange.a_specialist)
+    with action():
+        sent = documents.send_reply(delivery, actor=exchange.a_leader)
     run_jobs()  # the reply is delivered by its jobs
     db.session.refresh(delivery)
     assert delivery.status == Status.DONE
@@ -58,13 +65,16 @@ def test_the_whole_way_to_a_reply_on_time(exchange, run_jobs):
 
 def test_a_reply_after_the_deadline_is_late(exchange):
     delivery = exchange.delivery
-    services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
-    services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_leader)
+    with action():
+        services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
+    with action():
+        services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_leader)
     delivery.due_on = delivery.received_on.replace(year=delivery.received_on.year - 1)
     db.session.commit()
     assert services.deadline_state(delivery, delivery.received_on, delivery.received_on) \
         == "overdue"
-    documents.answer_delivery(delivery, actor=exchange.a_leader, body="Trả lời muộn.")
+    with action():
+        documents.answer_delivery(delivery, actor=exchange.a_leader, body="Trả lời muộn.")
     db.session.refresh(delivery)
     assert services.deadline_state(delivery, delivery.received_on, delivery.received_on) == "late"
 
@@ -86,10 +96,11 @@ def test_illegal_jumps_are_refused(exchange, step):
 
 
 def test_acknowledging_twice_is_refused_and_changes_nothing_twice(exchange):
-    services.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
+    with action():
+        services.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
     first = exchange.delivery.acknowledged_at
     stale = db.session.get(Delivery, exchange.delivery.id)
-    with pytest.raises(services.DeliveryError):
+    with pytest.raises(services.DeliveryError), action():
         services.acknowledge_delivery(stale, actor=exchange.a_leader)
     db.session.refresh(exchange.delivery)
     assert exchange.delivery.acknowledged_at == first
@@ -111,7 +122,8 @@ def test_two_clerks_acknowledging_at_once_make_one_step(exchange, app):
             user = db.session.get(User, user_id)
             start.wait()
             try:
-                services.acknowledge_delivery(delivery, actor=user)
+                with action():
+                    services.acknowledge_delivery(delivery, actor=user)
                 return "done"
             except services.DeliveryError:
                 return "refused"
@@ -126,64 +138,76 @@ def test_two_clerks_acknowledging_at_once_make_one_step(exchange, app):
 
 def test_roles_are_checked_on_every_step(exchange):
     delivery = exchange.delivery
-    with pytest.raises(services.DeliveryError):
+    with pytest.raises(services.DeliveryError), action():
         services.acknowledge_delivery(delivery, actor=exchange.a_specialist)
-    with pytest.raises(services.DeliveryError):
+    with pytest.raises(services.DeliveryError), action():
         services.acknowledge_delivery(delivery, actor=exchange.b_leader)
-    services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
-    with pytest.raises(services.DeliveryError):
+    with action():
+        services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
+    with pytest.raises(services.DeliveryError), action():
         services.assign_delivery(delivery, actor=exchange.a_clerk)
-    with pytest.raises(services.DeliveryError):
+    with pytest.raises(services.DeliveryError), action():
         services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.b_leader)
 
 
 def test_refusal_needs_a_reason_and_closes_the_delivery(exchange):
-    with pytest.raises(services.DeliveryError):
+    with pytest.raises(services.DeliveryError), action():
         services.refuse_delivery(exchange.delivery, actor=exchange.a_clerk, reason=" ")
-    services.refuse_delivery(exchange.delivery, actor=exchange.a_clerk,
-                             reason="Không thuộc thẩm quyền")
+    with action():
+        services.refuse_delivery(exchange.delivery, actor=exchange.a_clerk,
+                                 reason="Không thuộc thẩm quyền")
     assert exchange.delivery.status == Status.REFUSED
     assert exchange.delivery.refusal_reason == "Không thuộc thẩm quyền"
 
 
 def test_work_for_the_department_is_claimed_by_one_specialist(exchange):
     delivery = exchange.delivery
-    services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
-    services.assign_delivery(delivery, actor=exchange.a_leader, assignee=None)
-    services.claim_delivery(delivery, actor=exchange.a_specialist)
+    with action():
+        services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
+    with action():
+        services.assign_delivery(delivery, actor=exchange.a_leader, assignee=None)
+    with action():
+        services.claim_delivery(delivery, actor=exchange.a_specialist)
     assert delivery.assignee_id == exchange.a_specialist.id
-    with pytest.raises(services.DeliveryError):
+    with pytest.raises(services.DeliveryError), action():
         services.claim_delivery(delivery, actor=exchange.a_other_specialist)
-    with pytest.raises(documents.DocumentError):
+    with pytest.raises(documents.DocumentError), action():
         documents.save_reply(delivery, actor=exchange.a_other_specialist, body="x")
 
 
 def test_recall_agreed_and_refused(exchange, make):
-    documents.recall_document(exchange.document, actor=exchange.ministry_clerk)
+    with action():
+        documents.recall_document(exchange.document, actor=exchange.ministry_clerk)
     a_delivery = exchange.delivery
     b_delivery = make.delivery(exchange.document, exchange.b)
     db.session.refresh(a_delivery)
     db.session.refresh(b_delivery)
     assert a_delivery.status == b_delivery.status == Status.RECALL_REQUESTED
-    services.answer_recall(a_delivery, actor=exchange.a_clerk, agree=True)
-    services.answer_recall(b_delivery, actor=exchange.b_leader, agree=False)
+    with action():
+        services.answer_recall(a_delivery, actor=exchange.a_clerk, agree=True)
+    with action():
+        services.answer_recall(b_delivery, actor=exchange.b_leader, agree=False)
     assert a_delivery.status == Status.RECALL_AGREED
     assert b_delivery.status == Status.RECALL_REFUSED
     # Refused: the work carries on from where it was.
-    services.acknowledge_delivery(b_delivery, actor=exchange.b_leader)
+    with action():
+        services.acknowledge_delivery(b_delivery, actor=exchange.b_leader)
     assert b_delivery.status == Status.ACKNOWLEDGED
 
 
 def test_started_work_cannot_be_recalled(exchange):
-    services.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
-    services.assign_delivery(exchange.delivery, actor=exchange.a_leader,
-                             assignee=exchange.a_specialist)
-    with pytest.raises(services.DeliveryError):
+    with action():
+        services.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
+    with action():
+        services.assign_delivery(exchange.delivery, actor=exchange.a_leader,
+                                 assignee=exchange.a_specialist)
+    with pytest.raises(services.DeliveryError), action():
         services.request_recall(exchange.delivery, actor=exchange.ministry_clerk)
 
 
 def test_every_step_is_audited(exchange):
-    services.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
+    with action():
+        services.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "delivery.acknowledged"))
     assert event.actor_id == exchange.a_clerk.id
@@ -195,21 +219,25 @@ def test_attachments_are_pdf_by_their_bytes_and_stored_by_hash(exchange):
     from flask import current_app
 
     delivery = exchange.delivery
-    services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
-    services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
-    reply = documents.save_reply(delivery, actor=exchange.a_specialist, body="")
-    with pytest.raises(UploadError, match="PDF"):
+    with action():
+        services.acknowledge_delivery(delivery, actor=exchange.a_clerk)
+    with action():
+        services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
+    with action():
+        reply = documents.save_reply(delivery, actor=exchange.a_specialist, body="")
+    with pytest.raises(UploadError, match="PDF"), action():
         documents.add_attachment(reply, actor=exchange.a_specialist, filename="virus.pdf",
                                  data=b"MZ\x90\x00 not a pdf")
     current_app.config["MAX_ATTACHMENT_BYTES"] = 100
     try:
-        with pytest.raises(UploadError, match="MB"):
+        with pytest.raises(UploadError, match="MB"), action():
             documents.add_attachment(reply, actor=exchange.a_specialist, filename="big.pdf",
                                      data=PDF + b" " * 200)
     finally:
         current_app.config["MAX_ATTACHMENT_BYTES"] = 20 * 1024 * 1024
-    attachment = documents.add_attachment(reply, actor=exchange.a_specialist,
-                                          filename="../../etc/passwd.pdf", data=PDF)
+    with action():
+        attachment = documents.add_attachment(reply, actor=exchange.a_specialist,
+                                              filename="../../etc/passwd.pdf", data=PDF)
     assert "/" not in attachment.filename
     import hashlib
 
@@ -217,8 +245,9 @@ def test_attachments_are_pdf_by_their_bytes_and_stored_by_hash(exchange):
     assert stored.name == hashlib.sha256(PDF).hexdigest()
     assert stored.read_bytes() == PDF
     assert "static" not in stored.parts
-    again = documents.add_attachment(reply, actor=exchange.a_specialist, filename="copy.pdf",
-                                     data=PDF)
+    with action():
+        again = documents.add_attachment(reply, actor=exchange.a_specialist, filename="copy.pdf",
+                                         data=PDF)
     assert again.file_id == attachment.file_id
 
 
@@ -227,7 +256,7 @@ def test_confidential_documents_are_refused_and_nothing_is_stored(exchange):
     for level in ("mat", "toi_mat", "tuyet_mat"):
         fields = documents.DraftFields(doc_type="cong_van", subject="Tài liệu mật",
                                        confidentiality=level, recipient_ids=(exchange.a.id,))
-        with pytest.raises(documents.ConfidentialDocumentError):
+        with pytest.raises(documents.ConfidentialDocumentError), action():
             documents.save_draft(fields, actor=exchange.ministry_clerk)
     assert db.session.scalar(select(func.count(Document.id))) == before
 
@@ -238,7 +267,8 @@ def test_merged_recipient_receives_through_its_successor(exchange, make):
     from portal.organisations.services import merge_organisation
 
     admin = make.user(exchange.ministry, "admin")
-    merge_organisation(exchange.b, exchange.a, effective_on=date(2020, 1, 1), actor=admin)
+    with action():
+        merge_organisation(exchange.b, exchange.a, effective_on=date(2020, 1, 1), actor=admin)
     document = make.document(exchange.ministry_clerk, [exchange.b])
     recipients = db.session.scalars(select(Delivery.recipient_id).where(
         Delivery.document_id == document.id)).all()

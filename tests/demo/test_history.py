@@ -24,6 +24,7 @@ from portal.documents.models import Document
 from portal.extensions import db
 from portal.leaderboard.services import APPENDIX_COLUMNS, Period, leaderboard
 from portal.leaderboard.tallies import raw_counts
+from portal.transaction import action
 
 SHARED_APPENDIX = (Path(__file__).resolve().parents[2].parent
                    / "shared/data/appendix-2019-01-01_2019-08-12.csv")
@@ -32,15 +33,18 @@ SHARED_APPENDIX = (Path(__file__).resolve().parents[2].parent
 @pytest.fixture
 def demo(app):
     """The organisations and the history records (not the PDFs of the demo letters)."""
-    load_organisations()
-    load_people("demo password 2019")
+    with action():
+        load_organisations()
+        load_people("demo password 2019")
     started = time.perf_counter()
-    assert load_2019_record() and load_recent_activity()
+    with action():
+        assert load_2019_record() and load_recent_activity()
     print(f"history written in {time.perf_counter() - started:.1f} s")
     assert not load_2019_record()  # once only
     reviewer, leader = (find_user_by_email(demo_email("BTNMT", role))
                         for role in ("reviewer", "leader"))
-    assert load_2019_assessments(reviewer, leader) == 5 + 17
+    with action():
+        assert load_2019_assessments(reviewer, leader) == 5 + 17
     assert load_2019_assessments(reviewer, leader) == 0  # once only
 
 

@@ -18,6 +18,7 @@ from portal.documents.numbering import (
 )
 from portal.extensions import db
 from portal.organisations.models import Organisation
+from portal.transaction import action
 
 
 def test_numbers_start_at_one_and_follow_per_organisation(app, make):
@@ -69,7 +70,8 @@ def test_concurrent_clerks_get_every_number_once(app, make):
             clerk = db.session.get(User, clerk_id)
             start.wait()
             for document_id in drafts[clerk_id]:
-                services.issue_document(db.session.get(Document, document_id), actor=clerk)
+                with action():
+                    services.issue_document(db.session.get(Document, document_id), actor=clerk)
             db.session.remove()
 
     with ThreadPoolExecutor(max_workers=len(clerks)) as pool:
@@ -94,7 +96,8 @@ def test_one_draft_cannot_be_issued_twice_even_by_two_clerks_at_once(app, make):
             document = db.session.get(Document, document_id)
             start.wait()
             try:
-                services.issue_document(document, actor=clerk)
+                with action():
+                    services.issue_document(document, actor=clerk)
                 return "issued"
             except services.DocumentError as error:
                 return str(error)
@@ -115,13 +118,15 @@ def test_an_organisation_writes_notations_in_its_own_format(app, make):
 
     department = make.organisation(code="HCM")
     clerk = make.user(department, "clerk")
-    set_notation_formats(department, "{number}/STNMT-VP", "{number}/{type}-STNMT", actor=clerk)
+    with action():
+        set_notation_formats(department, "{number}/STNMT-VP", "{number}/{type}-STNMT", actor=clerk)
     office = make.organisation(kind="ministry_unit", code="VP", name="Văn phòng",
                                parent=make.ministry())
     letter = make.document(clerk, [office])
     decision = make.document(clerk, [office], doc_type="quyet_dinh")
     assert (letter.notation, decision.notation) == ("1/STNMT-VP", "2/QĐ-STNMT")
-    set_notation_formats(department, "", "  ", actor=clerk)  # back to Decree 30's default
+    with action():
+        set_notation_formats(department, "", "  ", actor=clerk)  # back to Decree 30's default
     assert department.notation_format is None
     assert make.document(clerk, [office]).notation == "3/HCM"
 

@@ -9,6 +9,7 @@ from portal.deliveries import services as deliveries
 from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.transaction import action
 from tests.deliveries.conftest import Exchange
 from tests.pdfs import blank_pdf
 
@@ -41,7 +42,13 @@ def test_specialist_saves_a_draft_and_cannot_issue_it(client, auth, make):
     auth.login(exchange.a_specialist.email)
     response = _compose(client, auth, recipients=str(exchange.office.id), action="issue")
     assert response.status_code == 400
-    assert "văn thư" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "văn thư" in page
+    # The refused issue changed nothing, the draft included; what was typed is still there.
+    assert db.session.scalar(select(Document).where(Document.issuer_id == exchange.a.id)) is None
+    assert "Về việc báo cáo công tác quý IV" in page
+    response = _compose(client, auth, recipients=str(exchange.office.id))
+    assert response.status_code == 302
     draft = db.session.scalar(select(Document).where(Document.issuer_id == exchange.a.id))
     assert draft.state == "draft" and draft.number is None
 
@@ -80,7 +87,8 @@ def test_attachment_upload_refuses_other_files_and_large_ones(client, auth, make
 
 def test_tracking_filters_and_csv(client, auth, make):
     exchange = Exchange(make)
-    deliveries.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
+    with action():
+        deliveries.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
     auth.login(exchange.ministry_clerk.email)
     url = f"/documents/{exchange.document.id}"
     page = client.get(f"{url}?show=not_acknowledged", headers={"HX-Request": "true"})
@@ -106,8 +114,11 @@ def test_department_page_lists_open_deliveries_from_the_ministry(client, auth, m
 def test_reply_through_the_pages_with_autosave(client, auth, make, run_jobs):
     exchange = Exchange(make)
     delivery = exchange.delivery
-    deliveries.acknowledge_delivery(delivery, actor=exchange.a_clerk)
-    deliveries.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
+    with action():
+        deliveries.acknowledge_delivery(delivery, actor=exchange.a_clerk)
+    with action():
+        deliveries.assign_delivery(delivery, actor=exchange.a_leader,
+                                   assignee=exchange.a_specialist)
     auth.login(exchange.a_specialist.email)
     token = auth.csrf_token(f"/inbox/{delivery.id}")
     saved = client.post(f"/inbox/{delivery.id}/reply", data={"csrf_token": token,

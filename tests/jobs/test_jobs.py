@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.jobs import services as jobs
 from portal.jobs.models import Job, JobState
 from portal.storage.models import StoredFile
+from portal.transaction import action
 from tests.deliveries.conftest import Exchange
 
 
@@ -48,7 +49,8 @@ def test_with_redis_down_issuing_succeeds_and_the_job_waits(make, run_jobs, monk
     exchange = Exchange(make)
     draft = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
     monkeypatch.setitem(current_app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
-    documents.issue_document(draft, actor=exchange.ministry_clerk)  # cannot hand the job over
+    with action():
+        documents.issue_document(draft, actor=exchange.ministry_clerk)  # cannot hand the job over
     job = _render_job(draft)
     assert draft.notation is not None
     assert (job.state, job.relayed_at) == (JobState.QUEUED, None)
@@ -171,7 +173,8 @@ def test_a_document_whose_pdf_failed_reaches_nobody_until_the_retry(make, run_jo
     page = client.get(f"/documents/{exchange.document.id}").get_data(as_text=True)
     assert 'id="not-yet-delivered"' in page and 'hx-trigger="every 2s"' in page
     monkeypatch.undo()
-    jobs.retry(_render_job(exchange.document), actor=exchange.ministry_clerk)
+    with action():
+        jobs.retry(_render_job(exchange.document), actor=exchange.ministry_clerk)
     run_jobs()
     assert _deliveries_of(exchange.document) == 2
     page = client.get(f"/documents/{exchange.document.id}").get_data(as_text=True)

@@ -20,6 +20,7 @@ from portal.documents.models import Document
 from portal.extensions import db
 from portal.jobs.models import Job, JobState
 from portal.storage.models import StoredFile
+from portal.transaction import action
 from tests.deliveries.conftest import Exchange
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"),
@@ -49,7 +50,8 @@ def _issued_for_the_worker(make, **fields) -> Document:
     """Issue a document and leave its jobs on the queue (the factory would run them here)."""
     exchange = Exchange(make)
     draft = make.document(exchange.ministry_clerk, [exchange.a], issue=False, **fields)
-    return documents.issue_document(draft, actor=exchange.ministry_clerk)
+    with action():
+        return documents.issue_document(draft, actor=exchange.ministry_clerk)
 
 
 def _job_of(document) -> Job:

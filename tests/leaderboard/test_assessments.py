@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.leaderboard import assessments
 from portal.leaderboard.models import Assessment
 from portal.leaderboard.services import Period, leaderboard, row_of
+from portal.transaction import action
 from tests.conftest import csrf_token_from
 
 DAY = date(2026, 3, 10)
@@ -34,9 +35,10 @@ def people(records, make):
 
 
 def _record(people, kind="criticise", style="bold", period=MARCH, department=None):
-    return assessments.record_assessment(department or people.a, period, kind=kind,
-                                         note="Chưa gửi văn bản nào đến Bộ.",
-                                         appendix_style=style, actor=people.reviewer)
+    with action():
+        return assessments.record_assessment(department or people.a, period, kind=kind,
+                                             note="Chưa gửi văn bản nào đến Bộ.",
+                                             appendix_style=style, actor=people.reviewer)
 
 
 def _csv_styles(client, query=QUERY):
@@ -69,7 +71,8 @@ def test_only_a_published_assessment_reaches_the_department_the_public_and_the_c
     assert "Chưa gửi văn bản nào" not in client.get(f"/leaderboard?{QUERY}").text
     assert _csv_styles(client)[people.a.name] == ""
 
-    assessments.publish_assessment(assessment, actor=people.leader)
+    with action():
+        assessments.publish_assessment(assessment, actor=people.leader)
 
     assert "Chưa gửi văn bản nào" in client.get(own_page).text
     assert "Chưa gửi văn bản nào" in client.get(f"/leaderboard?{QUERY}").text
@@ -80,9 +83,11 @@ def test_only_a_published_assessment_reaches_the_department_the_public_and_the_c
 
 def test_a_withdrawn_assessment_leaves_the_public_page_and_the_appendix(people, client):
     assessment = _record(people)
-    assessments.publish_assessment(assessment, actor=people.leader)
+    with action():
+        assessments.publish_assessment(assessment, actor=people.leader)
 
-    assessments.withdraw_assessment(assessment, actor=people.leader, reason="Số liệu chưa đủ.")
+    with action():
+        assessments.withdraw_assessment(assessment, actor=people.leader, reason="Số liệu chưa đủ.")
 
     assert assessment.state == "withdrawn" and assessment.withdrawal_reason == "Số liệu chưa đủ."
     assert "Chưa gửi văn bản nào" not in client.get(f"/leaderboard?{QUERY}").text
@@ -94,21 +99,24 @@ def test_a_withdrawn_assessment_leaves_the_public_page_and_the_appendix(people, 
 
 def test_the_latest_published_assessment_gives_the_mark(people, client):
     first = _record(people, style="italic")
-    assessments.publish_assessment(first, actor=people.leader)
+    with action():
+        assessments.publish_assessment(first, actor=people.leader)
     second = _record(people, kind="commend", style="")
-    assessments.publish_assessment(second, actor=people.leader)
+    with action():
+        assessments.publish_assessment(second, actor=people.leader)
 
     assert _csv_styles(client)[people.a.name] == ""
 
 
 def test_a_decision_counts_once_and_only_a_ministry_leader_decides(people):
     assessment = _record(people)
-    with pytest.raises(assessments.AssessmentError):
+    with pytest.raises(assessments.AssessmentError), action():
         assessments.publish_assessment(assessment, actor=people.reviewer)
-    with pytest.raises(assessments.AssessmentError):
+    with pytest.raises(assessments.AssessmentError), action():
         assessments.publish_assessment(assessment, actor=people.a_leader)
-    assessments.publish_assessment(assessment, actor=people.leader)
-    with pytest.raises(assessments.AssessmentError, match="đã được xử lý"):
+    with action():
+        assessments.publish_assessment(assessment, actor=people.leader)
+    with pytest.raises(assessments.AssessmentError, match="đã được xử lý"), action():
         assessments.publish_assessment(assessment, actor=people.leader)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "assessment.published")) == 1
@@ -122,7 +130,7 @@ def test_a_decision_counts_once_and_only_a_ministry_leader_decides(people):
 ])
 def test_a_malformed_assessment_is_refused_and_nothing_is_stored(people, change, message):
     fields = {"kind": "criticise", "note": "Chậm trả lời.", "appendix_style": "", **change}
-    with pytest.raises(assessments.AssessmentError, match=message):
+    with pytest.raises(assessments.AssessmentError, match=message), action():
         assessments.record_assessment(people.a, MARCH, actor=people.reviewer, **fields)
     assert db.session.scalar(select(func.count()).select_from(Assessment)) == 0
 

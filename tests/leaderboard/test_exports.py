@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from portal.deliveries.models import Status
 from portal.leaderboard import assessments
 from portal.leaderboard.services import APPENDIX_COLUMNS, Period, leaderboard
+from portal.transaction import action
 
 DAY = date(2026, 3, 10)
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
@@ -25,9 +26,11 @@ def marked(records, make):
         r.send(r.ministry, [r.b], DAY)
     r.send(r.b, [r.office], DAY)
     reviewer, leader = make.user(r.ministry, "reviewer"), make.user(r.ministry, "leader")
-    assessment = assessments.record_assessment(r.a, MARCH, kind="criticise", note="Chậm.",
-                                               appendix_style="italic", actor=reviewer)
-    assessments.publish_assessment(assessment, actor=leader)
+    with action():
+        assessment = assessments.record_assessment(r.a, MARCH, kind="criticise", note="Chậm.",
+                                                   appendix_style="italic", actor=reviewer)
+    with action():
+        assessments.publish_assessment(assessment, actor=leader)
     return r
 
 

@@ -17,6 +17,7 @@ from portal.leaderboard.letter import draft_oversight_letter
 from portal.leaderboard.services import Period
 from portal.signing import chain, keys
 from portal.storage.services import read_bytes
+from portal.transaction import action
 from tests.conftest import csrf_token_from
 
 DAY = date(2026, 3, 10)
@@ -34,18 +35,22 @@ def judged(records, make):
     r.leader = make.user(r.ministry, "leader")
     r.clerk = make.user(r.ministry, "clerk")
     for department, kind, style in [(r.b, "commend", ""), (r.a, "criticise", "bold")]:
-        assessment = assessments.record_assessment(department, MARCH, kind=kind,
-                                                   note="Nhận xét.", appendix_style=style,
-                                                   actor=r.reviewer)
-        assessments.publish_assessment(assessment, actor=r.leader)
-    draft = assessments.record_assessment(r.c, MARCH, kind="criticise", note="Chưa công bố.",
-                                          appendix_style="italic", actor=r.reviewer)
+        with action():
+            assessment = assessments.record_assessment(department, MARCH, kind=kind,
+                                                       note="Nhận xét.", appendix_style=style,
+                                                       actor=r.reviewer)
+        with action():
+            assessments.publish_assessment(assessment, actor=r.leader)
+    with action():
+        draft = assessments.record_assessment(r.c, MARCH, kind="criticise", note="Chưa công bố.",
+                                              appendix_style="italic", actor=r.reviewer)
     assert draft.state == "draft"  # not published: neither named nor marked
     return r
 
 
 def test_the_draft_carries_the_table_marked_and_names_the_assessed(judged):
-    letter = draft_oversight_letter(MARCH, actor=judged.reviewer)
+    with action():
+        letter = draft_oversight_letter(MARCH, actor=judged.reviewer)
 
     assert letter.state == "draft" and letter.issuer_id == judged.ministry.id
     assert set(letter.recipient_ids) == {judged.a.id, judged.b.id, judged.c.id, judged.office.id}
@@ -64,13 +69,14 @@ def test_the_draft_carries_the_table_marked_and_names_the_assessed(judged):
 
 def test_only_reviewers_and_ministry_leaders_draft_it(judged, make):
     a_leader = make.user(judged.a, "leader")
-    with pytest.raises(documents.DocumentError):
+    with pytest.raises(documents.DocumentError), action():
         draft_oversight_letter(MARCH, actor=a_leader)
 
 
 def test_drafted_edited_signed_issued_and_delivered_to_every_department(
         judged, client, auth, run_jobs):
-    keys.init_development_pki()
+    with action():
+        keys.init_development_pki()
     auth.login(judged.reviewer.email)
     board = client.get("/oversight/?from=2026-03-01&to=2026-03-31").text
     response = client.post("/oversight/letter", data={
@@ -90,11 +96,14 @@ def test_drafted_edited_signed_issued_and_delivered_to_every_department(
     letter = db.session.get(Document, letter.id)
     assert letter.body.endswith("trước ngày 15/4/2026.") and letter.appendix["rows"]
 
-    chain.submit_for_signing(letter, actor=judged.reviewer, signer_id=judged.leader.id)
+    with action():
+        chain.submit_for_signing(letter, actor=judged.reviewer, signer_id=judged.leader.id)
     run_jobs()
-    chain.approve(db.session.get(Document, letter.id), actor=judged.leader)
+    with action():
+        chain.approve(db.session.get(Document, letter.id), actor=judged.leader)
     run_jobs()
-    documents.issue_document(db.session.get(Document, letter.id), actor=judged.clerk)
+    with action():
+        documents.issue_document(db.session.get(Document, letter.id), actor=judged.clerk)
     run_jobs()
 
     db.session.expire_all()

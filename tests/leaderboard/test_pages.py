@@ -9,6 +9,7 @@ import pytest
 from portal.clock import local_today
 from portal.deliveries.models import Status
 from portal.demo.history import APPENDIX_2019
+from portal.transaction import action
 
 DAY = date(2026, 3, 10)
 QUERY = "from=2026-03-01&to=2026-03-31"
@@ -127,10 +128,12 @@ def test_the_public_page_is_kept_a_minute_and_a_published_assessment_shows_at_on
     from portal.leaderboard.services import Period
 
     reviewer, leader = make.user(filled.ministry, "reviewer"), make.user(filled.ministry, "leader")
-    draft = assessments.record_assessment(
-        filled.a, Period(date(2026, 3, 1), date(2026, 3, 31)), kind="commend",
-        note="Tiếp nhận đầy đủ.", appendix_style="", actor=reviewer)
-    assessments.publish_assessment(draft, actor=leader)
+    with action():
+        draft = assessments.record_assessment(
+            filled.a, Period(date(2026, 3, 1), date(2026, 3, 31)), kind="commend",
+            note="Tiếp nhận đầy đủ.", appendix_style="", actor=reviewer)
+    with action():
+        assessments.publish_assessment(draft, actor=leader)
     fresh = client.get(f"/leaderboard?{QUERY}").text
     assert "Tiếp nhận đầy đủ." in fresh
     assert _first_department_received(fresh, "tỉnh An Giang") == "3"

@@ -18,6 +18,7 @@ from portal.signing.models import SignatureStep
 from portal.signing.pdf import check_signatures
 from portal.signing.services import verification_of
 from portal.storage.services import read_bytes
+from portal.transaction import action
 from tests.conftest import csrf_token_from
 
 
@@ -39,16 +40,19 @@ class Chain:
         self.minister = make.user(self.ministry, "leader")
         self.a_clerk = make.user(self.a, "clerk")
         self.a_leader = make.user(self.a, "leader")
-        keys.init_development_pki()
-        self.document = documents.save_draft(documents.DraftFields(
-            doc_type="cong_van", subject="V/v đẩy mạnh gửi, nhận văn bản điện tử",
-            body="Đề nghị các Sở thực hiện.", recipient_ids=(self.a.id,),
-            signer_title="Thứ trưởng"), actor=self.author)
+        with action():
+            keys.init_development_pki()
+        with action():
+            self.document = documents.save_draft(documents.DraftFields(
+                doc_type="cong_van", subject="V/v đẩy mạnh gửi, nhận văn bản điện tử",
+                body="Đề nghị các Sở thực hiện.", recipient_ids=(self.a.id,),
+                signer_title="Thứ trưởng"), actor=self.author)
 
     def submit(self):
-        return chain.submit_for_signing(
-            self.document, actor=self.author, signer_id=self.minister.id,
-            unit_initials_id=self.unit_leader.id, office_initials_id=self.office_leader.id)
+        with action():
+            return chain.submit_for_signing(
+                self.document, actor=self.author, signer_id=self.minister.id,
+                unit_initials_id=self.unit_leader.id, office_initials_id=self.office_leader.id)
 
     def reload(self) -> Document:
         db.session.expire_all()
@@ -63,7 +67,8 @@ def setup(make):
 
 def _sign_in_turn(setup, run_jobs, people):
     for person in people:
-        chain.approve(setup.reload(), actor=person)
+        with action():
+            chain.approve(setup.reload(), actor=person)
         run_jobs()
 
 
@@ -80,7 +85,8 @@ def test_the_whole_chain_signs_in_order_and_every_signature_validates(setup, run
     _sign_in_turn(setup, run_jobs, [setup.unit_leader, setup.office_leader, setup.minister])
     document = setup.reload()
     assert document.state == DocumentState.SIGNED and document.notation is None
-    documents.issue_document(document, actor=setup.clerk)
+    with action():
+        documents.issue_document(document, actor=setup.clerk)
     run_jobs()
     document = setup.reload()
     assert document.sealed_at is not None and document.notation.endswith("/BTNMT-VP")
@@ -110,10 +116,11 @@ def test_nobody_signs_out_of_turn_and_a_double_click_signs_once(setup, run_jobs)
     run_jobs()
     document = setup.reload()
     for early in (setup.minister, setup.office_leader, setup.a_leader, setup.author):
-        with pytest.raises(documents.DocumentError, match="không phải lượt"):
+        with pytest.raises(documents.DocumentError, match="không phải lượt"), action():
             chain.approve(document, actor=early)
-    chain.approve(document, actor=setup.unit_leader)
-    with pytest.raises(documents.DocumentError):
+    with action():
+        chain.approve(document, actor=setup.unit_leader)
+    with pytest.raises(documents.DocumentError), action():
         chain.approve(setup.reload(), actor=setup.unit_leader)
     run_jobs()
     document = setup.reload()
@@ -125,7 +132,7 @@ def test_nobody_signs_out_of_turn_and_a_double_click_signs_once(setup, run_jobs)
 def test_the_clerk_cannot_issue_while_it_is_being_signed(setup, run_jobs):
     setup.submit()
     run_jobs()
-    with pytest.raises(documents.DocumentError, match="đang được ký"):
+    with pytest.raises(documents.DocumentError, match="đang được ký"), action():
         documents.issue_document(setup.reload(), actor=setup.clerk)
     assert setup.reload().number is None
 
@@ -135,16 +142,19 @@ def test_returning_drops_the_signatures_and_the_draft_can_go_round_again(setup, 
     run_jobs()
     _sign_in_turn(setup, run_jobs, [setup.unit_leader])
     document = setup.reload()
-    with pytest.raises(documents.DocumentError):  # not the office leader's to return yet...
+    # not the office leader's to return yet...
+    with pytest.raises(documents.DocumentError), action():
         chain.return_to_draft(document, actor=setup.minister)
-    chain.return_to_draft(document, actor=setup.office_leader, note="Sửa lại đoạn 2.")
+    with action():
+        chain.return_to_draft(document, actor=setup.office_leader, note="Sửa lại đoạn 2.")
     document = setup.reload()
     assert (document.state, document.pdf_file_id) == (DocumentState.DRAFT, None)
     assert document.review_note == "Sửa lại đoạn 2."
     assert db.session.scalar(select(func.count(SignatureStep.id))) == 0
-    documents.save_draft(documents.DraftFields(
-        doc_type="cong_van", subject=document.subject, body="Đoạn 1.\nĐoạn 2 đã sửa.",
-        recipient_ids=(setup.a.id,)), actor=setup.author, document=document)
+    with action():
+        documents.save_draft(documents.DraftFields(
+            doc_type="cong_van", subject=document.subject, body="Đoạn 1.\nĐoạn 2 đã sửa.",
+            recipient_ids=(setup.a.id,)), actor=setup.author, document=document)
     setup.submit()
     run_jobs()
     _sign_in_turn(setup, run_jobs, [setup.unit_leader, setup.office_leader, setup.minister])
@@ -155,23 +165,25 @@ def test_returning_drops_the_signatures_and_the_draft_can_go_round_again(setup, 
 
 
 def test_the_chain_is_checked_when_submitted(setup, make):
-    with pytest.raises(documents.DocumentError, match="Mỗi người"):
+    with pytest.raises(documents.DocumentError, match="Mỗi người"), action():
         chain.submit_for_signing(setup.document, actor=setup.author, signer_id=setup.minister.id,
                                  unit_initials_id=setup.minister.id)
-    with pytest.raises(documents.DocumentError, match="lãnh đạo"):  # a department's leader
+    # a department's leader
+    with pytest.raises(documents.DocumentError, match="lãnh đạo"), action():
         chain.submit_for_signing(setup.document, actor=setup.author, signer_id=setup.a_leader.id)
     keyless = make.user(setup.office, "leader")  # came after `flask pki init`
-    with pytest.raises(documents.DocumentError, match=keyless.full_name):
+    with pytest.raises(documents.DocumentError, match=keyless.full_name), action():
         chain.submit_for_signing(setup.document, actor=setup.author, signer_id=keyless.id)
-    with pytest.raises(documents.DocumentError):  # the other organisation's people cannot
+    with pytest.raises(documents.DocumentError), action():  # the other organisation's people cannot
         chain.submit_for_signing(setup.document, actor=setup.a_clerk, signer_id=setup.minister.id)
     assert setup.reload().state == DocumentState.DRAFT
 
 
 def test_a_department_chooses_among_its_own_leaders_only(setup):
-    draft = documents.save_draft(documents.DraftFields(
-        doc_type="bao_cao", subject="Báo cáo", body="Nội dung.",
-        recipient_ids=(setup.office.id,)), actor=setup.a_clerk)
+    with action():
+        draft = documents.save_draft(documents.DraftFields(
+            doc_type="bao_cao", subject="Báo cáo", body="Nội dung.",
+            recipient_ids=(setup.office.id,)), actor=setup.a_clerk)
     assert chain.candidates(draft) == [setup.a_leader]
     assert set(chain.candidates(setup.document)) == {setup.unit_leader, setup.office_leader,
                                                      setup.minister}
@@ -180,12 +192,13 @@ def test_a_department_chooses_among_its_own_leaders_only(setup):
 def test_an_organisation_that_issues_only_signed_documents_refuses_a_bare_draft(setup, run_jobs):
     setup.office.signed_issue_only = True
     db.session.commit()
-    with pytest.raises(documents.DocumentError, match="chỉ phát hành văn bản đã ký"):
+    with pytest.raises(documents.DocumentError, match="chỉ phát hành văn bản đã ký"), action():
         documents.issue_document(setup.document, actor=setup.clerk)
     setup.submit()
     run_jobs()
     _sign_in_turn(setup, run_jobs, [setup.unit_leader, setup.office_leader, setup.minister])
-    documents.issue_document(setup.reload(), actor=setup.clerk)
+    with action():
+        documents.issue_document(setup.reload(), actor=setup.clerk)
     assert setup.reload().state == DocumentState.ISSUED
 
 
@@ -196,11 +209,14 @@ def test_a_leader_approving_a_reply_signs_it_before_the_seal(setup, run_jobs):
     setup.submit()
     run_jobs()
     _sign_in_turn(setup, run_jobs, [setup.unit_leader, setup.office_leader, setup.minister])
-    documents.issue_document(setup.reload(), actor=setup.clerk)
+    with action():
+        documents.issue_document(setup.reload(), actor=setup.clerk)
     run_jobs()
     delivery = db.session.scalar(select(Delivery).where(Delivery.recipient_id == setup.a.id))
-    deliveries.acknowledge_delivery(delivery, actor=setup.a_clerk)
-    reply = documents.answer_delivery(delivery, actor=setup.a_leader, body="Sở đã thực hiện.")
+    with action():
+        deliveries.acknowledge_delivery(delivery, actor=setup.a_clerk)
+    with action():
+        reply = documents.answer_delivery(delivery, actor=setup.a_leader, body="Sở đã thực hiện.")
     run_jobs()
     reply = db.session.get(Document, reply.id)
     checks = check_signatures(read_bytes(reply.pdf_file), keys.trusted_roots())
@@ -258,8 +274,8 @@ def test_outsiders_get_404_and_a_missing_token_changes_nothing(setup, run_jobs, 
     page = f"/documents/{setup.document.id}"
     auth.login(setup.a_leader.email)
     token = csrf_token_from(client.get("/documents/to-sign").get_data(as_text=True))
-    for action in ("sign", "return", "signing"):
-        assert client.post(f"{page}/{action}", data={"csrf_token": token}).status_code == 404
+    for step in ("sign", "return", "signing"):
+        assert client.post(f"{page}/{step}", data={"csrf_token": token}).status_code == 404
     assert client.get(f"{page}/pdf").status_code == 404
     auth.logout()
     auth.login(setup.unit_leader.email)

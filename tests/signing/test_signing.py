@@ -15,13 +15,15 @@ from portal.signing.models import SigningIdentity, TrustedRoot, Verification
 from portal.signing.pdf import ORGANISATION_FIELD, SIGNER_FIELD, check_signatures
 from portal.signing.services import verification_of, verify_file
 from portal.storage.services import read_bytes, store_bytes
+from portal.transaction import action
 from tests.deliveries.conftest import Exchange
 
 
 @pytest.fixture
 def sealed(make, run_jobs):
     exchange = Exchange(make)  # its document goes out before any key exists: unsigned
-    keys.init_development_pki()
+    with action():
+        keys.init_development_pki()
     issued = make.document(exchange.ministry_clerk, [exchange.a])
     run_jobs()
     document = db.session.get(Document, issued.id)
@@ -51,7 +53,8 @@ def test_later_signatures_reuse_the_room_the_first_one_took(make):
     from portal.signing import pdf
 
     exchange = Exchange(make)  # its PDF of record has the empty fields, unsigned
-    keys.init_development_pki()
+    with action():
+        keys.init_development_pki()
     data = read_bytes(db.session.get(Document, exchange.document.id).pdf_file)
     pdf._RESERVED.clear()
     with keys.open_signer(keys.organisation_identity(exchange.office.id)) as signer:
@@ -170,11 +173,14 @@ def test_attached_pdfs_are_verified_each_on_its_own(make, run_jobs, client, auth
     from tests.pdfs import blank_pdf
 
     exchange = Exchange(make)
-    keys.init_development_pki()
+    with action():
+        keys.init_development_pki()
     draft = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
-    appendix = documents.add_attachment(draft, actor=exchange.ministry_clerk,
-                                        filename="phu-luc.pdf", data=blank_pdf())
-    documents.issue_document(draft, actor=exchange.ministry_clerk)
+    with action():
+        appendix = documents.add_attachment(draft, actor=exchange.ministry_clerk,
+                                            filename="phu-luc.pdf", data=blank_pdf())
+    with action():
+        documents.issue_document(draft, actor=exchange.ministry_clerk)
     run_jobs()
     document = db.session.get(Document, draft.id)
     assert verification_of(document).verdict == "valid"

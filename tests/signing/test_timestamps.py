@@ -29,6 +29,7 @@ from portal.jobs.services import retry
 from portal.signing import keys
 from portal.signing.pdf import check_signatures
 from portal.storage.services import read_bytes
+from portal.transaction import action
 from tests.deliveries.conftest import Exchange
 
 
@@ -82,7 +83,8 @@ def tsa(app):
 @pytest.fixture
 def exchange(make):
     exchange = Exchange(make)  # its first document went out before any key existed
-    keys.init_development_pki()
+    with action():
+        keys.init_development_pki()
     return exchange
 
 
@@ -106,7 +108,8 @@ def test_an_unreachable_authority_fails_the_job_which_succeeds_when_retried(
     assert sign.state == "failed" and "không trả lời" in sign.error
     assert db.session.get(Document, document.id).sealed_at is None
     _use_tsa(app, tsa.url)
-    retry(sign, actor=exchange.ministry_clerk)
+    with action():
+        retry(sign, actor=exchange.ministry_clerk)
     run_jobs()
     document = db.session.get(Document, document.id)
     assert document.sealed_at is not None
