@@ -140,6 +140,21 @@ def _annotation(subtype: str) -> bytes:
     return _written(writer)
 
 
+def _weasyprint_attachment() -> bytes:
+    """Another producer's embedded file, its objects in compressed object streams."""
+    from weasyprint import HTML, Attachment
+
+    return HTML(string="<p>Phụ lục</p>").write_pdf(
+        attachments=[Attachment(string="<script>x</script>", name="phu-luc.html")])
+
+
+def _script_appended(data: bytes) -> bytes:
+    """The file as it was, with an incremental update that adds a script when opened."""
+    writer = PdfWriter(io.BytesIO(data), incremental=True)
+    writer.add_open_action(JavaScript("app.alert(1)"))
+    return _written(writer)
+
+
 def _raw_pdf(*objects: bytes, catalogue: bytes = b"") -> bytes:
     """A PDF written object by object: 1 the catalogue (with `catalogue` in it), 2 the pages,
     3 the page, then `objects` from 4 on; with a correct cross-reference table."""
@@ -167,6 +182,8 @@ def _chain_of_arrays(length: int, *, end: bytes = b"<< >>") -> bytes:
 HOSTILE = {
     "document JavaScript (name tree)": (_document_script, "JavaScript"),
     "embedded file": (_embedded_file, "tệp nhúng"),
+    "embedded file, in object streams": (_weasyprint_attachment, "tệp nhúng"),
+    "script in an incremental update": (lambda: _script_appended(blank_pdf()), "JavaScript"),
     "/OpenAction /Launch": (lambda: _with_open_action(_action(
         "/Launch", F=TextStringObject("cmd.exe"))), "Launch"),
     "/OpenAction /JavaScript": (lambda: _with_open_action(_action(
@@ -270,6 +287,11 @@ def test_the_portals_pdfs_of_record_pass_unsigned_signed_and_sealed(app, make, r
     assert len(files) == 6
     for name, data in files.items():
         assert check_pdf(data, f"{name}.pdf").pages == 1, name
+    # A script added to the signed file afterwards, as an update after the signatures.
+    appended = _script_appended(files["issued"])
+    assert appended.startswith(files["issued"])
+    with pytest.raises(ActiveContentError, match="JavaScript"):
+        check_pdf(appended, "issued.pdf")
 
 
 def test_a_file_nested_too_deep_to_read_is_refused_as_damaged(app):
