@@ -3,9 +3,9 @@
 A file someone uploaded is downloaded, never opened in the portal's origin, and its response
 is sandboxed besides (a `Content-Security-Policy` with `sandbox`: were a browser to render it
 anyway, nothing in it could run as the portal). The PDF of record is shown inline, without
-the sandbox: Chrome's and Safari's PDF viewers refuse to run in a sandboxed document, and
-every PDF the portal keeps was checked for active content when it came in. Every response
-carries `nosniff` (portal.headers), so the declared type is the only one.
+the sandbox: Chrome's and Safari's PDF viewers refuse to run in a sandboxed document; it is
+the portal's own rendering, or an uploaded PDF checked for active content as it came in.
+Every response carries `nosniff` (portal.headers), so the declared type is the only one.
 """
 
 import unicodedata
