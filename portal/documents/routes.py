@@ -6,7 +6,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -40,7 +39,8 @@ from portal.rendering.html import render_html
 from portal.rendering.values import document_values
 from portal.rules import PortalError
 from portal.signing import chain
-from portal.storage.services import path_of
+from portal.storage.names import display_name
+from portal.storage.serving import disposition, send_pdf
 from portal.transaction import action
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -172,13 +172,13 @@ def remove_attachment(document_id, attachment_id):
 @bp.get("/<int:document_id>/attachments/<int:attachment_id>")
 @login_required
 def download_attachment(document_id, attachment_id):
-    """Download an attachment (for those who may read the document)."""
+    """Download an attachment (for those who may read the document), under its clean name
+    (rows kept before names were cleaned are cleaned here)."""
     document = policy.visible_or_404(Document, document_id, policy.can_read_document)
     attachment = db.session.get(DocumentAttachment, attachment_id)
     if attachment is None or attachment.document_id != document.id:
         abort(404)
-    return send_file(path_of(attachment.file), mimetype="application/pdf",
-                     download_name=attachment.filename, as_attachment=False)
+    return send_pdf(attachment.file, display_name(attachment.filename))
 
 
 @bp.get("/<int:document_id>/pdf")
@@ -189,8 +189,7 @@ def pdf(document_id):
     if document.pdf_file is None:
         abort(404)
     name = (document.notation or f"document-{document.id}").replace("/", "-")
-    return send_file(path_of(document.pdf_file), mimetype="application/pdf",
-                     download_name=f"{name}.pdf", as_attachment=False)
+    return send_pdf(document.pdf_file, display_name(name), inline=True)
 
 
 @bp.get("/<int:document_id>/preview")
@@ -340,7 +339,7 @@ def recipients_csv(document_id):
     _form, show, rows = _tracking_rows(document)
     name = (document.notation or f"draft-{document.id}").replace("/", "_")
     return Response(tracking.recipients_csv(document, rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}-{show}.csv"'})
+                    headers={"Content-Disposition": disposition(f"{name}-{show}.csv")})
 
 
 @bp.post("/<int:document_id>/recall")

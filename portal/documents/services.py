@@ -39,6 +39,7 @@ from portal.organisations.services import final_successor
 from portal.rules import PortalError
 from portal.signing import keys
 from portal.signing.models import SIGNER_FIELD, SignatureStep
+from portal.storage.names import display_name
 from portal.storage.services import check_pdf, store_bytes
 
 MAX_ATTACHMENTS = 20
@@ -148,7 +149,7 @@ def add_attachment(document: Document, *, actor, filename: str, data: bytes,
     if len(document.attachments) >= MAX_ATTACHMENTS:
         raise DocumentError(_("A document can have at most %(n)s attachments.",
                               n=MAX_ATTACHMENTS))
-    filename = nfc(filename).replace("/", "_").replace("\\", "_").strip()[:255] or "file.pdf"
+    filename = display_name(filename)
     if has_confidential_mark(check_pdf(data, filename).first_page_text):
         raise ConfidentialDocumentError(str(CONFIDENTIAL_MESSAGE))
     stored = store_bytes(data)

@@ -13,6 +13,7 @@ from portal.deliveries.models import STATUS_LABELS, Delivery, Status
 from portal.deliveries.services import deadline_state
 from portal.extensions import db
 from portal.organisations.models import Organisation
+from portal.spreadsheets import safe_row
 
 SHOW_CHOICES = {
     "all": _l("All recipients"),
@@ -64,7 +65,8 @@ def _moment(value) -> str:
 
 
 def recipients_csv(document, rows) -> str:
-    """The tracking table as CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese)."""
+    """The tracking table as CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese);
+    no text becomes a formula (portal.spreadsheets)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -72,7 +74,7 @@ def recipients_csv(document, rows) -> str:
                      "received_at", "acknowledged_at", "replied_at", "reply", "due_on",
                      "deadline"])
     for delivery, state in rows:
-        writer.writerow([
+        writer.writerow(safe_row([
             document.notation, delivery.recipient.code, delivery.recipient.name,
             delivery.status, str(STATUS_LABELS[delivery.status]),
             _moment(delivery.received_at), _moment(delivery.acknowledged_at),
@@ -80,5 +82,5 @@ def recipients_csv(document, rows) -> str:
             delivery.reply_document.notation if delivery.reply_document else "",
             delivery.due_on.isoformat() if delivery.due_on else "",
             str(DEADLINE_LABELS[state]),
-        ])
+        ]))
     return out.getvalue()

@@ -14,6 +14,7 @@ from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard
 from portal.rendering.html import render_html
 from portal.rendering.pdf import ASSETS_URL, PortalAssets
 from portal.rendering.values import appendix_values
+from portal.spreadsheets import put_cell, safe_row
 
 CSV_COLUMNS = ("stt", "department", "appendix_style", *APPENDIX_COLUMNS)
 
@@ -71,8 +72,8 @@ def appendix_csv(board: Leaderboard) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for number, row in enumerate(board.rows, start=1):
-        writer.writerow([number, row.name, row.style,
-                         *(row[column] for column in APPENDIX_COLUMNS)])
+        writer.writerow(safe_row([number, row.name, row.style,
+                                  *(row[column] for column in APPENDIX_COLUMNS)]))
     return out.getvalue()
 
 
@@ -83,7 +84,8 @@ _CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 def appendix_xlsx(board: Leaderboard) -> bytes:
     """One sheet as the 2019 appendix: title, period, the four-row header (merged cells),
-    one row per department with its mark, the total row; figures are numbers."""
+    one row per department with its mark, the total row; figures are numbers, text is never
+    a formula (portal.spreadsheets)."""
     table = appendix_table(board, number=int)
     workbook = Workbook()
     sheet = workbook.active
@@ -92,7 +94,7 @@ def appendix_xlsx(board: Leaderboard) -> bytes:
     for row, text, font in ((1, table["title"], Font(bold=True, size=13)),
                             (2, table["subtitle"], Font(italic=True))):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        sheet.cell(row, 1, text).font = font
+        put_cell(sheet, row, 1, text).font = font
         sheet.cell(row, 1).alignment = _CENTRED
     first = 4
     _place_header(sheet, APPENDIX_HEADER, first)
@@ -100,7 +102,7 @@ def appendix_xlsx(board: Leaderboard) -> bytes:
     lines = [(r["cells"], r["style"]) for r in table["rows"]] + [(table["total"], "bold")]
     for offset, (cells, style) in enumerate(lines):
         for column, value in enumerate(cells, start=1):
-            cell = sheet.cell(body + offset, column, value)
+            cell = put_cell(sheet, body + offset, column, value)
             cell.border = _BOX
             cell.font = Font(bold=style == "bold", italic=style == "italic")
             if column > 2:
@@ -130,7 +132,7 @@ def _place_header(sheet, header: list[list[dict]], top: int) -> None:
                 for dc in range(cols):
                     taken.add((r + dr, column + dc))
                     sheet.cell(r + dr, column + dc).border = _BOX
-            cell = sheet.cell(r, column, source["text"])
+            cell = put_cell(sheet, r, column, source["text"])
             cell.font, cell.alignment = Font(bold=True), _CENTRED
             if rows > 1 or cols > 1:
                 sheet.merge_cells(start_row=r, start_column=column,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.rules import PortalError
+from portal.storage.active_content import active_content
 from portal.storage.models import StoredFile
 
 PDF_MAGIC = b"%PDF-"
@@ -25,6 +26,10 @@ PDF_MAGIC = b"%PDF-"
 
 class UploadError(PortalError):
     """A file the portal refuses; the message says why."""
+
+
+class ActiveContentError(UploadError):
+    """A PDF that could run code or carry other files (see storage.active_content)."""
 
 
 def storage_root() -> Path:
@@ -42,7 +47,8 @@ class PdfSummary:
 
 
 def check_pdf(data: bytes, filename: str) -> PdfSummary:
-    """Refuse anything that is not a readable PDF within the size limit (by its bytes)."""
+    """Refuse anything that is not a readable, plain PDF within the size limit (by its bytes):
+    damaged, protected by a password, or carrying active content."""
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     if len(data) > limit:
         raise UploadError(_("%(name)s is larger than %(mb)s MB.", name=filename,
@@ -61,13 +67,21 @@ def _read_pdf(data: bytes, filename: str) -> PdfSummary:
         if reader.is_encrypted and not reader.decrypt(""):
             raise UploadError(_("%(name)s is protected by a password. Send it without one.",
                                 name=filename))
+        found = active_content(reader)
         pages = len(reader.pages)
         text = reader.pages[0].extract_text() if pages else ""
     except UploadError:
         raise
     except Exception as error:  # a damaged file can fail pypdf in many ways; all mean the same
+        # (so does one too big to be checked for active content: storage.active_content)
         raise UploadError(_("%(name)s cannot be read as a PDF: the file is damaged or "
                             "incomplete.", name=filename)) from error
+    if found:
+        raise ActiveContentError(_(
+            "%(name)s is not accepted: it contains %(found)s. An official document has no "
+            "reason to run code or carry other files; save or print it again as a plain PDF "
+            "and attach that. Nothing has been stored.",
+            name=filename, found=", ".join(str(kind) for kind in found)))
     if pages == 0:
         raise UploadError(_("%(name)s has no pages.", name=filename))
     return PdfSummary(pages=pages, first_page_text=text)

@@ -1,12 +1,15 @@
-"""What an uploaded PDF must be: readable, unprotected, and not marked as classified."""
+"""What an uploaded PDF must be: readable, unprotected, without active content, and not marked
+as classified; the name it is kept and served under; how stored PDFs are served."""
 
 import io
 
 import pytest
 from pypdf import PdfWriter
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from portal.deliveries import services as deliveries
 from portal.documents import services as documents
+from portal.documents.models import DocumentAttachment
 from portal.extensions import db
 from portal.storage.models import StoredFile
 from portal.storage.services import UploadError
@@ -92,3 +95,105 @@ def test_the_document_itself_can_be_an_uploaded_pdf_listed_first(client, auth, m
     page = client.get(f"/documents/{document.id}/edit").get_data(as_text=True)
     page = page[page.index('<ul class="attachments">'):]
     assert page.index("cong-van-sua.pdf") < page.index("văn bản chính") < page.index("phu-luc.pdf")
+
+
+def _scripted_pdf() -> bytes:
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_open_action(JavaScript("app.alert('Văn bản');"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _attachments() -> int:
+    return db.session.scalar(select(func.count(DocumentAttachment.id)))
+
+
+def _upload(client, url, token, data, name, **fields):
+    return client.post(url, follow_redirects=True, data={
+        "csrf_token": token, "file": (io.BytesIO(data), name), **fields})
+
+
+@pytest.mark.parametrize("main", [False, True], ids=["appendix", "the document itself"])
+def test_a_draft_refuses_a_pdf_that_runs_a_script_and_stores_nothing(client, auth, make, main):
+    exchange = Exchange(make)
+    document = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
+    auth.login(exchange.ministry_clerk.email)
+    token = auth.csrf_token(f"/documents/{document.id}/edit")
+    before = (_stored_files(), _attachments())
+    response = _upload(client, f"/documents/{document.id}/attachments", token, _scripted_pdf(),
+                       "to-trinh.pdf", **({"main": "y"} if main else {}))
+    page = response.get_data(as_text=True)
+    assert "Không nhận tệp to-trinh.pdf: tệp có mã JavaScript." in page
+    assert (_stored_files(), _attachments()) == before
+
+
+def test_a_reply_refuses_a_pdf_that_runs_a_script_and_stores_nothing(client, auth, make):
+    exchange = Exchange(make)
+    delivery = exchange.delivery
+    deliveries.acknowledge_delivery(delivery, actor=exchange.a_clerk)
+    deliveries.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
+    auth.login(exchange.a_specialist.email)
+    token = auth.csrf_token(f"/inbox/{delivery.id}")
+    before = (_stored_files(), _attachments())
+    response = _upload(client, f"/inbox/{delivery.id}/reply/attachments", token,
+                       _scripted_pdf(), "bao-cao.pdf")
+    assert "Không nhận tệp bao-cao.pdf: tệp có mã JavaScript." in response.get_data(as_text=True)
+    assert (_stored_files(), _attachments()) == before
+
+
+def test_a_name_is_kept_clean_and_the_file_is_downloaded_not_opened(client, auth, make):
+    exchange = Exchange(make)
+    document = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
+    auth.login(exchange.ministry_clerk.email)
+    token = auth.csrf_token(f"/documents/{document.id}/edit")
+    for sent in ("Hóa đơn\u202efdp.exe", "a\x00.pdf", "../../Tờ trình.pdf"):
+        assert _upload(client, f"/documents/{document.id}/attachments", token, blank_pdf(),
+                       sent).status_code == 200
+    db.session.refresh(document)
+    kept = sorted(a.filename for a in document.attachments)
+    assert kept == ["Hóa đơnfdp.exe.pdf", "Tờ trình.pdf", "a.pdf"]
+
+    attachment = next(a for a in document.attachments if a.filename == "Tờ trình.pdf")
+    response = client.get(f"/documents/{document.id}/attachments/{attachment.id}")
+    assert response.status_code == 200 and response.data == blank_pdf()
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"To trinh.pdf\"; filename*=UTF-8''T%E1%BB%9D%20tr%C3%ACnh.pdf")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("sandbox;")
+    assert "private" in response.headers["Cache-Control"]
+
+
+def test_a_name_kept_before_names_were_cleaned_is_cleaned_when_served(client, auth, make):
+    exchange = Exchange(make)
+    document = make.document(exchange.ministry_clerk, [exchange.a], issue=False)
+    attachment = documents.add_attachment(document, actor=exchange.ministry_clerk,
+                                          filename="x.pdf", data=blank_pdf())
+    db.session.execute(update(DocumentAttachment).where(DocumentAttachment.id == attachment.id)
+                       .values(filename="invoice\u202efdp.exe"))
+    db.session.commit()
+    auth.login(exchange.ministry_clerk.email)
+    response = client.get(f"/documents/{document.id}/attachments/{attachment.id}")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="invoicefdp.exe.pdf"')
+
+
+def test_the_pdf_of_record_is_shown_inline_under_its_notation(client, auth, make):
+    exchange = Exchange(make)
+    decision = make.document(exchange.ministry_clerk, [exchange.a], doc_type="quyet_dinh")
+    auth.login(exchange.ministry_clerk.email)
+    letter = client.get(f"/documents/{exchange.document.id}/pdf")
+    assert letter.status_code == 200 and letter.data.startswith(b"%PDF-")
+    assert letter.headers["Content-Disposition"] == (
+        f'inline; filename="{exchange.document.notation.replace("/", "-")}.pdf"')
+    assert "sandbox" not in letter.headers["Content-Security-Policy"]  # viewers refuse it
+    assert letter.headers["X-Content-Type-Options"] == "nosniff"
+    header = client.get(f"/documents/{decision.id}/pdf").headers["Content-Disposition"]
+    number = decision.number
+    assert decision.notation == f"{number}/QĐ-BTNMT-VP"
+    assert header == (f'inline; filename="{number}-QD-BTNMT-VP.pdf"; '
+                      f"filename*=UTF-8''{number}-Q%C4%90-BTNMT-VP.pdf")
