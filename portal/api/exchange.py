@@ -14,14 +14,15 @@ from portal.api.routes import bp
 from portal.audit import services as audit
 from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
-from portal.clock import local_today
+from portal.clock import aware_utc, local_today
 from portal.deliveries import inbox
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
 from portal.documents import services as documents
-from portal.documents.models import Document
+from portal.documents.models import Document, DocumentType, Urgency
 from portal.documents.text import clean_line, clean_text, is_blank
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.organisations.models import Organisation
 
 INBOX_LIMIT = 100
@@ -32,7 +33,7 @@ class BadRequest(ValueError):
 
 
 def _moment(value):
-    return value.isoformat() if value else None
+    return aware_utc(value).isoformat() if value else None  # RFC 3339: with its offset
 
 
 def _day(value):
@@ -218,13 +219,16 @@ def inbox_list():
         if tab not in inbox.TABS or sort not in inbox.SORTS:
             raise BadRequest(f"tab must be one of {', '.join(inbox.TABS)}; "
                              f"sort one of {', '.join(inbox.SORTS)}")
+        if args.get("type", DocumentType.OFFICIAL_LETTER) not in DocumentType.__members__.values() \
+                or args.get("urgency", Urgency.NORMAL) not in Urgency.__members__.values():
+            raise BadRequest("type and urgency must be among the document types and urgencies")
         limit = int(args.get("limit", inbox.PAGE_SIZE))
         if not 1 <= limit <= INBOX_LIMIT:
             raise BadRequest(f"limit must be between 1 and {INBOX_LIMIT}")
         query = inbox.InboxQuery(
             tab=tab, sort=sort, q=args.get("q", "")[:200], after=args.get("after") or None,
             sender_id=_optional_id(args.get("sender_id"), "sender_id"),
-            doc_type=args.get("type") or None, urgency=args.get("urgency") or None,
+            doc_type=args.get("type"), urgency=args.get("urgency"),
             date_from=_optional_date(args.get("from"), "from"),
             date_to=_optional_date(args.get("to"), "to"))
         today, soon_until = _today_and_soon()
@@ -306,10 +310,13 @@ def calendar_due_date():
     try:
         start = parse_day(request.args["start"])
         working_days = int(request.args["working_days"])
-        result = due_date(start, working_days, language=request.args.get("lang", "vi"))
+        language = request.args.get("lang", "vi")
+        if language not in LANGUAGES:
+            raise BadRequest(f"lang must be one of {', '.join(LANGUAGES)}")
+        result = due_date(start, working_days, language=language)
     except KeyError as error:
         return api_error(400, f"missing parameter {error.args[0]}")
-    except (CalendarError, OutOfBounds) as error:
+    except (CalendarError, OutOfBounds, BadRequest) as error:
         return api_error(400, str(error))
     except ValueError:
         return api_error(400, "start must be a date as YYYY-MM-DD and working_days an integer")
