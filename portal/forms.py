@@ -5,7 +5,7 @@ from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from markupsafe import Markup, escape
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import widgets
 from wtforms.validators import StopValidation
 
@@ -23,6 +23,14 @@ def _cleaning_for(field_class):
     return None
 
 
+def _files_for(form) -> MultiDict:
+    """The request's files sent under the names of the form's file fields; a file sent for a
+    text or number field is no value of it (those fields would choke on a file)."""
+    names = {field.name for field in form if isinstance(field, wtforms.FileField)}
+    return MultiDict([(name, upload) for name, upload in request.files.items(multi=True)
+                      if name in names])
+
+
 class Form(FlaskForm):
     """A FlaskForm that reads only form-encoded bodies and cleans every text field.
 
@@ -34,7 +42,7 @@ class Form(FlaskForm):
         def wrap_formdata(self, form, formdata):
             if formdata is _Auto:
                 if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-                    return CombinedMultiDict((request.files, request.form))
+                    return CombinedMultiDict((_files_for(form), request.form))
                 return None
             return formdata
 

@@ -129,6 +129,14 @@ def test_control_characters_in_an_attachment_name_are_refused(client, auth, exch
     assert _count(DocumentAttachment) == 0
 
 
+def test_a_file_sent_for_a_text_field_is_no_value_of_it(client, auth, exchange):
+    auth.login(exchange.ministry_clerk.email)
+    response = _compose(client, auth, subject=(io.BytesIO(b"x"), "subject.pdf"),
+                        due_working_days=(io.BytesIO(b"3"), "n.txt"))
+    assert response.status_code == 400
+    assert _count(Document) == 1  # the exchange's own
+
+
 def test_nul_in_a_header_the_portal_stores_is_refused(client, exchange):
     response = client.post("/login", headers={"User-Agent": "curl\x00"},
                            data={"email": exchange.a_clerk.email, "password": "x"})
