@@ -405,3 +405,54 @@ def test_error_page_after_a_database_error_is_the_portals_page(app_config, make)
     assert response.status_code == 500
     assert exchange.a.name in response.get_data(as_text=True)  # the signed-in page around it
     assert _count(AuditEvent) >= 1  # the database still answers
+
+
+def test_an_htmx_filter_with_a_bad_date_gets_the_message_alone(client, auth, exchange):
+    auth.login(exchange.a_clerk.email)
+    response = client.get("/inbox/?date_from=9999-12-31", headers={"HX-Request": "true"})
+    assert response.status_code == 400 and response.headers["HX-Reswap"] == "none"
+    text = response.get_data(as_text=True)
+    assert "2100" in text and "<form" not in text
+
+
+def test_every_form_date_and_id_field_is_bounded(app):
+    import wtforms
+
+    import portal.forms
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    fields = [(form.__name__, name, unbound.field_class)
+              for form in subclasses(portal.forms.Form)
+              for name, unbound in vars(form).items()
+              if isinstance(unbound, wtforms.fields.core.UnboundField)]
+    dates = [f for f in fields if issubclass(f[2], wtforms.DateField)]
+    assert dates and all(issubclass(cls, portal.forms.DateField) for _form, _name, cls in dates)
+    assert not [f for f in fields if f[2] is wtforms.IntegerField and f[1].endswith("id")]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/documents", "/api/v1/inbox", "/inbox/"])
+def test_a_method_not_allowed_says_which_are(client, path):
+    response = client.put(path)
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"] or "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("query", ["type=memo", "urgency=slow", "tab=all&type="])
+def test_api_inbox_filters_outside_their_values_are_bad_parameters(client, exchange, query):
+    response = client.get(f"/api/v1/inbox?{query}", headers=_bearer(exchange.a_clerk))
+    assert response.status_code == 400
+
+
+def test_api_calendar_language_outside_its_values_is_a_bad_parameter(client):
+    response = client.get("/api/v1/calendar/due-date?start=2026-02-13&working_days=3&lang=fr")
+    assert response.status_code == 400
+
+
+def test_api_timestamps_carry_their_offset(client, exchange):
+    body = client.get(f"/api/v1/deliveries/{exchange.delivery.id}",
+                      headers=_bearer(exchange.a_clerk)).get_json()
+    assert body["received_at"].endswith("+00:00") or body["received_at"][-6] in "+-"
