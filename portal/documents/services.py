@@ -95,9 +95,9 @@ def _check_fields(fields: DraftFields, issuer: Organisation) -> list[int]:
         raise DocumentError(_("Give the deadline as a date or as working days, not both."))
     if fields.due_on is not None and fields.due_on < local_today():
         raise DocumentError(_("The reply deadline cannot be in the past."))
-    if fields.due_on is not None and fields.due_on > latest_deadline(local_today()):
+    if fields.due_on is not None and fields.due_on > (latest := latest_deadline(local_today())):
         raise DocumentError(_("The reply deadline must lie within two years: %(last)s at the "
-                              "latest.", last=latest_deadline(local_today()).strftime("%d/%m/%Y")))
+                              "latest.", last=latest.strftime("%d/%m/%Y")))
     if fields.due_working_days is not None and not 1 <= fields.due_working_days <= 365:
         raise DocumentError(_("The number of working days must be between 1 and 365."))
     ids = list(dict.fromkeys(int(i) for i in fields.recipient_ids))
