@@ -10,12 +10,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cli, models  # noqa: F401  (models: every table registered)
 from portal.audit.context import bind_origin
+from portal.bounds import IdConverter
 from portal.config import ROOT_DIR, load_config
 from portal.documents import services as _document_jobs  # noqa: F401  (the dispatch job)
 from portal.errors import register_error_handlers
 from portal.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
 from portal.headers import add_security_headers
 from portal.i18n import LANGUAGES, select_locale, url_with_language
+from portal.input import refuse_unstorable_text
 from portal.net import client_address
 from portal.rendering import jobs as _render_jobs  # noqa: F401  (registers the render job)
 from portal.signing import services as _signing_jobs  # noqa: F401  (sign and verify jobs)
@@ -35,10 +37,13 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
                                 x_proto=app.config["PROXY_COUNT"])
+    # Every `<int:…>` in a route is an id: beyond the database's integer range, no such page.
+    app.url_map.converters["int"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
     register_error_handlers(app)
     cli.register(app)
+    app.before_request(refuse_unstorable_text)
     app.before_request(lambda: bind_origin(client_address()))
     app.after_request(add_security_headers)
     app.jinja_env.globals.update(url_with_language=url_with_language, languages=LANGUAGES,

@@ -1,4 +1,8 @@
-"""Error pages: HTML for people, JSON for the API, and a kind answer to an expired form."""
+"""Error pages: HTML for people, JSON for the API, and a kind answer to an expired form.
+
+Every handler first rolls the session back: after a database error the transaction is
+broken, and the page around the message (who is signed in) could not be read otherwise.
+"""
 
 import math
 
@@ -10,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.api.auth import api_error
 from portal.auth.throttle import retry_after
+from portal.extensions import db
 
 # Fields never echoed back into a page after an expired form.
 SECRET_FIELDS = {"csrf_token", "password", "current_password", "new_password",
@@ -20,12 +25,23 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def refusal(status: int, message: str):
+    """A refused request, said the way the caller reads it: JSON for the API, the message
+    alone for htmx (the page shows it, replacing nothing), else the error page."""
+    if _wants_json():
+        return api_error(status, message)
+    if request.htmx:
+        return message, status, {"HX-Reswap": "none"}
+    return render_template("errors/error.html", status=status, message=message), status
+
+
 def handle_csrf_error(error: CSRFError):
     """An expired or missing CSRF token: explain, and keep what the person typed.
 
     A normal form gets a page holding the typed values and a fresh token, to send again.
     An htmx request gets a message the page shows without replacing anything.
     """
+    db.session.rollback()
     message = _("Your form has expired (or the page was open too long). Nothing was saved. "
                 "Please send it again.")
     if request.htmx:
@@ -38,6 +54,7 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_rate_limit(error: HTTPException):
     """Too many wrong attempts: say how long to wait, and say it in Retry-After too."""
+    db.session.rollback()
     seconds = retry_after()
     minutes = math.ceil(seconds / 60)
     message = ngettext("Too many attempts. Please wait %(num)s minute before trying again.",
@@ -53,6 +70,7 @@ def handle_rate_limit(error: HTTPException):
 
 
 def handle_too_large(error: HTTPException):
+    db.session.rollback()
     message = _("The upload is too large: a file may be at most %(mb)s MB. Nothing was saved.",
                 mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024))
     if _wants_json():
@@ -61,12 +79,20 @@ def handle_too_large(error: HTTPException):
 
 
 def handle_http_error(error: HTTPException):
+    db.session.rollback()
+    # A 405 says which methods the address takes (RFC 9110), as Werkzeug's own page does.
+    headers = {"Allow": ", ".join(error.valid_methods)} \
+        if getattr(error, "valid_methods", None) else {}
     if _wants_json():
-        return api_error(error.code or 500, error.description or error.name)
-    return render_template("errors/error.html", status=error.code, message=None), error.code
+        response = api_error(error.code or 500, error.description or error.name)
+        response.headers.update(headers)
+        return response
+    return (render_template("errors/error.html", status=error.code, message=None), error.code,
+            headers)
 
 
 def handle_unexpected(error: Exception):
+    db.session.rollback()
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     # Handling the exception here stops Flask from logging it: log it, or it is lost.

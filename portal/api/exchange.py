@@ -12,14 +12,17 @@ from portal import policy
 from portal.api.auth import api_error, token_required
 from portal.api.routes import bp
 from portal.audit import services as audit
+from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
-from portal.clock import local_today
+from portal.clock import aware_utc, local_today
 from portal.deliveries import inbox
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
 from portal.documents import services as documents
-from portal.documents.models import Document
+from portal.documents.models import Document, DocumentType, Urgency
+from portal.documents.text import clean_line, clean_text, is_blank
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
 from portal.transaction import action
@@ -32,7 +35,7 @@ class BadRequest(PortalError):
 
 
 def _moment(value):
-    return value.isoformat() if value else None
+    return aware_utc(value).isoformat() if value else None  # RFC 3339: with its offset
 
 
 def _day(value):
@@ -104,10 +107,14 @@ def _json_body() -> dict:
     return body
 
 
-def _string(body, name, required=False, default=""):
+def _string(body, name, required=False, default="", multiline=False):
+    """A string field, cleaned as the forms clean typed text (portal.documents.text)."""
     value = body.get(name, default)
-    if not isinstance(value, str) or (required and not value.strip()):
+    if not isinstance(value, str):
         raise BadRequest(f"{name} must be a{' non-empty' if required else ''} string")
+    value = clean_text(value) if multiline else clean_line(value)
+    if required and is_blank(value):
+        raise BadRequest(f"{name} must be a non-empty string")
     return value
 
 
@@ -115,9 +122,9 @@ def _optional_date(value, name):
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise BadRequest(f"{name} must be a date as YYYY-MM-DD") from None
+        return parse_day(value)
+    except OutOfBounds as error:
+        raise BadRequest(f"{name}: {error}") from None
 
 
 def _optional_int(value, name):
@@ -126,6 +133,15 @@ def _optional_int(value, name):
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRequest(f"{name} must be an integer")
     return value
+
+
+def _optional_id(value, name):
+    if not value:
+        return None
+    try:
+        return parse_id(value)
+    except OutOfBounds as error:
+        raise BadRequest(f"{name}: {error}") from None
 
 
 def _recipient_ids(codes) -> tuple[int, ...]:
@@ -144,7 +160,7 @@ def _fields(body) -> documents.DraftFields:
     return documents.DraftFields(
         doc_type=_string(body, "type", required=True),
         subject=_string(body, "subject", required=True),
-        body=_string(body, "body"),
+        body=_string(body, "body", multiline=True),
         urgency=_string(body, "urgency", default="normal"),
         confidentiality=_string(body, "confidentiality", default="none"),
         signer_name=_string(body, "signer_name"),
@@ -206,13 +222,16 @@ def inbox_list():
         if tab not in inbox.TABS or sort not in inbox.SORTS:
             raise BadRequest(f"tab must be one of {', '.join(inbox.TABS)}; "
                              f"sort one of {', '.join(inbox.SORTS)}")
+        if args.get("type", DocumentType.OFFICIAL_LETTER) not in DocumentType.__members__.values() \
+                or args.get("urgency", Urgency.NORMAL) not in Urgency.__members__.values():
+            raise BadRequest("type and urgency must be among the document types and urgencies")
         limit = int(args.get("limit", inbox.PAGE_SIZE))
         if not 1 <= limit <= INBOX_LIMIT:
             raise BadRequest(f"limit must be between 1 and {INBOX_LIMIT}")
         query = inbox.InboxQuery(
             tab=tab, sort=sort, q=args.get("q", "")[:200], after=args.get("after") or None,
-            sender_id=int(args["sender_id"]) if args.get("sender_id") else None,
-            doc_type=args.get("type") or None, urgency=args.get("urgency") or None,
+            sender_id=_optional_id(args.get("sender_id"), "sender_id"),
+            doc_type=args.get("type"), urgency=args.get("urgency"),
             date_from=_optional_date(args.get("from"), "from"),
             date_to=_optional_date(args.get("to"), "to"))
         today, soon_until = _today_and_soon()
@@ -221,7 +240,7 @@ def inbox_list():
     except (BadRequest, inbox.CursorError) as error:
         return api_error(400, f"bad parameter: {error}")
     except ValueError:
-        return api_error(400, "limit and sender_id must be integers")
+        return api_error(400, "limit must be an integer")
     return jsonify({"deliveries": [delivery_json(d, today, soon_until) for d in rows],
                     "next": next_cursor})
 
@@ -283,7 +302,7 @@ def acknowledge(delivery_id):
 def reply(delivery_id):
     """Reply and close the delivery (a leader: written, approved and sent in one step)."""
     def perform(delivery):
-        text = _string(_json_body(), "body", required=True)
+        text = _string(_json_body(), "body", required=True, multiline=True)
         documents.answer_delivery(delivery, actor=g.api_user, body=text)
 
     return _step(delivery_id, policy.can_approve_reply, perform)
@@ -293,12 +312,15 @@ def reply(delivery_id):
 def calendar_due_date():
     """The day N working days after a start day, with the days skipped; no sign-in needed."""
     try:
-        start = date.fromisoformat(request.args["start"])
+        start = parse_day(request.args["start"])
         working_days = int(request.args["working_days"])
-        result = due_date(start, working_days, language=request.args.get("lang", "vi"))
+        language = request.args.get("lang", "vi")
+        if language not in LANGUAGES:
+            raise BadRequest(f"lang must be one of {', '.join(LANGUAGES)}")
+        result = due_date(start, working_days, language=language)
     except KeyError as error:
         return api_error(400, f"missing parameter {error.args[0]}")
-    except CalendarError as error:
+    except (CalendarError, OutOfBounds, BadRequest) as error:
         return api_error(400, str(error))
     except ValueError:
         return api_error(400, "start must be a date as YYYY-MM-DD and working_days an integer")

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
-from portal.forms import Form, SelectField
+from portal.forms import DateField, Form, IdField, SelectField
 
 
 class AuditFilterForm(Form):
@@ -16,4 +16,4 @@ class AuditFilterForm(Form):
     actor = StringField(_l("User e-mail"), validators=[Optional(), Length(max=254)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    before = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    before = IdField(validators=[Optional()])

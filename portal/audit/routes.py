@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 from portal import policy
 from portal.audit import services
 from portal.audit.forms import AuditFilterForm
+from portal.errors import refusal
 from portal.organisations.services import list_organisations
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -23,7 +24,10 @@ def index():
         SelectChoice(o.id, f"{o.code} — {o.name}") for o in list_organisations()
     ]
     events, next_before = [], None
-    if form.validate():
+    valid = form.validate()
+    if not valid and request.htmx:
+        return refusal(400, form.error_text())
+    if valid:
         events, next_before = services.list_events(
             action=form.action.data or None,
             organisation_id=form.organisation_id.data or None,
@@ -34,6 +38,8 @@ def index():
         )
     older_url = None
     if next_before:
-        older_url = url_for(".index", **{**request.args.to_dict(), "before": next_before})
+        filters = {name: value for name, value in request.args.items() if name in form}
+        older_url = url_for(".index", **{**filters, "before": next_before})
     template = "audit/_events.html" if request.htmx else "audit/index.html"
-    return render_template(template, form=form, events=events, older_url=older_url)
+    return render_template(template, form=form, events=events, older_url=older_url), (
+        200 if valid else 400)

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectChoice, StringField
+from wtforms import IntegerField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.calendar.models import OverrideKind
-from portal.forms import Form, SelectField
+from portal.forms import DateField, Form, SelectField
 
 OVERRIDE_KIND_LABELS = {
     OverrideKind.DAY_OFF: _l("Day off (added by a decision)"),

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.deliveries.inbox import SORTS, TABS
 from portal.documents.models import TYPE_LABELS, URGENCY_LABELS
-from portal.forms import Form, SelectField
+from portal.forms import DateField, Form, SelectField
 
 SORT_LABELS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"),
                "deadline": _l("Earliest deadline first")}

@@ -12,6 +12,7 @@ from sqlalchemy import Date, and_, case, delete, func, literal, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.auth.models import User
+from portal.bounds import parse_id
 from portal.clock import aware_utc, start_of_local_day
 from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, InboxTally, Status
 from portal.documents.models import Document
@@ -102,7 +103,7 @@ def _decode_cursor(cursor: str, sort: str):
             value = date.fromisoformat(key)
         else:
             value = datetime.fromisoformat(key).replace(tzinfo=UTC)
-        return value, int(row_id)
+        return value, parse_id(row_id)
     except (ValueError, TypeError) as error:
         raise CursorError(cursor) from error
 

@@ -28,6 +28,7 @@ from portal.documents.models import (
     DocumentAttachment,
     DocumentState,
 )
+from portal.errors import refusal
 from portal.extensions import db
 from portal.organisations.services import list_organisations
 from portal.rules import PortalError
@@ -41,8 +42,6 @@ TAB_LABELS = {"new": _l("New"), "in_progress": _l("In progress"), "due_soon": _l
 
 
 def _inbox_query(form: InboxFilterForm) -> inbox.InboxQuery:
-    if not form.validate():
-        return inbox.InboxQuery()
     return inbox.InboxQuery(
         tab=form.tab.data or "new", sender_id=form.sender.data or None,
         doc_type=form.doc_type.data or None, urgency=form.urgency.data or None,
@@ -59,7 +58,10 @@ def index():
     form.sender.choices = [SelectChoice(0, _("All senders"))] + [
         SelectChoice(o.id, o.name) for o in list_organisations(include_merged=False)
         if o.id != organisation_id]
-    query = _inbox_query(form)
+    valid = form.validate()
+    if not valid and request.htmx:
+        return refusal(400, form.error_text())
+    query = _inbox_query(form) if valid else inbox.InboxQuery()  # the errors shown by the form
     today = local_today()
     soon_until = services.due_soon_until(today)
     try:
@@ -68,12 +70,16 @@ def index():
         query = replace(query, after=None)  # a cursor not made here: start from the top
         rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
     counts = inbox.tab_counts(organisation_id, query, today, soon_until)
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    # The filters carried to the next page: the form's own (a name such as `_scheme` or
+    # `endpoint` would be read by url_for itself).
+    args = {name: value for name, value in request.args.items()
+            if name in form and name != "after" and value}
     template = "deliveries/_inbox.html" if request.htmx else "deliveries/index.html"
     return render_template(
         template, form=form, query=query, rows=rows, counts=counts, tab_labels=TAB_LABELS,
         args=args, next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None,
-        states={d.id: services.deadline_state(d, today, soon_until) for d in rows})
+        states={d.id: services.deadline_state(d, today, soon_until) for d in rows}), (
+            200 if valid else 400)
 
 
 def _delivery(delivery_id) -> Delivery:

@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -18,7 +17,7 @@ from portal.documents.models import (
     Confidentiality,
     Urgency,
 )
-from portal.forms import Form, SelectField, SelectMultipleField
+from portal.forms import DateField, Form, SelectField, SelectMultipleField
 
 DEADLINE_KINDS = {"none": _l("No reply needed"), "working_days": _l("Within working days"),
                   "date": _l("By a date")}

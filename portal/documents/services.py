@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from portal import policy
 from portal.audit import services as audit
+from portal.bounds import latest_deadline
 from portal.calendar.services import WorkingCalendar
 from portal.clock import as_local, local_today, utcnow
 from portal.deliveries import services as deliveries
@@ -31,7 +32,7 @@ from portal.documents.models import (
     Urgency,
 )
 from portal.documents.numbering import next_number, notation_for
-from portal.documents.text import fold, nfc
+from portal.documents.text import fold, is_blank, nfc
 from portal.extensions import db
 from portal.jobs import services as jobs
 from portal.organisations.models import Organisation
@@ -91,12 +92,15 @@ def _check_fields(fields: DraftFields, issuer: Organisation) -> list[int]:
         raise DocumentError(_("Unknown document type."))
     if fields.urgency not in Urgency.__members__.values():
         raise DocumentError(_("Unknown urgency."))
-    if not nfc(fields.subject).strip():
+    if is_blank(fields.subject):
         raise DocumentError(_("The subject (trích yếu) is required."))
     if fields.due_on is not None and fields.due_working_days is not None:
         raise DocumentError(_("Give the deadline as a date or as working days, not both."))
     if fields.due_on is not None and fields.due_on < local_today():
         raise DocumentError(_("The reply deadline cannot be in the past."))
+    if fields.due_on is not None and fields.due_on > (latest := latest_deadline(local_today())):
+        raise DocumentError(_("The reply deadline must lie within two years: %(last)s at the "
+                              "latest.", last=latest.strftime("%d/%m/%Y")))
     if fields.due_working_days is not None and not 1 <= fields.due_working_days <= 365:
         raise DocumentError(_("The number of working days must be between 1 and 365."))
     ids = list(dict.fromkeys(int(i) for i in fields.recipient_ids))

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from portal.forms import Form, SelectField
+from portal.forms import DateField, Form, SelectField
 from portal.leaderboard.assessments import APPENDIX_STYLES, KIND_LABELS, MAX_NOTE
 
 

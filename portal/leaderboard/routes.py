@@ -1,8 +1,6 @@
 """The leaderboard's pages: the reviewers' table, a department's record behind its row,
 assessments, the oversight letter, the thresholds, the public page and the public CSV."""
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -20,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal import policy
+from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.clock import local_today
 from portal.documents.forms import ActionForm
 from portal.extensions import cache, db
@@ -53,11 +52,12 @@ class PeriodError(PortalError):
 def period_from(args) -> Period:
     """The period the query string asks for: from/to dates, or a preset; this year by default."""
     if args.get("from") or args.get("to"):
+        if not (args.get("from") and args.get("to")):
+            raise PeriodError(_("Give both dates as YYYY-MM-DD."))
         try:
-            first = date.fromisoformat(args.get("from", ""))
-            last = date.fromisoformat(args.get("to", ""))
-        except ValueError:
-            raise PeriodError(_("Give both dates as YYYY-MM-DD.")) from None
+            first, last = parse_day(args["from"]), parse_day(args["to"])
+        except OutOfBounds as error:
+            raise PeriodError(str(error)) from None
         if first > last:
             raise PeriodError(_("The first day comes after the last day."))
         return Period(first, last)
@@ -179,7 +179,7 @@ def _department_or_404(organisation_id) -> Organisation:
 
 
 def _page_number(name: str) -> int:
-    return request.args.get(name, 1, type=int) or 1
+    return request.args.get(name, 1, type=parse_id)
 
 
 @bp.get("/oversight/departments/<int:organisation_id>")

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, StringField
+from wtforms import SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from portal.forms import Form, SelectField
+from portal.forms import DateField, Form, SelectField
 from portal.organisations.models import OrganisationKind
 
 KIND_LABELS = {

@@ -64,10 +64,10 @@ def test_keyset_pagination_walks_every_event_once(make):
     assert seen == [6, 5, 4, 3, 2, 1, 0]
 
 
-def test_bad_filter_values_answer_without_error(client, auth, make):
+def test_bad_filter_values_answer_400_with_the_errors(client, auth, make):
     _admin(client, auth, make)
     response = client.get("/audit/?date_from=yesterday&organisation_id=abc&before=-4")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="errors"' in response.get_data(as_text=True)
 
 

@@ -1,6 +1,6 @@
 """Working-day deadlines: the Civil Code's count over Vietnam's calendar and the overrides."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -94,8 +94,8 @@ def test_override_recomputes_open_working_day_deadlines(app, make):
     clerk = make.user(ministry, "clerk")
     department = make.organisation()
     in_days = make.delivery(make.document(clerk, [department], due_working_days=3), department)
-    fixed = make.delivery(make.document(clerk, [department], due_on=date(2099, 1, 1)),
-                          department)
+    fixed_on = local_today() + timedelta(days=400)  # a reply deadline lies within two years
+    fixed = make.delivery(make.document(clerk, [department], due_on=fixed_on), department)
     before = in_days.due_on
     # A day off on the first counted working day pushes the deadline by one working day.
     first_working = services.due_date(local_today(), 1).due_on
@@ -105,7 +105,7 @@ def test_override_recomputes_open_working_day_deadlines(app, make):
     db.session.refresh(fixed)
     assert in_days.due_on == services.due_date(local_today(), 3).due_on
     assert in_days.due_on > before
-    assert fixed.due_on == date(2099, 1, 1)
+    assert fixed.due_on == fixed_on
     event = db.session.scalar(select(DeliveryEvent).where(
         DeliveryEvent.delivery_id == in_days.id, DeliveryEvent.action == "deadline_changed"))
     assert event is not None and "Nghỉ bù" in event.note
