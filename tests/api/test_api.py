@@ -50,7 +50,8 @@ def test_organisations_lists_merged_ones_with_their_successor(client, make):
     from portal.organisations.services import merge_organisation
 
     old, new = make.organisation(code="OLD"), make.organisation(code="NEW")
-    merge_organisation(old, new, effective_on=date(2025, 7, 1))
+    with action():
+        merge_organisation(old, new, effective_on=date(2025, 7, 1))
     _token, secret = make.token(make.user(new), "x")
     body = client.get("/api/v1/organisations", headers=_bearer(secret)).get_json()
     rows = {o["code"]: o for o in body["organisations"]}

@@ -7,6 +7,7 @@ from portal.extensions import db
 from portal.leaderboard.models import OversightSettings
 from portal.leaderboard.services import Period, leaderboard
 from portal.organisations import services as organisations
+from portal.transaction import action
 from tests.leaderboard.conftest import local_moment
 
 DAY = date(2026, 3, 10)  # a Tuesday
@@ -138,8 +139,9 @@ def test_a_merged_department_is_counted_under_its_successor_and_has_no_row(recor
     records.send(records.ministry, [records.a], DAY, status=Status.ACKNOWLEDGED)
     records.send(records.ministry, [records.b], DAY)
     records.send(records.b, [records.ministry], DAY)
-    organisations.merge_organisation(records.b, records.a, actor=admin,
-                                      effective_on=DAY + timedelta(days=30))
+    with action():
+        organisations.merge_organisation(records.b, records.a, actor=admin,
+                                          effective_on=DAY + timedelta(days=30))
 
     board = leaderboard(PERIOD, today=TODAY)
 

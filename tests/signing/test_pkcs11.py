@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.signing import keys
 from portal.signing.pdf import check_signatures
 from portal.storage.services import read_bytes
+from portal.transaction import action
 from tests.deliveries.conftest import Exchange
 from tests.signing.test_keys_admin import _real_ca_and_pkcs12
 
@@ -69,9 +70,11 @@ def test_a_document_is_sealed_by_the_key_on_the_token(make, run_jobs, softhsm_to
                                                       token_settings):
     exchange = Exchange(make)
     admin = make.user(exchange.ministry, "admin")
-    identity = keys.register_token_key(TOKEN, LABEL, exchange.a, actor=admin)
+    with action():
+        identity = keys.register_token_key(TOKEN, LABEL, exchange.a, actor=admin)
     assert identity.pkcs12 is None  # nothing of the key is kept by the portal
-    keys.add_trusted_root(softhsm_token.public_bytes(serialization.Encoding.PEM), actor=admin)
+    with action():
+        keys.add_trusted_root(softhsm_token.public_bytes(serialization.Encoding.PEM), actor=admin)
     letter = make.document(exchange.a_clerk, [exchange.ministry])
     run_jobs()
     document = db.session.get(Document, letter.id)
@@ -83,11 +86,11 @@ def test_a_document_is_sealed_by_the_key_on_the_token(make, run_jobs, softhsm_to
 def test_a_wrong_pin_or_label_is_explained(make, softhsm_token, token_settings):
     exchange = Exchange(make)
     admin = make.user(exchange.ministry, "admin")
-    with pytest.raises(keys.SigningKeyError, match="không có chứng thư"):
+    with pytest.raises(keys.SigningKeyError, match="không có chứng thư"), action():
         keys.register_token_key(TOKEN, "no-such-key", exchange.a, actor=admin)
     current_app.config["PKCS11_PIN"] = "0000"
-    with pytest.raises(keys.SigningKeyError, match=TOKEN):
+    with pytest.raises(keys.SigningKeyError, match=TOKEN), action():
         keys.register_token_key(TOKEN, LABEL, exchange.a, actor=admin)
     current_app.config["PKCS11_MODULE"] = None
-    with pytest.raises(keys.SigningKeyError, match="PKCS11_MODULE"):
+    with pytest.raises(keys.SigningKeyError, match="PKCS11_MODULE"), action():
         keys.register_token_key(TOKEN, LABEL, exchange.a, actor=admin)

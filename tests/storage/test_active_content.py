@@ -25,6 +25,7 @@ from portal.signing import chain
 from portal.storage import active_content
 from portal.storage.active_content import JAVASCRIPT
 from portal.storage.services import ActiveContentError, UploadError, check_pdf, read_bytes
+from portal.transaction import action
 from tests.pdfs import blank_pdf, text_pdf
 from tests.signing.test_chain import Chain
 
@@ -73,7 +74,8 @@ def _document_script() -> bytes:
 
 def _embedded_file() -> bytes:
     writer = _one_page()
-    writer.add_attachment("hoa-don.exe", b"MZ\x90\x00")
+    with action():
+        writer.add_attachment("hoa-don.exe", b"MZ\x90\x00")
     return _written(writer)
 
 
@@ -230,7 +232,8 @@ def test_a_pdf_with_active_content_is_refused_saying_what_it_found(app, build, f
 def test_the_refusal_names_everything_found_in_english_too(app):
     writer = _one_page()
     writer.add_open_action(JavaScript("app.alert(1)"))
-    writer.add_attachment("a.txt", b"x")
+    with action():
+        writer.add_attachment("a.txt", b"x")
     with force_locale("en"), pytest.raises(ActiveContentError) as refusal:
         check_pdf(_written(writer), "x.pdf")
     assert str(refusal.value).startswith(
@@ -272,9 +275,11 @@ def test_the_portals_pdfs_of_record_pass_unsigned_signed_and_sealed(app, make, r
     run_jobs()
     files = {"laid out": read_bytes(setup.reload().pdf_file)}
     for person in (setup.unit_leader, setup.office_leader, setup.minister):
-        chain.approve(setup.reload(), actor=person)
+        with action():
+            chain.approve(setup.reload(), actor=person)
         run_jobs()
-    documents.issue_document(setup.reload(), actor=setup.clerk)
+    with action():
+        documents.issue_document(setup.reload(), actor=setup.clerk)
     run_jobs()
     issued = setup.reload()
     assert issued.sealed_at is not None
