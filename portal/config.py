@@ -75,12 +75,22 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "STORAGE_DIR": environ.get("STORAGE_DIR", str(instance_dir / "storage")),
-        # Background jobs: the RQ queue's name; how long a job may run (RQ stops it after
-        # that); how long a running job may stay silent before it counts as abandoned (its
-        # worker died) and is queued again: longer than a job may run.
+        # Background jobs (portal/jobs/runner.py): the RQ queue's name; how long a job may run
+        # (RQ stops it after that); how often a running job says it is alive, and how long it
+        # may stay silent before it counts as abandoned (its worker died) and is queued again;
+        # how long a job handed to Redis may be missing from it (Redis emptied or restarted)
+        # before it is handed over again; how many runs a job gets (dead, or failed by the
+        # database) before it fails for good and waits for a person; the first wait after a
+        # database error (doubled at each attempt, at most 5 min); how long a job may wait
+        # before the administrators' page lists it.
         "RQ_QUEUE": environ.get("RQ_QUEUE", "portal"),
         "JOB_TIMEOUT_SECONDS": int(environ.get("JOB_TIMEOUT_SECONDS", 300)),
-        "JOB_STALE_SECONDS": int(environ.get("JOB_STALE_SECONDS", 360)),
+        "JOB_HEARTBEAT_SECONDS": float(environ.get("JOB_HEARTBEAT_SECONDS", 5)),
+        "JOB_STALE_SECONDS": int(environ.get("JOB_STALE_SECONDS", 30)),
+        "JOB_REHAND_SECONDS": int(environ.get("JOB_REHAND_SECONDS", 15)),
+        "JOB_MAX_ATTEMPTS": int(environ.get("JOB_MAX_ATTEMPTS", 10)),
+        "JOB_RETRY_SECONDS": int(environ.get("JOB_RETRY_SECONDS", 5)),
+        "JOB_WAITING_ALERT_SECONDS": int(environ.get("JOB_WAITING_ALERT_SECONDS", 120)),
         # Signing with keys on a PKCS#11 token (USB token, HSM): the vendor's module and PIN.
         "PKCS11_MODULE": environ.get("PKCS11_MODULE") or None,
         "PKCS11_PIN": environ.get("PKCS11_PIN") or None,

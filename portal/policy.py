@@ -153,9 +153,16 @@ def is_in_signature_chain(user, document) -> bool:
         SignatureStep.document_id == document.id, SignatureStep.user_id == user.id)).scalar()
 
 
+def can_manage_jobs(user) -> bool:
+    """The background jobs that are stuck or failed, all of them, and trying them again."""
+    return is_admin(user)
+
+
 def can_follow_job(user, job) -> bool:
-    """A document's background work (progress, retry): those who track the document."""
-    return job.document is not None and can_track_document(user, job.document)
+    """A document's background work (progress, retry): those who track the document, and the
+    administrators."""
+    return can_manage_jobs(user) or (job.document is not None
+                                     and can_track_document(user, job.document))
 
 
 def can_read_document(user, document) -> bool:

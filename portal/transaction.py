@@ -14,6 +14,8 @@ its progress reports and its result.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
 from portal.extensions import db
 
 _RUNNING = "portal.action_running"
@@ -41,7 +43,13 @@ def action() -> Iterator[None]:
 
 
 def after_commit(callback: Callable[[], object]) -> None:
-    """Run the callback (once) after the running action commits; dropped if it rolls back."""
+    """Run the callback (once) after the running action commits; dropped if it rolls back.
+
+    Outside an action (the job runner, whose jobs schedule the next ones) nothing is kept:
+    the runner hands over what its jobs scheduled itself.
+    """
+    if not db.session.info.get(_RUNNING):
+        return
     callbacks = db.session.info.setdefault(_AFTER_COMMIT, [])
     if callback not in callbacks:
         callbacks.append(callback)
@@ -55,3 +63,11 @@ def keep_read_side_work() -> None:
     """
     if not db.session.info.get(_RUNNING):
         db.session.commit()
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database is away or refused the statement for a passing reason (a lost
+    connection, a refused login, a lock timeout): the same work will succeed later."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (OperationalError, InterfaceError))

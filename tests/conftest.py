@@ -19,6 +19,8 @@ from portal.extensions import db, limiter
 from tests.factories import Factory, remember_second_factor, second_factor_code
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+HIDDEN_PATTERN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME_VALUE_PATTERN = re.compile(r'(name|value)="([^"]*)"')
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -139,13 +141,13 @@ def run_jobs(app):
     from redis import Redis
     from rq import SimpleWorker
 
-    from portal.jobs import queue
-    from portal.jobs.services import relay_pending
+    from portal.jobs import queue, worker
+    from portal.jobs.runner import relay_pending
 
     def run():
         relay_pending()
         if app.config["REDIS_URL"]:
-            queue.bind_worker_app(app)
+            worker.bind_worker_app(app)
             connection = Redis.from_url(app.config["REDIS_URL"])
             SimpleWorker([queue.queue(connection)], connection=connection).work(burst=True)
         db.session.expire_all()
@@ -173,6 +175,16 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def hidden_fields_from(html: str) -> dict[str, str]:
+    """The hidden inputs of a page's forms (CSRF token, one-time key), as a browser sends."""
+    fields = {}
+    for tag in HIDDEN_PATTERN.findall(html):
+        attributes = dict(NAME_VALUE_PATTERN.findall(tag))
+        if "name" in attributes:
+            fields.setdefault(attributes["name"], attributes.get("value", ""))
+    return fields
+
+
 TOTP_SECRET_PATTERN = re.compile(r'id="totp-secret">([^<]+)<')
 RECOVERY_CODE_PATTERN = re.compile(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
 
@@ -186,6 +198,9 @@ class AuthActions:
 
     def csrf_token(self, path="/login") -> str:
         return csrf_token_from(self._client.get(path).get_data(as_text=True))
+
+    def hidden_fields(self, path) -> dict[str, str]:
+        return hidden_fields_from(self._client.get(path).get_data(as_text=True))
 
     def login(self, email, password=Factory.PASSWORD):
         """Sign in; the answer is the last step's (a redirect once signed in)."""

@@ -92,7 +92,7 @@ class Factory:
         """A document drafted by the clerk and, unless issue=False, issued and delivered: its
         jobs (render, seal, dispatch, verify) run here, as a worker would run them."""
         from portal.documents import services as documents
-        from portal.jobs.services import run_queued_here
+        from portal.jobs.runner import run_queued_here
 
         fields = documents.DraftFields(
             doc_type=doc_type, subject=subject, body=body, urgency=urgency,

@@ -96,6 +96,7 @@ ROUTES = {
     "documents.pdf": ("GET", "/documents/{doc}/pdf", {"anonymous": 302, "b_leader": 404, "*": 200}),
     "documents.preview": ("GET", "/documents/{doc}/preview",
                           {"anonymous": 302, "b_leader": 404, "*": 200}),
+    "jobs.index": ("GET", "/jobs/", ADMIN_ONLY),
     "jobs.show": ("GET", "/jobs/{job}", MINISTRY_ONLY),
     "jobs.retry": ("POST", "/jobs/{job}/retry",
                    {**MINISTRY_ONLY, **dict.fromkeys(["admin", "reviewer", "ministry_leader"],

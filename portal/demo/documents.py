@@ -16,7 +16,7 @@ from portal.deliveries.models import Delivery
 from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
-from portal.jobs import services as jobs
+from portal.jobs.runner import run_queued_here
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import find_by_code
 from portal.signing import chain
@@ -67,14 +67,14 @@ def _through_the_chain(draft: Document, chain_people: dict, clerk) -> Document:
     with action():
         chain.submit_for_signing(draft, actor=draft.author, **{
             key: person.id for key, person in chain_people.items()})
-    jobs.run_queued_here()
+    run_queued_here()
     for step in chain.steps_of(draft):
         with action():
             chain.approve(db.session.get(Document, draft.id), actor=step.user)
-        jobs.run_queued_here()
+        run_queued_here()
     with action():
         issued = documents.issue_document(db.session.get(Document, draft.id), actor=clerk)
-    jobs.run_queued_here()
+    run_queued_here()
     return issued
 
 
@@ -125,7 +125,7 @@ def _play_the_older_letter(letter: Document) -> None:
         reply = documents.answer_delivery(hni, actor=_person("HNI", "leader"),
                                           body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: "
                                                "100% văn bản đi được ký số.")
-    jobs.run_queued_here()  # sealed and delivered to the ministry
+    run_queued_here()  # sealed and delivered to the ministry
     with action():  # answered two days after receipt, well within the deadline
         answered_at = hni.received_at + timedelta(days=2)
         db.session.execute(update(Delivery).where(Delivery.id == hni.id).values(

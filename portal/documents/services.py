@@ -35,6 +35,7 @@ from portal.documents.numbering import next_number, notation_for
 from portal.documents.text import fold, is_blank, nfc
 from portal.extensions import db
 from portal.jobs import services as jobs
+from portal.jobs.runner import handles
 from portal.organisations.models import Organisation
 from portal.organisations.services import final_successor
 from portal.rules import PortalError
@@ -194,7 +195,7 @@ def _claim_for_issue(document: Document, allowed_from: str) -> None:
     document.state = DocumentState.ISSUED
 
 
-@jobs.handles("dispatch")
+@handles("dispatch")
 def dispatch_document(job) -> None:
     """Deliver the issued document, its PDF of record final, to every recipient, once."""
     now = utcnow()

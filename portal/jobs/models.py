@@ -3,7 +3,8 @@
 The row is written in the same transaction as the change that needs it; `relayed_at` stays
 empty until the row has been handed to the queue (the outbox), so a job can never be queued
 for a row that was rolled back, and a job whose hand-over failed (Redis down) is handed over
-later.
+later. The row, not Redis, says what is still to do: a job lost from the queue, or whose
+worker died, is handed over again from it (portal/jobs/services.py).
 """
 
 from enum import StrEnum
@@ -54,9 +55,15 @@ class Job(db.Model):
     progress = db.Column(db.Integer, nullable=False, default=0)  # percent
     step = db.Column(db.String(200))  # a JOB_STEP_LABELS code, while running
     error = db.Column(db.String(1000))
+    # Each run's claim counts one; a run acts on the row only while the count is still its own
+    # (a run put back as dead and claimed again cannot finish over the new one).
     attempts = db.Column(db.Integer, nullable=False, default=0)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # Since when it has been waiting (scheduled, retried, or put back after a failed run).
+    queued_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # Put back after a database error: not handed over before this moment (backoff).
+    retry_at = db.Column(db.DateTime(timezone=True))
     relayed_at = db.Column(db.DateTime(timezone=True))
     started_at = db.Column(db.DateTime(timezone=True))
     heartbeat_at = db.Column(db.DateTime(timezone=True))

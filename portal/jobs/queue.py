@@ -1,7 +1,12 @@
-"""The RQ side: hand a job to Redis, and the function a worker runs for it."""
+"""The Redis side: hand a job to the RQ queue, and say which of our jobs Redis still holds.
+
+An RQ job carries only our job's id (`portal-job-<id>-<random>`: each hand-over is a job of
+its own in Redis, so a job handed over again never shares an entry with a dead run's). The
+function it runs is `portal.jobs.worker.execute`, named rather than imported.
+"""
 
 import logging
-import os
+import secrets
 
 from flask import current_app
 from redis import Redis
@@ -10,10 +15,10 @@ from rq import Queue
 
 log = logging.getLogger(__name__)
 
-# The app a worker process built, and the process that built it: a job run in a forked
-# child (plain `rq worker`) must not use the connections it inherited.
-_worker_app = None
-_worker_pid = None
+PREFIX = "portal-job-"
+EXECUTE = "portal.jobs.worker.execute"
+RESULT_TTL = 600  # seconds Redis keeps a finished RQ job (ours is the row, kept for good)
+FAILURE_TTL = 86400
 
 
 def queue(connection: Redis | None = None) -> Queue:
@@ -25,35 +30,24 @@ def queue(connection: Redis | None = None) -> Queue:
 def enqueue(job_id: int) -> bool:
     """Put the job on the queue; False (and a log line) when Redis cannot be reached."""
     try:
-        queue().enqueue(execute, job_id, job_id=f"portal-job-{job_id}",
-                        job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"])
+        queue().enqueue(EXECUTE, job_id, job_id=f"{PREFIX}{job_id}-{secrets.token_hex(4)}",
+                        job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"],
+                        result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
     except RedisError as error:
         log.warning("job %s stays queued: Redis unreachable (%s)", job_id, error)
         return False
     return True
 
 
-def bind_worker_app(app) -> None:
-    """The app jobs run in: the worker command's, or a test's."""
-    global _worker_app, _worker_pid
-    _worker_app, _worker_pid = app, os.getpid()
+def held_by_redis() -> set[int]:
+    """Our jobs Redis holds: waiting in the queue, on their way to a worker, or running.
 
-
-def execute(job_id: int) -> None:
-    """What the RQ worker runs: our run_job inside the portal's app context."""
-    from portal import create_app
-    from portal.extensions import db
-    from portal.jobs.services import queued_follower, relay_pending, run_job
-
-    if _worker_app is None:  # started by plain `rq worker`: build the app from the environment
-        bind_worker_app(create_app())
-    with _worker_app.app_context():
-        if os.getpid() != _worker_pid:
-            db.engine.dispose(close=False)  # connections inherited through fork are the parent's
-        run_job(job_id)
-        # The job this one scheduled (render → sign → verify) runs here at once rather than
-        # after a trip through Redis; if a relay hands it over meanwhile, whoever claims it
-        # first runs it and the other finds it taken.
-        while (job_id := queued_follower(job_id)) is not None:
-            run_job(job_id)
-        relay_pending()  # anything else waiting
+    Raises RedisError when Redis cannot be reached (then nothing can be said to be lost).
+    """
+    rq_queue = queue()
+    connection = rq_queue.connection
+    ids = [*rq_queue.get_job_ids(),
+           *(i.decode() for i in connection.lrange(rq_queue.intermediate_queue_key, 0, -1)),
+           *rq_queue.started_job_registry.get_job_ids(cleanup=False)]
+    return {int(rq_id[len(PREFIX):].split("-", 1)[0]) for rq_id in ids
+            if rq_id.startswith(PREFIX)}

@@ -6,6 +6,7 @@ from portal import policy
 from portal.documents.forms import ActionForm
 from portal.jobs import services
 from portal.jobs.models import Job
+from portal.net import safe_next_url
 from portal.rules import PortalError
 from portal.transaction import action
 
@@ -14,6 +15,18 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 def _job(job_id) -> Job:
     return policy.visible_or_404(Job, job_id, policy.can_follow_job)
+
+
+@bp.get("/")
+@login_required
+@policy.permission_required(policy.can_manage_jobs)
+def index():
+    """The jobs to look at: waiting too long, running too long, failed; each can be retried."""
+    troubles = services.troubles()
+    reasons = {job.id: services.reason(job)
+               for job in [*troubles.waiting, *troubles.running, *troubles.failed]}
+    return render_template("jobs/index.html", troubles=troubles, reasons=reasons,
+                           action_form=ActionForm())
 
 
 @bp.get("/<int:job_id>")
@@ -26,7 +39,7 @@ def show(job_id):
 @bp.post("/<int:job_id>/retry")
 @login_required
 def retry(job_id):
-    """Try a failed job again."""
+    """Try a job again: failed, or waiting or running for too long."""
     job = _job(job_id)
     message = None
     if ActionForm().validate_on_submit():
@@ -38,8 +51,9 @@ def retry(job_id):
     else:
         message = _("The form expired. Reload the page and try again.")
     if not request.htmx:
-        if message:
-            flash(message, "error")
-        return redirect(url_for("documents.show", document_id=job.document_id))
+        flash(message or _("The job will be tried again in a moment."),
+              "error" if message else "info")
+        back = safe_next_url(request.form.get("next"))
+        return redirect(back or url_for("documents.show", document_id=job.document_id))
     return render_template("jobs/_job.html", job=job, action_form=ActionForm(),
                            message=message), 409 if message else 200

@@ -1,43 +1,33 @@
-"""Schedule, hand over, run and retry background jobs; the same path with or without Redis.
+"""Schedule background jobs, follow them, and try again the ones that are stuck.
 
-A feature registers a handler per kind (`@handles("render")`). A service schedules a job in
-the action's transaction; once the action commits, `relay_pending()` runs: with `REDIS_URL` the
-jobs go to the RQ queue (a worker runs them); without it they run here, in-process, through
-the same `run_job`. A job may be handed over twice (a relay retried, a dead worker's job put
-back by `requeue_stale`): `run_job` claims the row by a conditional UPDATE, and handlers check
-what is already done, so nothing happens twice.
+A feature registers a handler per kind (`runner.handles("render")`). A service schedules a
+job in the action's transaction; once the action commits, `runner.relay_pending()` runs: with
+`REDIS_URL` the jobs go to the RQ queue (a worker runs them); without it they run here,
+in-process, through the same `runner.run_job`. Handlers check what is already done, so a job
+handed over twice or run again after a crash does nothing twice.
 """
 
-import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.audit import services as audit
-from portal.clock import utcnow
+from portal.clock import as_local, aware_utc, utcnow
 from portal.extensions import db
-from portal.jobs.models import FIRST_STEPS, Job, JobState
+from portal.jobs.models import Job, JobState
+from portal.jobs.runner import relay_pending
 from portal.rules import PortalError
 from portal.transaction import after_commit
 
-log = logging.getLogger(__name__)
-
-_HANDLERS: dict[str, Callable[[Job], None]] = {}
+TROUBLE_LIMIT = 100  # rows per list on the administrators' page
 
 
 class JobError(PortalError):
     """A job step that is not possible now; the message is shown to the person."""
-
-
-def handles(kind: str):
-    """Register the function that does the work of jobs of this kind."""
-    def register(function):
-        _HANDLERS[kind] = function
-        return function
-    return register
 
 
 def schedule(kind: str, *, document_id: int | None = None, actor=None) -> Job:
@@ -74,101 +64,79 @@ def queued_follower(job_id: int) -> int | None:
     return follower.id if follower is not None and follower.state == JobState.QUEUED else None
 
 
-def report(job: Job, progress: int, step: str) -> None:
-    """Record how far a running job got, a JOB_STEP_LABELS code (committed at once, so the
-    page sees it)."""
-    job.progress, job.step, job.heartbeat_at = progress, step, utcnow()
-    db.session.commit()
-
-
-def relay_pending() -> int:
-    """Hand committed jobs to the queue, or run them here when there is no Redis."""
-    if not current_app.config["REDIS_URL"]:
-        return run_queued_here()  # with no queue, every waiting job is one nobody handed over
-    from portal.jobs import queue
-
-    pending = _pending()
-    relayed = 0
-    for job_id in pending:
-        if not queue.enqueue(job_id):
-            break  # Redis is down: the rows wait, and the next relay hands them over
-        db.session.execute(update(Job).where(Job.id == job_id, Job.relayed_at.is_(None))
-                           .values(relayed_at=utcnow()))
-        db.session.commit()
-        relayed += 1
-    return relayed
-
-
-def run_queued_here() -> int:
-    """Run every queued job in this process now, handed to Redis or not: the embedded
-    default's relay, and set-up commands that need each job's result before their next step
-    (a worker later finds those done). Jobs a job schedules run in the same call."""
-    ran = 0
-    while queued := list(db.session.scalars(
-            select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id))):
-        for job_id in queued:
-            run_job(job_id)
-        ran += len(queued)
-    return ran
-
-
-def _pending() -> list[int]:
-    return list(db.session.scalars(
-        select(Job.id).where(Job.state == JobState.QUEUED, Job.relayed_at.is_(None))
-        .order_by(Job.id)))
-
-
-def _claim(job_id: int) -> bool:
-    """Take a queued job for this run; False when another run has it or it is finished."""
+def _running_too_long():
+    config = current_app.config
     now = utcnow()
-    result = db.session.execute(
-        update(Job).where(Job.id == job_id, Job.state == JobState.QUEUED)
-        .values(state=JobState.RUNNING, attempts=Job.attempts + 1, started_at=now,
-                heartbeat_at=now, error=None, step=case(FIRST_STEPS, value=Job.kind)))
-    db.session.commit()
-    return result.rowcount == 1
+    return (Job.state == JobState.RUNNING) & or_(
+        Job.heartbeat_at < now - timedelta(seconds=config["JOB_STALE_SECONDS"]),
+        Job.started_at < now - timedelta(seconds=config["JOB_TIMEOUT_SECONDS"]))
 
 
-def run_job(job_id: int) -> None:
-    """Run one job to done or failed; a job already taken or finished is left alone."""
-    if not _claim(job_id):
-        return
-    job = db.session.get(Job, job_id)
-    try:
-        _HANDLERS[job.kind](job)
-    except Exception as error:  # any failure is the job's, shown to the person with a retry
-        log.exception("job %s (%s) failed", job.id, job.kind)
-        db.session.rollback()
-        _finish(job_id, JobState.FAILED, error=str(error)[:1000] or type(error).__name__)
-    else:
-        _finish(job_id, JobState.DONE)
+def _waiting_too_long():
+    since = utcnow() - timedelta(seconds=current_app.config["JOB_WAITING_ALERT_SECONDS"])
+    return (Job.state == JobState.QUEUED) & (Job.queued_at < since)
 
 
-def _finish(job_id: int, state: JobState, error: str | None = None) -> None:
-    values = {"state": state, "finished_at": utcnow(), "error": error}
-    if state == JobState.DONE:
-        values.update(progress=100, step=None)
-    db.session.execute(update(Job).where(Job.id == job_id).values(**values))
-    db.session.commit()
+@dataclass
+class Troubles:
+    waiting: list[Job]
+    running: list[Job]
+    failed: list[Job]
+
+
+def troubles() -> Troubles:
+    """The jobs an administrator should look at: waiting or running too long, and failed."""
+    def listed(condition, order):
+        return list(db.session.scalars(
+            select(Job).options(joinedload(Job.document)).where(condition)
+            .order_by(order).limit(TROUBLE_LIMIT)))
+
+    return Troubles(waiting=listed(_waiting_too_long(), Job.queued_at),
+                    running=listed(_running_too_long(), Job.started_at),
+                    failed=listed(Job.state == JobState.FAILED, Job.finished_at.desc()))
+
+
+def can_retry(job: Job) -> bool:
+    return job.state == JobState.FAILED or db.session.scalar(
+        select(Job.id).where(Job.id == job.id, _waiting_too_long() | _running_too_long())
+    ) is not None
 
 
 def retry(job: Job, *, actor) -> None:
-    """Queue a failed job again (the retry button)."""
+    """Try a job again now: a failed one, one waiting too long (handed over again), or one
+    running too long (put back; its run, if it is still alive, keeps nothing)."""
+    if not can_retry(job):
+        raise JobError(_("Only a failed job, or one waiting or running too long, can be tried "
+                         "again."))
+    before = job.state
     result = db.session.execute(
-        update(Job).where(Job.id == job.id, Job.state == JobState.FAILED)
-        .values(state=JobState.QUEUED, relayed_at=None, progress=0, error=None, step=None))
+        update(Job).where(Job.id == job.id, Job.state == before)
+        .values(state=JobState.QUEUED, queued_at=utcnow(), retry_at=None, relayed_at=None,
+                progress=0, error=None, step=None))
     if result.rowcount != 1:
-        raise JobError(_("Only a failed job can be tried again."))
-    audit.record("job.retried", actor=actor, obj=job, details={"kind": job.kind})
+        raise JobError(_("The job has just moved on; reload the page."))
+    audit.record("job.retried", actor=actor, obj=job, details={"kind": job.kind, "from": before})
     after_commit(relay_pending)
 
 
-def requeue_stale() -> int:
-    """Put back jobs whose worker died mid-run (no heartbeat for JOB_STALE_SECONDS)."""
-    stale = utcnow() - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
-    result = db.session.execute(
-        update(Job).where(Job.state == JobState.RUNNING, Job.heartbeat_at < stale)
-        .values(state=JobState.QUEUED, relayed_at=None)
-        .execution_options(synchronize_session=False))  # committed next: rows reload
-    db.session.commit()
-    return result.rowcount
+def reason(job: Job) -> str:
+    """Why the job is on the administrators' page, in the reader's language."""
+    def at(moment):
+        return as_local(moment).strftime("%d/%m/%Y %H:%M:%S") if moment else ""
+
+    config = current_app.config
+    if job.state == JobState.FAILED:
+        return job.error or _("Failed without a message.")
+    if job.state == JobState.RUNNING:
+        silent = utcnow() - aware_utc(job.heartbeat_at)
+        if silent > timedelta(seconds=config["JOB_STALE_SECONDS"]):
+            return _("No sign of life since %(at)s: its worker has probably stopped; it is put "
+                     "back in the queue by itself.", at=at(job.heartbeat_at))
+        return _("Running for longer than %(n)s seconds.", n=config["JOB_TIMEOUT_SECONDS"])
+    if job.retry_at is not None and aware_utc(job.retry_at) > utcnow():
+        return " ".join([job.error or "", _("Next try at %(at)s.", at=at(job.retry_at))]).strip()
+    if job.relayed_at is None:
+        return _("Not handed to the queue yet: Redis does not answer, or no worker is running "
+                 "to relay it.")
+    return _("In the queue since %(at)s, and no worker has taken it: is `flask jobs worker` "
+             "running?", at=at(job.relayed_at))

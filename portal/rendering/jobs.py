@@ -5,7 +5,8 @@ from sqlalchemy import update
 from portal.audit import services as audit
 from portal.documents.models import Document, DocumentState
 from portal.extensions import db
-from portal.jobs.services import handles, schedule_next
+from portal.jobs.runner import handles
+from portal.jobs.services import schedule_next
 from portal.rendering.values import document_values
 from portal.storage.services import store_bytes
 

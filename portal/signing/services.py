@@ -16,7 +16,8 @@ from portal.audit import services as audit
 from portal.clock import as_local, utcnow
 from portal.documents.models import Document, DocumentState
 from portal.extensions import db
-from portal.jobs.services import JobError, handles, report, schedule_next
+from portal.jobs.runner import handles, report
+from portal.jobs.services import JobError, schedule_next
 from portal.signing import keys
 from portal.signing.models import (
     INITIAL_FIELDS,

@@ -8,6 +8,7 @@ from portal.deliveries.models import Delivery
 from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.jobs import runner
 from portal.jobs import services as jobs
 from portal.jobs.models import Job, JobState
 from portal.storage.models import StoredFile
@@ -35,11 +36,11 @@ def test_a_job_run_twice_does_its_work_once(make, run_jobs):
     run_jobs()
     job = _render_job(exchange.document)
     files = db.session.scalar(select(func.count(StoredFile.id)))
-    jobs.run_job(job.id)  # handed over again (a relay retried): already done, left alone
+    runner.run_job(job.id)  # handed over again (a relay retried): already done, left alone
     db.session.execute(Job.__table__.update().where(Job.id == job.id)
                        .values(state=JobState.QUEUED))
     db.session.commit()
-    jobs.run_job(job.id)  # even when it runs again, the PDF is not made twice
+    runner.run_job(job.id)  # even when it runs again, the PDF is not made twice
     db.session.refresh(job)
     assert job.state == JobState.DONE and job.attempts == 2
     assert db.session.scalar(select(func.count(StoredFile.id))) == files
@@ -102,10 +103,10 @@ def test_a_running_job_polls_and_a_dead_workers_job_is_put_back(make, client, au
     auth.login(exchange.ministry_clerk.email)
     html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in html and 'value="40"' in html
-    assert jobs.requeue_stale() == 0  # alive: left alone
+    assert runner.requeue_stale() == 0  # alive: left alone
     current_app.config["JOB_STALE_SECONDS"] = -1
     try:
-        assert jobs.requeue_stale() == 1
+        assert runner.requeue_stale() == 1
     finally:
         current_app.config["JOB_STALE_SECONDS"] = 360
     db.session.refresh(job)
@@ -128,7 +129,7 @@ def test_a_chain_job_run_again_does_not_schedule_its_follower_twice(make, run_jo
     db.session.execute(Job.__table__.update().where(Job.id == sign.id)
                        .values(state=JobState.QUEUED))
     db.session.commit()
-    jobs.run_job(sign.id)  # e.g. put back after its worker died right after committing
+    runner.run_job(sign.id)  # e.g. put back after its worker died right after committing
     kinds = db.session.scalars(select(Job.kind).where(Job.document_id == exchange.document.id)
                                .order_by(Job.id)).all()
     assert kinds == ["render", "sign", "dispatch", "verify"]
@@ -151,7 +152,7 @@ def test_recipients_receive_the_document_once_it_is_sealed_and_only_once(make, r
     db.session.execute(Job.__table__.update().where(Job.id == dispatch.id)
                        .values(state=JobState.QUEUED))
     db.session.commit()
-    jobs.run_job(dispatch.id)  # run again: nobody receives it twice
+    runner.run_job(dispatch.id)  # run again: nobody receives it twice
     assert _deliveries_of(document) == 2
     assert db.session.scalar(select(func.count(Job.id)).where(
         Job.document_id == document.id, Job.kind == "verify")) == 1
