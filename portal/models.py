@@ -7,6 +7,7 @@ from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
 from portal.jobs.models import Job
 from portal.leaderboard.models import DailyTally, OversightSettings, StaleDay
+from portal.once import Submission
 from portal.organisations.models import Organisation, OrganisationName
 from portal.signing.models import SigningIdentity, TrustedRoot, Verification
 from portal.storage.models import StoredFile
@@ -14,4 +15,5 @@ from portal.storage.models import StoredFile
 __all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "DailyTally", "Delivery", "DeliveryEvent",
            "Document", "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
            "Organisation", "OrganisationName", "OversightSettings", "RecoveryCode",
-           "SigningIdentity", "StaleDay", "StoredFile", "TrustedRoot", "User", "Verification"]
+           "SigningIdentity", "StaleDay", "StoredFile", "Submission", "TrustedRoot", "User",
+           "Verification"]

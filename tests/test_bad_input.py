@@ -19,6 +19,7 @@ from portal.documents.models import Document, DocumentAttachment
 from portal.extensions import db
 from portal.jobs.services import first_job_of
 from portal.storage.models import StoredFile
+from portal.transaction import action
 from tests.deliveries.conftest import Exchange
 from tests.pdfs import blank_pdf
 
@@ -53,7 +54,8 @@ def exchange(make):
 
 
 def _bearer(user):
-    _token, secret = issue_token(user, "bad input")
+    with action():
+        _token, secret = issue_token(user, "bad input")
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -65,7 +67,7 @@ def _count(model) -> int:
 def _compose(client, auth, **fields):
     data = {"doc_type": "cong_van", "subject": "Về việc báo cáo", "body": "Đề nghị báo cáo.",
             "urgency": "normal", "confidentiality": "none", "deadline_kind": "none",
-            "all_departments": "y", "csrf_token": auth.csrf_token("/documents/new"), **fields}
+            "all_departments": "y", **auth.hidden_fields("/documents/new"), **fields}
     return client.post("/documents/new", data=data)
 
 
@@ -335,7 +337,7 @@ def test_the_service_refuses_an_invisible_subject(people):
 
     fields = documents.DraftFields(doc_type="cong_van", subject="\u200b\u2060",
                                    recipient_ids=(people.a.id,))
-    with pytest.raises(documents.DocumentError):
+    with pytest.raises(documents.DocumentError), action():
         documents.save_draft(fields, actor=people.ministry_clerk)
 
 

@@ -3,9 +3,10 @@
 The same services, permission checks and audit as the web pages; errors are JSON.
 """
 
+from collections.abc import Callable
 from datetime import date
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from sqlalchemy import select
 
 from portal import policy
@@ -23,6 +24,7 @@ from portal.documents.models import Document, DocumentType, Urgency
 from portal.documents.text import clean_line, clean_text, is_blank
 from portal.extensions import db
 from portal.i18n import LANGUAGES
+from portal.once import Answer, KeyReusedError, MalformedKeyError, fingerprint, once
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
 from portal.transaction import action
@@ -187,15 +189,39 @@ def issue_document():
         return api_error(400, str(error))
     if user.role != policy.Role.CLERK:
         return api_error(403, "only the organisation's clerk can issue documents")
+
+    def issue() -> Answer:
+        document = documents.save_draft(fields, actor=user)
+        documents.issue_document(document, actor=user)
+        return Answer(201, f"/api/v1/documents/{document.id}",
+                      current_app.json.dumps(document_json(document)))
+
     try:
-        with action():
-            document = documents.save_draft(fields, actor=user)
-            documents.issue_document(document, actor=user)
+        return _response(_acting_once("api.documents", issue))
+    except MalformedKeyError as error:
+        return api_error(400, str(error))
     except PortalError as error:
         return api_error(422, str(error))
-    response = jsonify(document_json(document))
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/documents/{document.id}"
+
+
+def _acting_once(scope: str, perform: Callable[[], Answer]) -> Answer:
+    """Run the action; with an `Idempotency-Key` header, once for that key: a request sent
+    again with it (after a timeout, say) answers as the first did, without acting."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        with action():
+            return perform()
+    return once(g.api_user, scope, key, perform, request_fingerprint=fingerprint(
+        request.method, request.path, request.get_data()))
+
+
+def _response(answer: Answer):
+    response = current_app.response_class(answer.body, status=answer.status,
+                                          mimetype="application/json")
+    if answer.location:
+        response.headers["Location"] = answer.location
+    if answer.repeated:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
@@ -278,15 +304,22 @@ def _step(delivery_id, allowed, perform):
         return api_error(404, "no such delivery")
     if not allowed(g.api_user, delivery):
         return api_error(403, "your role does not allow this step")
+
+    def step() -> Answer:
+        perform(delivery)
+        db.session.flush()
+        db.session.refresh(delivery)
+        return Answer(200, body=current_app.json.dumps(
+            delivery_json(delivery, *_today_and_soon(), full=True)))
+
     try:
-        with action():
-            perform(delivery)
-    except BadRequest as error:
+        return _response(_acting_once(f"api.{request.endpoint}.{delivery_id}", step))
+    except (BadRequest, MalformedKeyError) as error:
         return api_error(400, str(error))
+    except KeyReusedError as error:
+        return api_error(422, str(error))
     except PortalError as error:
         return api_error(409, str(error))
-    db.session.refresh(delivery)
-    return jsonify(delivery_json(delivery, *_today_and_soon(), full=True))
 
 
 @bp.post("/deliveries/<int:delivery_id>/acknowledge")

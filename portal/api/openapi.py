@@ -149,6 +149,14 @@ def _json_body(schema):
 
 
 _DELIVERY_ID = [_path_id("delivery_id")]
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,100}$"},
+    "description": "Send the request again with the same key (after a timeout, say) and it "
+    "does not act again: the first answer comes back, with `Idempotent-Replayed: true`. The "
+    "same key with another request is refused (422). Keys are kept seven days."}
+_REPLAYED = {"Idempotent-Replayed": {"required": False, "schema": {"type": "string",
+                                                                   "enum": ["true"]}}}
 
 
 def _exchange_paths() -> dict:
@@ -160,6 +168,7 @@ def _exchange_paths() -> dict:
             "to every recipient (`dispatched_at`, see GET /documents/{document_id}). "
             "Confidential documents are refused (422) and nothing is stored. Control and "
             "invisible characters are taken out of the text; a NUL is refused (400).",
+            "parameters": [_IDEMPOTENCY_KEY],
             "requestBody": _json_body({
                 "type": "object",
                 "required": ["type", "subject", "recipients"],
@@ -186,7 +195,8 @@ def _exchange_paths() -> dict:
                             "recipients": ["BTNMT"], "due_working_days": 5}}),
             "responses": {"201": {**_ok("The issued document", _ref("Document")),
                                   "headers": {"Location": {"required": True,
-                                                           "schema": {"type": "string"}}}},
+                                                           "schema": {"type": "string"}},
+                                              **_REPLAYED}},
                           "400": _ERROR, "401": _ERROR, "403": _ERROR, "405": _NOT_ALLOWED,
                           "422": _ERROR},
         }},
@@ -224,20 +234,23 @@ def _exchange_paths() -> dict:
         }},
         "/deliveries/{delivery_id}/acknowledge": {"post": {
             "summary": "Acknowledge receipt (01 → 03): the clerk or a leader",
-            "parameters": _DELIVERY_ID,
-            "responses": {"200": _ok("The delivery", _ref("DeliveryDetail")), "401": _ERROR,
-                          "403": _ERROR, "404": _ERROR, "405": _NOT_ALLOWED, "409": _ERROR},
+            "parameters": [*_DELIVERY_ID, _IDEMPOTENCY_KEY],
+            "responses": {"200": {**_ok("The delivery", _ref("DeliveryDetail")),
+                                  "headers": _REPLAYED},
+                          "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
+                          "405": _NOT_ALLOWED, "409": _ERROR, "422": _ERROR},
         }},
         "/deliveries/{delivery_id}/reply": {"post": {
             "summary": "Reply (a leader): numbered, sent to the sender, delivery done (06)",
-            "parameters": _DELIVERY_ID,
+            "parameters": [*_DELIVERY_ID, _IDEMPOTENCY_KEY],
             "requestBody": _json_body({
                 "type": "object", "required": ["body"],
                 "properties": {"body": {"type": "string", "minLength": 1}},
                 "example": {"body": "Sở đã nhận và sẽ báo cáo trước hạn."}}),
-            "responses": {"200": _ok("The delivery", _ref("DeliveryDetail")), "400": _ERROR,
-                          "401": _ERROR, "403": _ERROR, "404": _ERROR, "405": _NOT_ALLOWED,
-                          "409": _ERROR},
+            "responses": {"200": {**_ok("The delivery", _ref("DeliveryDetail")),
+                                  "headers": _REPLAYED},
+                          "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
+                          "405": _NOT_ALLOWED, "409": _ERROR, "422": _ERROR},
         }},
         "/calendar/due-date": {"get": {
             "summary": "The day N working days after a start day (no sign-in needed)",

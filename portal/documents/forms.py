@@ -18,6 +18,7 @@ from portal.documents.models import (
     Urgency,
 )
 from portal.forms import DateField, Form, SelectField, SelectMultipleField
+from portal.once import OnceField
 
 DEADLINE_KINDS = {"none": _l("No reply needed"), "working_days": _l("Within working days"),
                   "date": _l("By a date")}
@@ -43,6 +44,7 @@ class ComposeForm(Form):
     due_working_days = IntegerField(_l("Working days"),
                                     validators=[Optional(), NumberRange(min=1, max=365)])
     due_on = DateField(_l("Due date"), validators=[Optional()])
+    once = OnceField()
 
 
 class AttachmentForm(Form):

@@ -33,6 +33,7 @@ from portal.documents.models import (
 )
 from portal.extensions import db
 from portal.jobs.services import first_job_of
+from portal.once import Answer, once
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
 from portal.rendering.html import render_html
@@ -80,21 +81,27 @@ def _compose(document: Document | None):
                                    else "date" if document.due_on else "none")
     if form.validate_on_submit():
         issue = request.form.get("action") == "issue"
+
+        def save_and_maybe_issue() -> Answer:
+            saved = services.save_draft(_fields(form, groups), actor=current_user,
+                                        document=document)
+            if not issue:
+                return Answer(302, url_for(".edit", document_id=saved.id), _("Draft saved."))
+            services.issue_document(saved, actor=current_user)
+            return Answer(302, url_for(".show", document_id=saved.id), _(
+                "Document %(notation)s issued to %(n)s recipients.", notation=saved.notation,
+                n=len(saved.recipient_ids)))
+
         try:
-            with action():
-                saved = services.save_draft(_fields(form, groups), actor=current_user,
-                                            document=document)
-                if issue:
-                    services.issue_document(saved, actor=current_user)
+            # Sent twice (a double click, the back button): acts once, answers as the first.
+            answer = once(current_user, "documents.compose", form.once.data,
+                          save_and_maybe_issue)
         except PortalError as error:
             form.form_errors.append(str(error))
         else:
-            if issue:
-                flash(_("Document %(notation)s issued to %(n)s recipients.",
-                        notation=saved.notation, n=len(saved.recipient_ids)), "info")
-                return redirect(url_for(".show", document_id=saved.id))
-            flash(_("Draft saved."), "info")
-            return redirect(url_for(".edit", document_id=saved.id))
+            flash(_("This form had already been sent; here is what it did.")
+                  if answer.repeated else answer.body, "info")
+            return redirect(answer.location)
     status = 400 if request.method == "POST" else 200
     return render_template("documents/compose.html", form=form, groups=groups, document=document,
                            attachment_form=AttachmentForm(),

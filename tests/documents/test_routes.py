@@ -20,7 +20,7 @@ def _compose(client, auth, **fields):
     data = {"doc_type": "cong_van", "subject": "Về việc báo cáo công tác quý IV",
             "body": "Đề nghị các Sở báo cáo.", "urgency": "urgent", "confidentiality": "none",
             "deadline_kind": "working_days", "due_working_days": "3",
-            "csrf_token": auth.csrf_token("/documents/new"), **fields}
+            **auth.hidden_fields("/documents/new"), **fields}
     return client.post("/documents/new", data=data)
 
 

@@ -18,7 +18,7 @@ from portal.leaderboard.services import Period
 from portal.signing import chain, keys
 from portal.storage.services import read_bytes
 from portal.transaction import action
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, hidden_fields_from
 
 DAY = date(2026, 3, 10)
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
@@ -87,7 +87,7 @@ def test_drafted_edited_signed_issued_and_delivered_to_every_department(
     # The reviewer changes the text like any draft's (the appendix stays).
     form = client.get(f"/documents/{letter.id}/edit").text
     client.post(f"/documents/{letter.id}/edit", data={
-        "csrf_token": csrf_token_from(form), "doc_type": "cong_van", "subject": letter.subject,
+        **hidden_fields_from(form), "doc_type": "cong_van", "subject": letter.subject,
         "body": letter.body + "\nĐề nghị các Sở báo cáo trước ngày 15/4/2026.",
         "urgency": "normal", "confidentiality": "none", "signer_title": "Bộ trưởng",
         "signer_name": "", "recipients": [str(i) for i in letter.recipient_ids],
