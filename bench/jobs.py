@@ -77,13 +77,15 @@ def _letter(subject="V/v đẩy mạnh gửi, nhận văn bản điện tử có
     from portal.auth.services import find_user_by_email
     from portal.documents import services as documents
     from portal.organisations.services import find_by_code
+    from portal.transaction import action
 
     clerk = find_user_by_email("clerk.vp@demo.portal.gov.vn")
     fields = documents.DraftFields(
         doc_type="cong_van", subject=subject, signer_name="Đỗ Thanh Tùng",
         signer_title="Chánh Văn phòng", recipient_ids=(find_by_code("HCM").id,),
         body="Thực hiện Quyết định số 28/2018/QĐ-TTg, đề nghị các Sở báo cáo. " * 8)
-    return documents.save_draft(fields, actor=clerk), clerk
+    with action():
+        return documents.save_draft(fields, actor=clerk), clerk
 
 
 def _bare_and_end_to_end(samples):
@@ -155,11 +157,13 @@ def _issue_and_wait(count, phases=None):
     from portal.documents.models import Document
     from portal.extensions import db
     from portal.jobs.models import Job
+    from portal.transaction import action
 
     ids = []
     for _ in range(count):
         draft, clerk = _letter()
-        ids.append(documents.issue_document(draft, actor=clerk).id)
+        with action():
+            ids.append(documents.issue_document(draft, actor=clerk).id)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         db.session.rollback()

@@ -15,19 +15,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.api.auth import api_error
 from portal.auth.throttle import retry_after
-from portal.extensions import db
-from portal.transaction import database_unavailable
+from portal.transaction import database_unavailable, roll_back_quietly
 
 # Fields never echoed back into a page after an expired form.
 SECRET_FIELDS = {"csrf_token", "password", "current_password", "new_password",
                  "new_password_again", "one_time_code"}
-
-
-def _roll_back_quietly() -> None:
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:  # the connection is gone: the session starts afresh next time
-        db.session.close()
 
 
 def _wants_json() -> bool:
@@ -41,7 +33,16 @@ def refusal(status: int, message: str):
         return api_error(status, message)
     if request.htmx:
         return message, status, {"HX-Reswap": "none"}
-    return render_template("errors/error.html", status=status, message=message), status
+    return _error_page("errors/error.html", status, status=status, message=message)
+
+
+def _error_page(template: str, code: int, **context):
+    """An error page in the usual layout; while the database is away (the layout reads who
+    is signed in), the page that needs none."""
+    try:
+        return render_template(template, **context), code
+    except SQLAlchemyError as error:
+        return handle_database_error(error)
 
 
 def handle_csrf_error(error: CSRFError):
@@ -50,20 +51,20 @@ def handle_csrf_error(error: CSRFError):
     A normal form gets a page holding the typed values and a fresh token, to send again.
     An htmx request gets a message the page shows without replacing anything.
     """
-    _roll_back_quietly()
+    roll_back_quietly()
     message = _("Your form has expired (or the page was open too long). Nothing was saved. "
                 "Please send it again.")
     if request.htmx:
         return message, 400, {"HX-Reswap": "none"}
     kept = [(name, value) for name, value in request.form.items(multi=True)
             if name not in SECRET_FIELDS]
-    return render_template("errors/csrf.html", message=message, kept=kept,
-                           action=request.full_path.rstrip("?")), 400
+    return _error_page("errors/csrf.html", 400, message=message, kept=kept,
+                       action=request.full_path.rstrip("?"))
 
 
 def handle_rate_limit(error: HTTPException):
     """Too many wrong attempts: say how long to wait, and say it in Retry-After too."""
-    _roll_back_quietly()
+    roll_back_quietly()
     seconds = retry_after()
     minutes = math.ceil(seconds / 60)
     message = ngettext("Too many attempts. Please wait %(num)s minute before trying again.",
@@ -73,22 +74,22 @@ def handle_rate_limit(error: HTTPException):
         response = api_error(429, message)
     else:
         response = current_app.make_response(
-            (render_template("errors/error.html", status=429, message=message), 429))
+            _error_page("errors/error.html", 429, status=429, message=message))
     response.headers["Retry-After"] = str(seconds)
     return response
 
 
 def handle_too_large(error: HTTPException):
-    _roll_back_quietly()
+    roll_back_quietly()
     message = _("The upload is too large: a file may be at most %(mb)s MB. Nothing was saved.",
                 mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024))
     if _wants_json():
         return api_error(413, message)
-    return render_template("errors/error.html", status=413, message=message), 413
+    return _error_page("errors/error.html", 413, status=413, message=message)
 
 
 def handle_http_error(error: HTTPException):
-    _roll_back_quietly()
+    roll_back_quietly()
     # A 405 says which methods the address takes (RFC 9110), as Werkzeug's own page does.
     headers = {"Allow": ", ".join(error.valid_methods)} \
         if getattr(error, "valid_methods", None) else {}
@@ -96,8 +97,11 @@ def handle_http_error(error: HTTPException):
         response = api_error(error.code or 500, error.description or error.name)
         response.headers.update(headers)
         return response
-    return (render_template("errors/error.html", status=error.code, message=None), error.code,
-            headers)
+    response = current_app.make_response(
+        _error_page("errors/error.html", error.code, status=error.code, message=None))
+    if response.status_code == error.code:
+        response.headers.update(headers)
+    return response
 
 
 UNAVAILABLE_RETRY_SECONDS = 30
@@ -111,7 +115,7 @@ def handle_database_error(error: Exception):
         if current_app.debug or current_app.testing:
             raise error  # a test or the debugger sees it whole
         return handle_unexpected(error)
-    _roll_back_quietly()
+    roll_back_quietly()
     current_app.logger.warning("database unavailable on %s %s: %s", request.method,
                                request.path, error)
     message = _("The portal cannot reach its database for a moment. Nothing you sent has been "
@@ -131,7 +135,7 @@ def handle_database_error(error: Exception):
 
 
 def handle_unexpected(error: Exception):
-    _roll_back_quietly()
+    roll_back_quietly()
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     # Handling the exception here stops Flask from logging it: log it, or it is lost.

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -54,7 +55,11 @@ class MalformedKeyError(PortalError):
 
 
 class KeyReusedError(PortalError):
-    """The same Idempotency-Key sent with a different request (422)."""
+    """The same key sent with a different request (422); `first` is the first one's answer."""
+
+    def __init__(self, message: str, first: "Answer"):
+        super().__init__(message)
+        self.first = first
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,13 @@ def fingerprint(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+def form_fingerprint() -> str:
+    """The submitted form's values (not its CSRF token or key): one key, one form as sent."""
+    values = sorted((name, value) for name, value in request.form.items(multi=True)
+                    if name not in ("csrf_token", "once"))
+    return fingerprint(*(f"{name}={value}" for name, value in values))
+
+
 def check_key(key: str) -> str:
     if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         raise MalformedKeyError(_("An idempotency key is 8 to 100 letters, digits, '-' or "
@@ -94,7 +106,7 @@ def once(user, scope: str, key: str, perform: Callable[[], Answer], *,
         return first
     try:
         with action():
-            _forget_old()
+            _forget_old(user)
             submission = Submission(user_id=user.id, scope=scope, key=key,
                                     fingerprint=request_fingerprint)
             db.session.add(submission)
@@ -115,13 +127,16 @@ def _first(user, scope, key, request_fingerprint) -> Answer | None:
         Submission.user_id == user.id, Submission.scope == scope, Submission.key == key))
     if found is None:
         return None
+    first = Answer(found.status, found.location, found.body, repeated=True)
     if found.fingerprint != request_fingerprint:
-        raise KeyReusedError(_("This idempotency key was used for another request."))
-    return Answer(found.status, found.location, found.body, repeated=True)
+        raise KeyReusedError(_("This idempotency key was used for another request."), first)
+    return first
 
 
-def _forget_old() -> None:
-    db.session.execute(delete(Submission).where(Submission.created_at < utcnow() - KEPT_FOR))
+def _forget_old(user) -> None:
+    """This person's keys older than KEPT_FOR (theirs only: no lock on other people's)."""
+    db.session.execute(delete(Submission).where(Submission.user_id == user.id,
+                                                Submission.created_at < utcnow() - KEPT_FOR))
 
 
 class OnceField(HiddenField):

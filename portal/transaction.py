@@ -7,16 +7,19 @@ assignment was written, a database error in the third step) changes nothing. Wha
 happen only once the change is kept (handing its jobs to the queue, forgetting cached
 pages) is registered with `after_commit` and runs after the commit, never after a rollback.
 
-The job runner is an edge of its own (portal/jobs/services.py): it commits a job's claim,
-its progress reports and its result.
+The job runner is an edge of its own (portal/jobs/runner.py): it commits a job's claim, its
+progress reports and its result.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from portal.extensions import db
+
+log = logging.getLogger(__name__)
 
 _RUNNING = "portal.action_running"
 _AFTER_COMMIT = "portal.after_commit"
@@ -33,13 +36,17 @@ def action() -> Iterator[None]:
         yield
         session.commit()
     except BaseException:
-        session.rollback()
         session.info.pop(_AFTER_COMMIT, None)
+        session.rollback()
         raise
     finally:
         session.info.pop(_RUNNING, None)
     for callback in session.info.pop(_AFTER_COMMIT, []):
-        callback()
+        try:
+            callback()
+        except Exception:  # the action is kept whatever a follow-up does (jobs wait as rows)
+            log.exception("after the commit, %s failed", getattr(callback, "__name__", callback))
+            roll_back_quietly()
 
 
 def after_commit(callback: Callable[[], object]) -> None:
@@ -65,9 +72,25 @@ def keep_read_side_work() -> None:
         db.session.commit()
 
 
+# SQLite's passing errors; its other OperationalErrors (no such table, a syntax error) are
+# the code's or the schema's, and would fail again.
+_SQLITE_PASSING = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CANTOPEN",
+                   "SQLITE_FULL", "SQLITE_PROTOCOL")
+
+
 def database_unavailable(error: BaseException) -> bool:
     """The database is away or refused the statement for a passing reason (a lost
     connection, a refused login, a lock timeout): the same work will succeed later."""
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
-    return isinstance(error, (OperationalError, InterfaceError))
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    name = getattr(getattr(error, "orig", None), "sqlite_errorname", None)
+    return name is None or name.startswith(_SQLITE_PASSING)
+
+
+def roll_back_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone: the session starts afresh next time
+        db.session.close()

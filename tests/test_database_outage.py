@@ -58,6 +58,10 @@ def test_pages_health_and_api_say_503_and_come_back(client, auth, make, refused)
         assert api.get_json()["error"]["status"] == 503
         sent = client.post(f"/inbox/{delivery_id}/acknowledge", data={"csrf_token": token})
         assert sent.status_code == 503
+        # Error pages of their own need who is signed in: they too say 503, not a bare 500.
+        assert client.get("/no-such-page").status_code == 503
+        assert client.post(f"/inbox/{delivery_id}/acknowledge",
+                           data={"csrf_token": "expired"}).status_code == 503
     finally:
         accept()
     back = time.monotonic()

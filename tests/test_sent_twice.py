@@ -117,3 +117,20 @@ def test_a_reply_sent_again_with_its_key_replies_once(make, client):
     replies = db.session.scalar(select(func.count(Document.id)).where(
         Document.reply_to_id == exchange.delivery.id))
     assert replies == 1
+
+
+def test_the_same_form_sent_back_with_other_values_changes_nothing(client, auth, make):
+    """Saved as a draft, then (back button) changed and sent to be issued with the same
+    key: the second sending is not a new document, and says so."""
+    exchange = Exchange(make)
+    auth.login(exchange.ministry_clerk.email)
+    form = {**_composed(auth, exchange.a), "action": "save"}
+    saved = client.post("/documents/new", data=form)
+    again = client.post("/documents/new", data={**form, "action": "issue",
+                                                "subject": "V/v khác hẳn"},
+                        follow_redirects=True)
+    assert again.request.path == saved.location  # the draft the first sending made
+    assert "không thay đổi gì" in again.get_data(as_text=True)
+    assert _documents_of(exchange.office) == 2
+    draft = db.session.scalar(select(Document).order_by(Document.id.desc()).limit(1))
+    assert (draft.state, draft.subject) == ("draft", "V/v báo cáo tình hình quý IV")

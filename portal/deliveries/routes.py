@@ -125,7 +125,8 @@ def show(delivery_id):
 
 
 def _step(delivery_id, form_class, perform, done_message):
-    """Validate a step's form, perform it, and come back to the delivery with a message."""
+    """Validate a step's form, perform it, and come back to the delivery with a message
+    (done_message, or done_message(what perform returned): said only once it is kept)."""
     delivery = _delivery(delivery_id)
     form = form_class()
     if form_class is AssignForm:
@@ -136,11 +137,11 @@ def _step(delivery_id, form_class, perform, done_message):
     else:
         try:
             with action():
-                perform(delivery, form)
+                result = perform(delivery, form)
         except PortalError as error:
             flash(str(error), "error")
         else:
-            flash(done_message, "info")
+            flash(done_message(result) if callable(done_message) else done_message, "info")
     return redirect(url_for(".show", delivery_id=delivery_id))
 
 
@@ -281,7 +282,7 @@ def send_reply(delivery_id):
         reply = documents.reply_of(delivery)
         if reply is None or reply.state == DocumentState.DRAFT:
             documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
-        reply = documents.send_reply(delivery, actor=current_user)
-        flash(_("Reply %(notation)s sent.", notation=reply.notation), "info")
+        return documents.send_reply(delivery, actor=current_user)
 
-    return _step(delivery_id, ReplyForm, perform, _("The document is done."))
+    return _step(delivery_id, ReplyForm, perform, lambda reply: " ".join([
+        _("Reply %(notation)s sent.", notation=reply.notation), _("The document is done.")]))

@@ -33,7 +33,7 @@ from portal.documents.models import (
 )
 from portal.extensions import db
 from portal.jobs.services import first_job_of
-from portal.once import Answer, once
+from portal.once import Answer, KeyReusedError, form_fingerprint, once
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
 from portal.rendering.html import render_html
@@ -95,7 +95,12 @@ def _compose(document: Document | None):
         try:
             # Sent twice (a double click, the back button): acts once, answers as the first.
             answer = once(current_user, "documents.compose", form.once.data,
-                          save_and_maybe_issue)
+                          save_and_maybe_issue, request_fingerprint=form_fingerprint())
+        except KeyReusedError as reused:  # sent before with other values (back, changed)
+            flash(_("This form had been sent before with other values; this sending changed "
+                    "nothing. Here is what the first one did: make your changes here."),
+                  "error")
+            return redirect(reused.first.location)
         except PortalError as error:
             form.form_errors.append(str(error))
         else:

@@ -11,10 +11,16 @@ jobs_cli = AppGroup("jobs", help="Background jobs (render, sign, verify).")
 def relay_command():
     """Put back dead runs' jobs and hand waiting ones to Redis (or run them, without
     REDIS_URL), once."""
+    from redis.exceptions import RedisError
+
     from portal.jobs import runner
 
     requeued = runner.requeue_stale()
-    lost = runner.rehand_lost() if current_app.config["REDIS_URL"] else 0
+    try:
+        lost = runner.rehand_lost() if current_app.config["REDIS_URL"] else 0
+    except RedisError as error:
+        raise click.ClickException(f"put back {requeued}; Redis does not answer ({error})") \
+            from None
     click.echo(f"put back {requeued}, lost by Redis {lost}, handed over {runner.relay_pending()}")
 
 

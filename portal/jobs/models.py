@@ -58,6 +58,9 @@ class Job(db.Model):
     # Each run's claim counts one; a run acts on the row only while the count is still its own
     # (a run put back as dead and claimed again cannot finish over the new one).
     attempts = db.Column(db.Integer, nullable=False, default=0)
+    # Runs it may have before it fails for good; empty: JOB_MAX_ATTEMPTS. A person's retry
+    # gives it as many again.
+    attempts_allowed = db.Column(db.Integer)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     # Since when it has been waiting (scheduled, retried, or put back after a failed run).

@@ -22,9 +22,17 @@ FAILURE_TTL = 86400
 
 
 def queue(connection: Redis | None = None) -> Queue:
-    connection = connection or Redis.from_url(current_app.config["REDIS_URL"],
-                                              socket_connect_timeout=1, socket_timeout=2)
-    return Queue(current_app.config["RQ_QUEUE"], connection=connection)
+    return Queue(current_app.config["RQ_QUEUE"], connection=connection or _redis())
+
+
+def _redis() -> Redis:
+    """The app's one Redis client (its pool reused), timeouts short: a page that hands a job
+    over must not hang on a Redis that does not answer."""
+    url = current_app.config["REDIS_URL"]
+    clients = current_app.extensions.setdefault("portal.redis", {})
+    if url not in clients:
+        clients[url] = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    return clients[url]
 
 
 def enqueue(job_id: int) -> bool:

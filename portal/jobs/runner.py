@@ -27,14 +27,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.jobs import queue
 from portal.jobs.models import FIRST_STEPS, Job, JobState
-from portal.transaction import database_unavailable
+from portal.transaction import database_unavailable, roll_back_quietly
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def run_job(job_id: int) -> None:
 
 
 def _after_error(job_id: int, attempt: int, error: Exception) -> None:
-    db.session.rollback()
+    roll_back_quietly()
     if database_unavailable(error):
         log.warning("job %s: database unavailable (%s); trying again later", job_id, error)
         _put_back_after_database_error(job_id, attempt, error)
@@ -123,14 +123,15 @@ def _finish(job_id: int, attempt: int, state: JobState, error: str | None = None
 
 def _put_back_after_database_error(job_id: int, attempt: int, error: Exception) -> None:
     reason = type(getattr(error, "orig", None) or error).__name__
-    if attempt >= current_app.config["JOB_MAX_ATTEMPTS"]:
-        _finish(job_id, attempt, JobState.FAILED, error=_(
-            "The database failed this job %(n)s times (%(reason)s).", n=attempt, reason=reason))
-        return
-    wait = min(current_app.config["JOB_RETRY_SECONDS"] * 2 ** (attempt - 1),
-               MAX_RETRY_WAIT_SECONDS)
-    now = utcnow()
     try:
+        if attempt >= db.session.scalar(select(_allowed()).where(Job.id == job_id)):
+            _finish(job_id, attempt, JobState.FAILED, error=_(
+                "The database failed this job %(n)s times (%(reason)s).", n=attempt,
+                reason=reason))
+            return
+        wait = min(current_app.config["JOB_RETRY_SECONDS"] * 2 ** (attempt - 1),
+                   MAX_RETRY_WAIT_SECONDS)
+        now = utcnow()
         db.session.execute(update(Job).where(*_mine(job_id, attempt)).values(
             state=JobState.QUEUED, queued_at=now, retry_at=now + timedelta(seconds=wait),
             relayed_at=None, progress=0, step=None, error=_(
@@ -138,7 +139,7 @@ def _put_back_after_database_error(job_id: int, attempt: int, error: Exception) 
                 reason=reason)))
         db.session.commit()
     except SQLAlchemyError:  # still away: the silent heartbeat puts the job back (requeue_stale)
-        db.session.rollback()
+        roll_back_quietly()
         log.warning("job %s: could not put it back yet; it will be found stale", job_id)
 
 
@@ -185,11 +186,18 @@ def relay_pending() -> int:
         return run_queued_here()  # with no queue, every waiting job is one nobody handed over
     relayed = 0
     for job_id in _waiting_for_hand_over():
-        if not queue.enqueue(job_id):
-            break  # Redis is down: the rows wait, and the next relay hands them over
-        db.session.execute(update(Job).where(Job.id == job_id, Job.relayed_at.is_(None))
-                           .values(relayed_at=utcnow()))
+        # Taken first, so that two relays (the page's, a worker's) hand it over once; a crash
+        # between the two steps leaves it missing from Redis, and rehand_lost sees to it.
+        taken = db.session.execute(update(Job).where(
+            Job.id == job_id, Job.state == JobState.QUEUED, Job.relayed_at.is_(None))
+            .values(relayed_at=utcnow()))
         db.session.commit()
+        if taken.rowcount != 1:
+            continue
+        if not queue.enqueue(job_id):  # Redis is down: the row waits for the next relay
+            db.session.execute(update(Job).where(Job.id == job_id).values(relayed_at=None))
+            db.session.commit()
+            break
         relayed += 1
     return relayed
 
@@ -208,6 +216,11 @@ def run_queued_here() -> int:
             run_job(job_id)
         ran += len(ready)
     return ran
+
+
+def _allowed():
+    """How many runs a job may have (a person's retry gives it more)."""
+    return func.coalesce(Job.attempts_allowed, current_app.config["JOB_MAX_ATTEMPTS"])
 
 
 def _may_run_now():
@@ -230,10 +243,10 @@ def requeue_stale() -> int:
     silent = (Job.state == JobState.RUNNING,
               Job.heartbeat_at < now - timedelta(seconds=config["JOB_STALE_SECONDS"]))
     failed = db.session.execute(
-        update(Job).where(*silent, Job.attempts >= config["JOB_MAX_ATTEMPTS"])
+        update(Job).where(*silent, Job.attempts >= _allowed())
         .values(state=JobState.FAILED, finished_at=now, error=_(
-            "Its worker stopped during the run, and the job has had %(n)s runs: it is not "
-            "tried again by itself.", n=config["JOB_MAX_ATTEMPTS"]))
+            "Its worker stopped during the run, and the job has had all the runs it may "
+            "have (%(n)s): it is not tried again by itself.", n=config["JOB_MAX_ATTEMPTS"]))
         .execution_options(synchronize_session=False))
     requeued = db.session.execute(
         update(Job).where(*silent)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from portal import policy
 from portal.audit import services as audit
 from portal.clock import as_local, aware_utc, utcnow
 from portal.extensions import db
@@ -108,11 +109,14 @@ def retry(job: Job, *, actor) -> None:
     if not can_retry(job):
         raise JobError(_("Only a failed job, or one waiting or running too long, can be tried "
                          "again."))
+    if job.state != JobState.FAILED and not policy.can_manage_jobs(actor):
+        raise JobError(_("Only an administrator can interrupt a job that is still under way."))
     before = job.state
     result = db.session.execute(
         update(Job).where(Job.id == job.id, Job.state == before)
         .values(state=JobState.QUEUED, queued_at=utcnow(), retry_at=None, relayed_at=None,
-                progress=0, error=None, step=None))
+                progress=0, error=None, step=None,
+                attempts_allowed=Job.attempts + current_app.config["JOB_MAX_ATTEMPTS"]))
     if result.rowcount != 1:
         raise JobError(_("The job has just moved on; reload the page."))
     audit.record("job.retried", actor=actor, obj=job, details={"kind": job.kind, "from": before})

@@ -16,6 +16,7 @@ import time
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.exceptions import StopRequested
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
@@ -88,6 +89,16 @@ def _relay_forever(app) -> None:
         time.sleep(RELAY_INTERVAL_SECONDS)
 
 
+class _Worker(SimpleWorker):
+    """RQ's worker, remembering that it was asked to stop (SIGTERM, SIGINT), busy or idle."""
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
+
 def run_worker(app, *, burst: bool) -> None:
     """Run jobs until stopped (SIGTERM: the job in hand is finished first); with burst, until
     the queue is empty."""
@@ -99,23 +110,26 @@ def run_worker(app, *, burst: bool) -> None:
         _work(app, burst=True)
         return
     threading.Thread(target=_relay_forever, args=(app,), name="relay", daemon=True).start()
-    while not _work(app, burst=False):
-        time.sleep(RESTART_WAIT_SECONDS)  # Redis went away mid-run: start again when it is back
+    try:
+        while not _work(app, burst=False):
+            time.sleep(RESTART_WAIT_SECONDS)  # Redis went away: start again when it is back
+    except StopRequested:  # asked to stop between two of RQ's loops
+        log.info("worker stopped on request")
 
 
 def _work(app, *, burst: bool) -> bool:
-    """One RQ work loop; True when it ended as asked (a stop or an empty queue in burst)."""
+    """One RQ work loop; True when it ended as asked (a stop, or an empty queue in burst)."""
     connection = Redis.from_url(app.config["REDIS_URL"], health_check_interval=10)
     with app.app_context():
         rq_queue = queue.queue(connection)
+    worker = None
     try:
-        worker = SimpleWorker([rq_queue], connection=connection)
+        worker = _Worker([rq_queue], connection=connection)
         worker.max_connection_wait_time = MAX_REDIS_WAIT_SECONDS
         worker.work(burst=burst, with_scheduler=False)
     except RedisError as error:  # Redis unreachable before RQ's own loop began
         log.warning("Redis unreachable (%s); waiting for it", error)
-        return burst
-    return burst or worker._stop_requested  # RQ sets it on SIGTERM or SIGINT
+    return burst or (worker is not None and worker.stop_asked)
 
 
 def _preload():

@@ -87,3 +87,28 @@ def test_only_administrators_see_the_page(make, client, auth):
     auth.logout()
     auth.login(exchange.ministry_clerk.email)  # tracks its documents, not every job
     assert client.get("/jobs/").status_code == 403
+
+
+def test_only_an_administrator_interrupts_a_job_still_under_way(make, client, auth):
+    exchange, jobs = _troubled(make)
+    auth.login(exchange.ministry_clerk.email)  # follows the document's jobs
+    token = auth.csrf_token(f"/documents/{jobs['running'].document_id}")
+    refused = client.post(f"/jobs/{jobs['running'].id}/retry", data={"csrf_token": token})
+    assert refused.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Job, jobs["running"].id).state == JobState.RUNNING
+    assert client.post(f"/jobs/{jobs['failed'].id}/retry",
+                       data={"csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Job, jobs["failed"].id).state != JobState.FAILED
+
+
+def test_a_retry_gives_a_job_that_used_its_runs_as_many_again(make, client, auth):
+    exchange, jobs = _troubled(make)
+    db.session.execute(update(Job).where(Job.id == jobs["failed"].id).values(attempts=10))
+    db.session.commit()
+    auth.login(make.user(exchange.ministry, "admin").email)
+    client.post(f"/jobs/{jobs['failed'].id}/retry",
+                data={"csrf_token": auth.csrf_token("/jobs/"), "next": "/jobs/"})
+    db.session.expire_all()
+    assert db.session.get(Job, jobs["failed"].id).attempts_allowed == 20

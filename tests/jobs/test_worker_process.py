@@ -5,6 +5,8 @@ the worker does when things break is in test_faults.py.
 """
 
 import os
+import signal
+import time
 
 import pytest
 
@@ -30,3 +32,11 @@ def test_a_worker_process_renders_and_delivers_the_issued_document(app, make):
     assert_delivered_exactly_once([document])
     assert [j.kind for j in jobs_of([document])] == ["render", "sign", "dispatch", "verify"]
     assert isinstance(document, Document)
+
+
+def test_an_idle_worker_stops_when_asked(app):
+    worker = start_worker(app)
+    time.sleep(4)  # started, preloaded, waiting on the queue
+    assert worker.poll() is None
+    worker.send_signal(signal.SIGTERM)  # systemctl stop
+    assert worker.wait(timeout=15) == 0, stop(worker)
