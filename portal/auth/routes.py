@@ -137,16 +137,24 @@ def login():
     return _signed_in(user, next_url or url_for("home.index"))
 
 
+def _between_the_steps():
+    """(person, next page, None) for someone past the password, or (None, None, where to send
+    them): home when signed in already, back to the password when nothing is pending."""
+    if current_user.is_authenticated:
+        return None, None, redirect(url_for("home.index"))
+    pending = _pending()
+    if pending is None:
+        return None, None, _sign_in_again()
+    return *pending, None
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @throttled(_pending_email)
 def login_code():
     """The second step: the code the authenticator app shows, or a recovery code."""
-    if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
-    pending = _pending()
-    if pending is None:
-        return _sign_in_again()
-    user, next_url = pending
+    user, next_url, elsewhere = _between_the_steps()
+    if elsewhere:
+        return elsewhere
     if not user.has_second_factor:
         return redirect(url_for(".login_enrol"))
     form = CodeForm()
@@ -198,12 +206,9 @@ def _hold_new_codes(user: User, codes: list[str], then: str) -> None:
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def login_enrol():
     """Set up the second factor during sign-in, where the person's role requires it."""
-    if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
-    pending = _pending()
-    if pending is None:
-        return _sign_in_again()
-    user, next_url = pending
+    user, next_url, elsewhere = _between_the_steps()
+    if elsewhere:
+        return elsewhere
     if user.has_second_factor:
         return redirect(url_for(".login_code"))
     if not second_factor.required_for(user):  # reset meanwhile, and optional for their role
