@@ -68,8 +68,7 @@ def run_job(job_id: int) -> None:
         with _heartbeat(job_id, attempt):
             HANDLERS[job.kind](job)
     except RunTakenOver:
-        db.session.rollback()
-        log.warning("job %s: put back and taken by another run; this run keeps nothing", job_id)
+        _keep_nothing(job_id)
     except Exception as error:
         _after_error(job_id, attempt, error)
     else:
@@ -94,8 +93,7 @@ def _claim(job_id: int) -> int | None:
     it is finished, or its wait after a database error is not over."""
     now = utcnow()
     attempt = db.session.scalar(
-        update(Job).where(Job.id == job_id, Job.state == JobState.QUEUED,
-                          or_(Job.retry_at.is_(None), Job.retry_at <= now))
+        update(Job).where(Job.id == job_id, Job.state == JobState.QUEUED, _may_run_now())
         .values(state=JobState.RUNNING, attempts=Job.attempts + 1, started_at=now,
                 heartbeat_at=now, error=None, retry_at=None,
                 step=case(FIRST_STEPS, value=Job.kind))
@@ -108,6 +106,11 @@ def _mine(job_id: int, attempt: int):
     return Job.id == job_id, Job.state == JobState.RUNNING, Job.attempts == attempt
 
 
+def _keep_nothing(job_id: int) -> None:
+    db.session.rollback()
+    log.warning("job %s: put back and taken by another run; this run keeps nothing", job_id)
+
+
 def _finish(job_id: int, attempt: int, state: JobState, error: str | None = None) -> None:
     """End the run: the handler's work and the job's state are committed together."""
     values = {"state": state, "finished_at": utcnow(), "error": error}
@@ -115,8 +118,7 @@ def _finish(job_id: int, attempt: int, state: JobState, error: str | None = None
         values.update(progress=100, step=None)
     ended = db.session.execute(update(Job).where(*_mine(job_id, attempt)).values(**values))
     if ended.rowcount != 1:
-        db.session.rollback()
-        log.warning("job %s: put back and taken by another run; this run keeps nothing", job_id)
+        _keep_nothing(job_id)
         return
     db.session.commit()
 
@@ -143,10 +145,10 @@ def _put_back_after_database_error(job_id: int, attempt: int, error: Exception) 
         log.warning("job %s: could not put it back yet; it will be found stale", job_id)
 
 
-def report(job: Job, progress: int, step: str) -> None:
+def report(progress: int, step: str) -> None:
     """Record how far the running job got (a JOB_STEP_LABELS code), committed at once with
     what it did so far, so that the page sees it; stops the run if it was taken over."""
-    job_id, attempt = _current_run.get() or (job.id, job.attempts)
+    job_id, attempt = _current_run.get()
     reported = db.session.execute(update(Job).where(*_mine(job_id, attempt)).values(
         progress=progress, step=step, heartbeat_at=utcnow()))
     if reported.rowcount != 1:
@@ -218,6 +220,12 @@ def run_queued_here() -> int:
     return ran
 
 
+def heartbeat_silent():
+    """No heartbeat for JOB_STALE_SECONDS: the run's worker is taken for dead."""
+    return Job.heartbeat_at < utcnow() - timedelta(
+        seconds=current_app.config["JOB_STALE_SECONDS"])
+
+
 def _allowed():
     """How many runs a job may have (a person's retry gives it more)."""
     return func.coalesce(Job.attempts_allowed, current_app.config["JOB_MAX_ATTEMPTS"])
@@ -240,8 +248,7 @@ def requeue_stale() -> int:
     worker."""
     config = current_app.config
     now = utcnow()
-    silent = (Job.state == JobState.RUNNING,
-              Job.heartbeat_at < now - timedelta(seconds=config["JOB_STALE_SECONDS"]))
+    silent = (Job.state == JobState.RUNNING, heartbeat_silent())
     failed = db.session.execute(
         update(Job).where(*silent, Job.attempts >= _allowed())
         .values(state=JobState.FAILED, finished_at=now, error=_(

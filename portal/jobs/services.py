@@ -20,7 +20,7 @@ from portal.audit import services as audit
 from portal.clock import as_local, aware_utc, utcnow
 from portal.extensions import db
 from portal.jobs.models import Job, JobState
-from portal.jobs.runner import relay_pending
+from portal.jobs.runner import heartbeat_silent, relay_pending
 from portal.rules import PortalError
 from portal.transaction import after_commit
 
@@ -66,11 +66,9 @@ def queued_follower(job_id: int) -> int | None:
 
 
 def _running_too_long():
-    config = current_app.config
-    now = utcnow()
-    return (Job.state == JobState.RUNNING) & or_(
-        Job.heartbeat_at < now - timedelta(seconds=config["JOB_STALE_SECONDS"]),
-        Job.started_at < now - timedelta(seconds=config["JOB_TIMEOUT_SECONDS"]))
+    started_before = utcnow() - timedelta(seconds=current_app.config["JOB_TIMEOUT_SECONDS"])
+    return (Job.state == JobState.RUNNING) & or_(heartbeat_silent(),
+                                                 Job.started_at < started_before)
 
 
 def _waiting_too_long():

@@ -50,7 +50,7 @@ def sign_document(job) -> None:
     for step in db.session.scalars(select(SignatureStep).where(
             SignatureStep.document_id == document.id, SignatureStep.approved_at.is_not(None),
             SignatureStep.signed_file_id.is_(None)).order_by(SignatureStep.position)).all():
-        _apply_person_signature(job, document, step)
+        _apply_person_signature(document, step)
     if document.state == DocumentState.SIGNING and all(
             step.signed for step in db.session.scalars(select(SignatureStep).where(
                 SignatureStep.document_id == document.id))):
@@ -59,18 +59,18 @@ def sign_document(job) -> None:
                            .values(state=DocumentState.SIGNED))
     if document.state == DocumentState.ISSUED:
         if document.sealed_at is None:
-            _seal(job, document)
+            _seal(document)
         schedule_next(job, "dispatch")
     db.session.flush()
 
 
-def _apply_person_signature(job, document, step) -> None:
+def _apply_person_signature(document, step) -> None:
     person = step.user
     identity = keys.person_identity(person.id)
     if identity is None:
         raise JobError(_("%(name)s has no signing key.", name=person.full_name))
     initials = step.field in INITIAL_FIELDS
-    report(job, 20, "initialling" if initials else "signing")
+    report(20, "initialling" if initials else "signing")
     now = as_local(utcnow()).strftime("%d/%m/%Y %H:%M")
     lines = ([person.full_name, now] if initials else
              [person.full_name, person.organisation.name, f"Ký lúc: {now} (GMT+7)"])
@@ -91,12 +91,12 @@ def _apply_person_signature(job, document, step) -> None:
     db.session.refresh(document)
 
 
-def _seal(job, document) -> None:
+def _seal(document) -> None:
     identity = keys.organisation_identity(document.issuer_id)
     if identity is None:
-        report(job, 90, "no_key")
+        report(90, "no_key")
         return
-    report(job, 60, "sealing")
+    report(60, "sealing")
     lines = [document.issuer.name, f"Số: {document.notation}",
              f"Ngày: {as_local(document.issued_at).strftime('%d/%m/%Y')}",
              f"Ký lúc: {as_local(utcnow()).strftime('%d/%m/%Y %H:%M')} (GMT+7)"]
