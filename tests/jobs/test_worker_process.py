@@ -6,7 +6,6 @@ the worker does when things break is in test_faults.py.
 
 import os
 import signal
-import time
 
 import pytest
 
@@ -15,7 +14,13 @@ from portal.documents.models import Document
 from portal.jobs.models import JobState
 from portal.transaction import action
 from tests.deliveries.conftest import Exchange
-from tests.jobs.workers import assert_delivered_exactly_once, jobs_of, start_worker, stop
+from tests.jobs.workers import (
+    assert_delivered_exactly_once,
+    jobs_of,
+    start_worker,
+    stop,
+    wait_until_listening,
+)
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"),
                                 reason="a worker process needs Redis")
@@ -36,7 +41,6 @@ def test_a_worker_process_renders_and_delivers_the_issued_document(app, make):
 
 def test_an_idle_worker_stops_when_asked(app):
     worker = start_worker(app)
-    time.sleep(4)  # started, preloaded, waiting on the queue
-    assert worker.poll() is None
+    wait_until_listening(worker)
     worker.send_signal(signal.SIGTERM)  # systemctl stop
     assert worker.wait(timeout=15) == 0, stop(worker)

@@ -36,6 +36,20 @@ def start_worker(app, *args, **settings) -> subprocess.Popen:
     return worker
 
 
+def wait_until_listening(worker: subprocess.Popen, timeout: float = 60) -> None:
+    """Until RQ's loop has begun (its signal handlers are set just after it says so): a fixed
+    sleep is too short on a loaded machine, and a SIGTERM during start-up kills at once."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert worker.poll() is None, stop(worker)
+        worker.log.seek(0)
+        if b"Listening on" in worker.log.read():
+            time.sleep(0.5)
+            return
+        time.sleep(0.2)
+    raise AssertionError("the worker did not start: " + stop(worker))
+
+
 def kill(worker: subprocess.Popen) -> None:
     """SIGKILL the worker and any child it has: no goodbye, no cleanup, as a power cut."""
     children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
