@@ -1,7 +1,5 @@
 """The sender's view of a document: every recipient's progress, filterable and exportable."""
 
-import csv
-import io
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -13,7 +11,7 @@ from portal.deliveries.models import STATUS_LABELS, Delivery, Status
 from portal.deliveries.services import deadline_state
 from portal.extensions import db
 from portal.organisations.models import Organisation
-from portal.spreadsheets import safe_row
+from portal.spreadsheets import csv_file
 
 SHOW_CHOICES = {
     "all": _l("All recipients"),
@@ -64,23 +62,23 @@ def _moment(value) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
-def recipients_csv(document, rows) -> str:
-    """The tracking table as CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese);
-    no text becomes a formula (portal.spreadsheets)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["document", "recipient_code", "recipient", "status_code", "status",
-                     "received_at", "acknowledged_at", "replied_at", "reply", "due_on",
-                     "deadline"])
-    for delivery, state in rows:
-        writer.writerow(safe_row([
-            document.notation, delivery.recipient.code, delivery.recipient.name,
-            delivery.status, str(STATUS_LABELS[delivery.status]),
-            _moment(delivery.received_at), _moment(delivery.acknowledged_at),
-            _moment(delivery.replied_at),
-            delivery.reply_document.notation if delivery.reply_document else "",
-            delivery.due_on.isoformat() if delivery.due_on else "",
-            str(DEADLINE_LABELS[state]),
-        ]))
-    return out.getvalue()
+# The CSV's columns: stable keys, and their Vietnamese headings for ?lang=vi.
+CSV_HEADINGS = {
+    "document": "Số, ký hiệu văn bản", "recipient_code": "Mã nơi nhận", "recipient": "Nơi nhận",
+    "status_code": "Mã trạng thái", "status": "Trạng thái", "received_at": "Thời điểm nhận",
+    "acknowledged_at": "Thời điểm tiếp nhận", "replied_at": "Thời điểm trả lời",
+    "reply": "Văn bản trả lời", "due_on": "Hạn trả lời", "deadline": "Tình trạng hạn",
+}
+
+
+def recipients_csv(document, rows, vietnamese_headings: bool = False) -> bytes:
+    """The tracking table as CSV (portal.spreadsheets: UTF-8 with BOM, no formulas)."""
+    lines = ([document.notation, delivery.recipient.code, delivery.recipient.name,
+              delivery.status, str(STATUS_LABELS[delivery.status]),
+              _moment(delivery.received_at), _moment(delivery.acknowledged_at),
+              _moment(delivery.replied_at),
+              delivery.reply_document.notation if delivery.reply_document else "",
+              delivery.due_on.isoformat() if delivery.due_on else "",
+              str(DEADLINE_LABELS[state])]
+             for delivery, state in rows)
+    return csv_file(list(CSV_HEADINGS), lines, CSV_HEADINGS if vietnamese_headings else None)
