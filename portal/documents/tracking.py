@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.clock import as_local
+from portal.collation import by_name
 from portal.deliveries.models import STATUS_LABELS, Delivery, Status
 from portal.deliveries.services import deadline_state
 from portal.extensions import db
@@ -35,7 +36,8 @@ def recipients_of(document, show: str, today: date, soon_until: date) -> list[tu
     deliveries = db.session.scalars(
         select(Delivery).join(Delivery.recipient)
         .options(joinedload(Delivery.recipient), joinedload(Delivery.reply_document))
-        .where(Delivery.document_id == document.id).order_by(Organisation.name))
+        .where(Delivery.document_id == document.id)
+        .order_by(by_name(Organisation.name), Organisation.id))
     rows = [(d, deadline_state(d, today, soon_until)) for d in deliveries]
     if show == "not_acknowledged":
         rows = [r for r in rows if r[0].status == Status.RECEIVED]
