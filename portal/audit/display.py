@@ -45,6 +45,7 @@ MODELS = {
 DETAIL_IDS = {"document_id": "Document", "delivery_id": "Delivery", "deliveries": "Delivery",
               "department_id": "Organisation"}
 DETAIL_CODES = ("department", "into")
+NAMED_AT_MOST = 20  # of a list of objects (a recomputation may move thousands of deadlines)
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,13 @@ class _Loaded:
         self.viewer = viewer
 
     def get(self, kind: str, object_id) -> object | None:
-        return self.objects.get(kind, {}).get(int(object_id)) if object_id else None
+        found = str(object_id or "").isdigit()
+        return self.objects.get(kind, {}).get(int(object_id)) if found else None
 
 
 def _ids(value) -> list[int]:
-    """The ids a detail holds: one, or a list of them."""
-    values = value if isinstance(value, list) else [value]
+    """The ids a detail holds: one, or the first NAMED_AT_MOST of a list of them."""
+    values = value[:NAMED_AT_MOST] if isinstance(value, list) else [value]
     return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
 
 
@@ -202,7 +204,10 @@ _VALUE_LABELS = {
 def _value(action: str, key: str, value, loaded) -> str | Named | list[Named]:
     if key in DETAIL_IDS and _ids(value):
         named = [_object(DETAIL_IDS[key], i, loaded) for i in _ids(value)]
-        return named if isinstance(value, list) else named[0]
+        if not isinstance(value, list):
+            return named[0]
+        more = len(value) - len(named)
+        return [*named, _("and %(n)s more", n=more)] if more > 0 else named
     if key in DETAIL_CODES and value in loaded.by_code:
         return _organisation(loaded.by_code[value], loaded)
     labels = _VALUE_LABELS.get((action.partition(".")[0], key), {})

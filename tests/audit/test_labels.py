@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from portal.audit import services as audit
 from portal.audit.labels import ACTION_LABELS, DETAIL_LABELS
 from portal.calendar import services as calendar
 from portal.calendar.models import OverrideKind
@@ -97,3 +98,14 @@ def test_a_page_of_events_takes_the_same_queries_however_many_rows(client, auth,
     for n in range(3):
         make.document(exchange.ministry_clerk, [exchange.a, exchange.b], subject=f"Thêm {n}")
     assert queries("/audit/") == few
+
+
+def test_a_long_list_of_objects_names_the_first_twenty_and_counts_the_rest(client, auth, make):
+    admin = make.user(make.ministry(), "admin")
+    audit.record("calendar.deadlines_recomputed", actor=admin,
+                 details={"deliveries": list(range(1000, 1025)), "cause": "2026-12-02: Nghỉ"})
+    db.session.commit()
+    auth.login(admin.email)
+    text = _text(client.get("/audit/?action=calendar.deadlines_recomputed").get_data(
+        as_text=True))
+    assert text.count("(không còn nữa)") == 20 and "và 5 mục khác" in text
