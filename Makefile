@@ -6,8 +6,9 @@ export FLASK_APP := wsgi
 CHROMIUM := /usr/bin/chromium
 # Debian packages: Pango for WeasyPrint (HarfBuzz's subsetter makes it markedly faster); for
 # the tests also the browser and a font for the test PDFs they build. The documents' own
-# font ships in static/fonts/.
-RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# font ships in static/fonts/. PyICU (Vietnamese alphabetical order) is built from source
+# against ICU: libicu-dev, pkg-config and a C++ compiler, installed before pip runs.
+RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libicu-dev pkg-config g++ python3-dev
 TEST_PACKAGES := chromium fonts-dejavu-core softhsm2
 
 .PHONY: run worker test lint bench install runtime-packages system-packages translations messages clean
@@ -15,7 +16,7 @@ TEST_PACKAGES := chromium fonts-dejavu-core softhsm2
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate runtime-packages
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 

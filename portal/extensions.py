@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from portal import collation
 from portal.net import client_address
 
 # Named constraints, so Alembic migrations behave the same on SQLite and PostgreSQL.
@@ -42,9 +43,10 @@ def insert_for_dialect(model):
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record):
-    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    """WAL, foreign keys, a busy timeout and the Vietnamese order on every SQLite connection."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
+    collation.register_sqlite(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

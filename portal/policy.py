@@ -138,19 +138,21 @@ def can_track_document(user, document) -> bool:
     """Who sees every recipient's progress: the issuer's people, the ministry's overseers
     (reviewers, leaders, administrators) for the ministry's documents, and the people of its
     signature chain."""
-    if _member(user, document.issuer_id):
-        return True
-    if can_oversee(user) and document.issuer.kind in MINISTRY_SIDE:
-        return True
-    return is_in_signature_chain(user, document)
+    return document.id in trackable_document_ids(user, [document])
 
 
-def is_in_signature_chain(user, document) -> bool:
-    """Those asked to initial or sign a document (a ministry leader for a unit's letter)."""
+def trackable_document_ids(user, documents) -> set[int]:
+    """can_track_document for a page of documents at once: the issuer's people, the overseers
+    for the ministry's documents, and those asked to initial or sign (one query for those)."""
     from portal.signing.models import SignatureStep
 
-    return user.is_authenticated and db.session.query(db.exists().where(
-        SignatureStep.document_id == document.id, SignatureStep.user_id == user.id)).scalar()
+    tracked = {d.id for d in documents if _member(user, d.issuer_id)
+               or (can_oversee(user) and d.issuer.kind in MINISTRY_SIDE)}
+    others = [d.id for d in documents if d.id not in tracked]
+    if others and user.is_authenticated:
+        tracked.update(db.session.scalars(db.select(SignatureStep.document_id).where(
+            SignatureStep.document_id.in_(others), SignatureStep.user_id == user.id)))
+    return tracked
 
 
 def can_manage_jobs(user) -> bool:

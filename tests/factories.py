@@ -61,7 +61,7 @@ class Factory:
         return self.organisation(kind="ministry", code="BTNMT", name="Bộ Tài nguyên và Môi trường")
 
     def user(self, organisation, role="specialist", email=None, password=PASSWORD,
-             second_factor_on=None):
+             second_factor_on=None, full_name=None):
         """A person; by default with the second factor set up where their role requires it
         (as it is once they have signed in the first time), with an app only the tests see."""
         number = next(_sequence)
@@ -70,7 +70,7 @@ class Factory:
         with action():
             user = auth_services.create_user(
                 email=email or f"{role}{number}@example.gov.vn",
-                full_name=f"Người dùng {number}",
+                full_name=full_name or f"Người dùng {number}",
                 organisation=organisation,
                 role=role,
                 password=password,

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from portal import policy
@@ -21,6 +21,7 @@ from portal.audit import services as audit
 from portal.auth.models import ApiToken, LoginSession, User
 from portal.auth.passwords import hash_password, verify_against_nothing, verify_password
 from portal.clock import aware_utc, utcnow
+from portal.collation import by_name
 from portal.extensions import db
 from portal.rules import PortalError
 
@@ -231,6 +232,6 @@ def people_of(organisation) -> list[User]:
         db.session.scalars(
             select(User)
             .where(User.organisation_id == organisation.id)
-            .order_by(User.role, func.lower(User.full_name))
+            .order_by(User.role, by_name(User.full_name), User.id)
         )
     )

@@ -12,6 +12,7 @@ from portal import policy
 from portal.auth.models import User
 from portal.calendar.services import due_date
 from portal.clock import local_today
+from portal.collation import by_name
 from portal.deliveries import inbox, services
 from portal.deliveries.forms import (
     AssignForm,
@@ -89,7 +90,7 @@ def _delivery(delivery_id) -> Delivery:
 def _assignees(delivery):
     people = db.session.scalars(select(User).where(
         User.organisation_id == delivery.recipient_id, User.active.is_(True),
-        User.role.in_(("specialist", "leader"))).order_by(User.full_name))
+        User.role.in_(("specialist", "leader"))).order_by(by_name(User.full_name), User.id))
     return [SelectChoice(0, _("The whole department (a specialist claims it)"))] + [
         SelectChoice(p.id, f"{p.full_name} ({policy.ROLE_LABELS[p.role]})") for p in people]
 

@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 from portal.auth.models import User
 from portal.calendar.services import WorkingCalendar
 from portal.clock import LOCAL_TZ, local_today
+from portal.collation import sort_key
 from portal.deliveries.inbox import rebuild_tallies as rebuild_inbox_tallies
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document, DocumentState, NumberRegister
@@ -194,7 +195,7 @@ class _History:
             max(f.received - f.deadlines for f in figures.values()), with_deadline=False)
         axis_docs = self._ministry_documents(max(f.axis_received for f in figures.values()),
                                              with_deadline=False)
-        for department in sorted(figures, key=lambda o: fold(o.name)):
+        for department in sorted(figures, key=lambda o: sort_key(o.name)):
             self._department(department, figures[department], deadline_docs, plain_docs,
                              axis_docs)
         self._close_registers()

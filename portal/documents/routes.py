@@ -40,6 +40,7 @@ from portal.rendering.html import render_html
 from portal.rendering.values import document_values
 from portal.rules import PortalError
 from portal.signing import chain
+from portal.spreadsheets import headings_wanted
 from portal.storage.names import display_name
 from portal.storage.serving import disposition, send_pdf
 from portal.transaction import action
@@ -346,11 +347,12 @@ def show(document_id):
 @bp.get("/<int:document_id>/recipients.csv")
 @login_required
 def recipients_csv(document_id):
-    """The tracking table as CSV."""
+    """The tracking table as CSV (?lang=vi: Vietnamese column headings)."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     _form, show, rows = _tracking_rows(document)
     name = (document.notation or f"draft-{document.id}").replace("/", "_")
-    return Response(tracking.recipients_csv(document, rows), mimetype="text/csv",
+    data = tracking.recipients_csv(document, rows, headings_wanted(request.args))
+    return Response(data, mimetype="text/csv",
                     headers={"Content-Disposition": disposition(f"{name}-{show}.csv")})
 
 

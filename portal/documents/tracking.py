@@ -1,7 +1,5 @@
 """The sender's view of a document: every recipient's progress, filterable and exportable."""
 
-import csv
-import io
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -9,11 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.clock import as_local
+from portal.collation import by_name
 from portal.deliveries.models import STATUS_LABELS, Delivery, Status
 from portal.deliveries.services import deadline_state
 from portal.extensions import db
 from portal.organisations.models import Organisation
-from portal.spreadsheets import safe_row
+from portal.spreadsheets import csv_file
 
 SHOW_CHOICES = {
     "all": _l("All recipients"),
@@ -37,7 +36,8 @@ def recipients_of(document, show: str, today: date, soon_until: date) -> list[tu
     deliveries = db.session.scalars(
         select(Delivery).join(Delivery.recipient)
         .options(joinedload(Delivery.recipient), joinedload(Delivery.reply_document))
-        .where(Delivery.document_id == document.id).order_by(Organisation.name))
+        .where(Delivery.document_id == document.id)
+        .order_by(by_name(Organisation.name), Organisation.id))
     rows = [(d, deadline_state(d, today, soon_until)) for d in deliveries]
     if show == "not_acknowledged":
         rows = [r for r in rows if r[0].status == Status.RECEIVED]
@@ -64,23 +64,23 @@ def _moment(value) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
-def recipients_csv(document, rows) -> str:
-    """The tracking table as CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese);
-    no text becomes a formula (portal.spreadsheets)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["document", "recipient_code", "recipient", "status_code", "status",
-                     "received_at", "acknowledged_at", "replied_at", "reply", "due_on",
-                     "deadline"])
-    for delivery, state in rows:
-        writer.writerow(safe_row([
-            document.notation, delivery.recipient.code, delivery.recipient.name,
-            delivery.status, str(STATUS_LABELS[delivery.status]),
-            _moment(delivery.received_at), _moment(delivery.acknowledged_at),
-            _moment(delivery.replied_at),
-            delivery.reply_document.notation if delivery.reply_document else "",
-            delivery.due_on.isoformat() if delivery.due_on else "",
-            str(DEADLINE_LABELS[state]),
-        ]))
-    return out.getvalue()
+# The CSV's columns: stable keys, and their Vietnamese headings for ?lang=vi.
+CSV_HEADINGS = {
+    "document": "Số, ký hiệu văn bản", "recipient_code": "Mã nơi nhận", "recipient": "Nơi nhận",
+    "status_code": "Mã trạng thái", "status": "Trạng thái", "received_at": "Thời điểm nhận",
+    "acknowledged_at": "Thời điểm tiếp nhận", "replied_at": "Thời điểm trả lời",
+    "reply": "Văn bản trả lời", "due_on": "Hạn trả lời", "deadline": "Tình trạng hạn",
+}
+
+
+def recipients_csv(document, rows, vietnamese_headings: bool = False) -> bytes:
+    """The tracking table as CSV (portal.spreadsheets: UTF-8 with BOM, no formulas)."""
+    lines = ([document.notation, delivery.recipient.code, delivery.recipient.name,
+              delivery.status, str(STATUS_LABELS[delivery.status]),
+              _moment(delivery.received_at), _moment(delivery.acknowledged_at),
+              _moment(delivery.replied_at),
+              delivery.reply_document.notation if delivery.reply_document else "",
+              delivery.due_on.isoformat() if delivery.due_on else "",
+              str(DEADLINE_LABELS[state])]
+             for delivery, state in rows)
+    return csv_file(list(CSV_HEADINGS), lines, CSV_HEADINGS if vietnamese_headings else None)

@@ -1,7 +1,6 @@
 """The leaderboard as files, in the 2019 appendix's layout: CSV (the checked data's columns),
 XLSX and PDF; and the same table as a document appendix for the oversight letter."""
 
-import csv
 import io
 
 from openpyxl import Workbook
@@ -14,7 +13,7 @@ from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard
 from portal.rendering.html import render_html
 from portal.rendering.pdf import ASSETS_URL, PortalAssets
 from portal.rendering.values import appendix_values
-from portal.spreadsheets import put_cell, safe_row
+from portal.spreadsheets import csv_file, put_cell
 
 CSV_COLUMNS = ("stt", "department", "appendix_style", *APPENDIX_COLUMNS)
 
@@ -66,15 +65,34 @@ def appendix_table(board: Leaderboard, number=vn_number) -> dict:
     }
 
 
-def appendix_csv(board: Leaderboard) -> str:
+def header_paths(header: list[list[dict]]) -> list[str]:
+    """Each column's heading read down the spanning header: "Tổng hợp / Đã gửi"."""
+    paths: dict[int, list[str]] = {}
+    taken: set[tuple[int, int]] = set()
+    for r, cells in enumerate(header):
+        column = 0
+        for cell in cells:
+            while (r, column) in taken:
+                column += 1
+            rows, cols = cell.get("rowspan", 1), cell.get("colspan", 1)
+            for dc in range(cols):
+                paths.setdefault(column + dc, []).append(cell["text"])
+                taken.update((r + dr, column + dc) for dr in range(rows))
+            column += cols
+    return [" / ".join(paths[c]) for c in sorted(paths)]
+
+
+_STT, _DEPARTMENT, *_FIGURES = header_paths(APPENDIX_HEADER)
+# The CSV's columns under the appendix's headings; the row's mark is the portal's own.
+CSV_HEADINGS = {"stt": _STT, "department": _DEPARTMENT, "appendix_style": "Định dạng dòng",
+                **dict(zip(APPENDIX_COLUMNS, _FIGURES, strict=True))}
+
+
+def appendix_csv(board: Leaderboard, vietnamese_headings: bool = False) -> bytes:
     """One row per department in the table's order; appendix_style is the row's mark."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for number, row in enumerate(board.rows, start=1):
-        writer.writerow(safe_row([number, row.name, row.style,
-                                  *(row[column] for column in APPENDIX_COLUMNS)]))
-    return out.getvalue()
+    rows = ([number, row.name, row.style, *(row[column] for column in APPENDIX_COLUMNS)]
+            for number, row in enumerate(board.rows, start=1))
+    return csv_file(CSV_COLUMNS, rows, CSV_HEADINGS if vietnamese_headings else None)
 
 
 _THIN = Side(style="thin")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal import policy
 from portal.audit import services as audit
+from portal.collation import sort_key
 from portal.documents.models import Document, DocumentType
 from portal.documents.services import DocumentError
 from portal.documents.text import fold
@@ -97,7 +98,7 @@ def body_of(board: Leaderboard, commended, criticised) -> str:
 def _assessed(period: Period) -> tuple[list[Organisation], list[Organisation]]:
     """The departments commended and criticised in their latest published assessment of
     exactly this period, in name order."""
-    chosen = sorted(latest_published(period).values(), key=lambda a: fold(a.organisation.name))
+    chosen = sorted(latest_published(period).values(), key=lambda a: sort_key(a.organisation.name))
     return ([a.organisation for a in chosen if a.kind == AssessmentKind.COMMEND],
             [a.organisation for a in chosen if a.kind == AssessmentKind.CRITICISE])
 

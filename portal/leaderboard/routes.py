@@ -38,6 +38,7 @@ from portal.leaderboard.services import (
 )
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.rules import PortalError
+from portal.spreadsheets import headings_wanted
 from portal.transaction import action
 
 bp = Blueprint("leaderboard", __name__)
@@ -150,7 +151,8 @@ def public():
 
 
 EXPORTS = {
-    "csv": (exports.appendix_csv, "text/csv"),
+    "csv": (lambda board: exports.appendix_csv(board, headings_wanted(request.args)),
+            "text/csv"),
     "xlsx": (exports.appendix_xlsx,
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "pdf": (exports.appendix_pdf, "application/pdf"),
@@ -161,7 +163,7 @@ EXPORTS = {
 def export(kind):
     """The period's table as a file, public like the page. The CSV has one row per
     department, the columns named as in the 2019 appendix's checked data; the XLSX and PDF
-    have the appendix's layout."""
+    have the appendix's layout. ?lang=vi heads the CSV with the appendix's headings."""
     period = _period_or_400(request.args)
     write, mimetype = EXPORTS[kind]
     name = f"leaderboard-{period.first.isoformat()}-{period.last.isoformat()}.{kind}"

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.clock import local_today
+from portal.collation import sort_key
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
-from portal.documents.text import fold
 from portal.extensions import cache, db
 from portal.leaderboard.models import Assessment, AssessmentState, OversightSettings
 from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts, unindexed_date
@@ -239,7 +239,7 @@ def _flag(row: Row, thresholds: OversightSettings) -> None:
 def sort_rows(rows: list[Row], sort: str, descending: bool) -> list[Row]:
     if sort not in SORTABLE:
         sort, descending = DEFAULT_SORT, True
-    rows = sorted(rows, key=lambda r: fold(r.name))
+    rows = sorted(rows, key=lambda r: sort_key(r.name))
     if sort == "name":
         return rows[::-1] if descending else rows
     # A stable sort keeps the name order among equal values; no rate sorts last either way.

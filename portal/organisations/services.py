@@ -3,10 +3,11 @@
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 
 from portal.audit import services as audit
 from portal.clock import local_today
+from portal.collation import by_name
 from portal.documents import numbering
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind, OrganisationName
@@ -30,7 +31,7 @@ def find_by_code(code: str) -> Organisation | None:
 
 
 def list_organisations(kind: str | None = None, include_merged: bool = True) -> list[Organisation]:
-    query = select(Organisation).order_by(KIND_ORDER, func.lower(Organisation.name))
+    query = select(Organisation).order_by(KIND_ORDER, by_name(Organisation.name), Organisation.id)
     if kind:
         query = query.where(Organisation.kind == kind)
     organisations = list(db.session.scalars(query))

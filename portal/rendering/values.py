@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.clock import as_local, local_today
+from portal.collation import by_name
 from portal.documents.models import DocumentState, DocumentType, Urgency
 from portal.documents.numbering import notation_for
 from portal.documents.text import nfc
@@ -53,7 +54,7 @@ def place_of(organisation: Organisation) -> str:
 def _recipient_lines(document, departments_total: int) -> list[str]:
     recipients = list(db.session.scalars(
         select(Organisation).where(Organisation.id.in_(document.recipient_ids or []))
-        .order_by(Organisation.name)))
+        .order_by(by_name(Organisation.name), Organisation.id)))
     departments = [o for o in recipients if o.kind == OrganisationKind.DEPARTMENT]
     others = [o.name for o in recipients if o.kind != OrganisationKind.DEPARTMENT]
     if departments and len(departments) == departments_total:

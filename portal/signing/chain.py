@@ -16,6 +16,7 @@ from portal import policy
 from portal.audit import services as audit
 from portal.auth.models import User
 from portal.clock import utcnow
+from portal.collation import by_name
 from portal.documents.models import Document, DocumentState
 from portal.documents.services import DocumentError, change_state
 from portal.extensions import db
@@ -50,7 +51,7 @@ def candidates(document: Document) -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.role == policy.Role.LEADER, User.active.is_(True),
                            User.organisation_id.in_(organisations))
-        .order_by(User.full_name)))
+        .order_by(by_name(User.full_name), User.id)))
 
 
 def steps_of(document: Document) -> list[SignatureStep]:

@@ -5,6 +5,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal import policy
+from portal.auth.models import User
+from portal.collation import by_name
 from portal.documents.forms import ActionForm
 from portal.extensions import db
 from portal.organisations.models import Organisation
@@ -20,8 +22,12 @@ MAX_KEY_FILE = 64 * 1024  # a PKCS#12 or certificate is a few kilobytes
 
 
 def _page(import_form=None, root_form=None, token_form=None, status=200):
-    identities = db.session.scalars(select(SigningIdentity).order_by(
-        SigningIdentity.organisation_id, SigningIdentity.id.desc())).all()
+    identities = db.session.scalars(
+        select(SigningIdentity)
+        .outerjoin(Organisation, SigningIdentity.organisation_id == Organisation.id)
+        .outerjoin(User, SigningIdentity.user_id == User.id)
+        .order_by(by_name(Organisation.name).nulls_last(),
+                  by_name(User.full_name).nulls_last(), SigningIdentity.id.desc())).all()
     roots = db.session.scalars(select(TrustedRoot).order_by(TrustedRoot.name)).all()
     return render_template("signing/index.html", identities=identities, roots=roots,
                            import_form=import_form or _with_organisations(ImportKeyForm()),

@@ -1,5 +1,6 @@
 """The compose form, attachments, tracking and its CSV, through the web pages."""
 
+import codecs
 import csv
 import io
 
@@ -95,10 +96,25 @@ def test_tracking_filters_and_csv(client, auth, make):
     html = page.get_data(as_text=True)
     assert 'data-recipient="DB"' in html and 'data-recipient="DA"' not in html
     rows = list(csv.DictReader(io.StringIO(
-        client.get(f"{url}/recipients.csv").get_data(as_text=True).lstrip("\ufeff"))))
+        client.get(f"{url}/recipients.csv").data.decode("utf-8-sig"))))
     assert [(r["recipient_code"], r["status_code"]) for r in rows] == [("DA", "03"), ("DB", "01")]
     assert rows[0]["acknowledged_at"] and not rows[1]["acknowledged_at"]
     assert all(r["document"] == exchange.document.notation for r in rows)
+
+
+def test_the_tracking_csv_has_a_byte_order_mark_and_vietnamese_headings_with_lang_vi(
+        client, auth, make):
+    exchange = Exchange(make)
+    auth.login(exchange.ministry_clerk.email)
+    url = f"/documents/{exchange.document.id}/recipients.csv"
+    keyed, vietnamese = client.get(url).data, client.get(f"{url}?lang=vi").data
+
+    assert keyed.startswith(codecs.BOM_UTF8) and vietnamese.startswith(codecs.BOM_UTF8)
+    keys, *rows = csv.reader(io.StringIO(keyed.decode("utf-8-sig")))
+    header, *same_rows = csv.reader(io.StringIO(vietnamese.decode("utf-8-sig")))
+    assert keys[:3] == ["document", "recipient_code", "recipient"]
+    assert header[:3] == ["Số, ký hiệu văn bản", "Mã nơi nhận", "Nơi nhận"]
+    assert len(header) == len(keys) and same_rows == rows
 
 
 def test_department_page_lists_open_deliveries_from_the_ministry(client, auth, make):

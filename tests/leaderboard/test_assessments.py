@@ -42,7 +42,8 @@ def _record(people, kind="criticise", style="bold", period=MARCH, department=Non
 
 
 def _csv_styles(client, query=QUERY):
-    rows = csv.DictReader(io.StringIO(client.get(f"/leaderboard.csv?{query}").text))
+    data = client.get(f"/leaderboard.csv?{query}").data
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
     return {row["department"]: row["appendix_style"] for row in rows}
 
 

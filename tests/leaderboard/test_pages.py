@@ -1,5 +1,6 @@
 """The leaderboard's pages: the reviewers' table, the public page and the public CSV."""
 
+import codecs
 import csv
 import io
 from datetime import date, timedelta
@@ -41,7 +42,7 @@ def test_the_public_csv_has_the_appendix_columns_one_row_per_department(client, 
     response = client.get(f"/leaderboard.csv?{QUERY}")
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     with APPENDIX_2019.open(encoding="utf-8") as f:
         assert list(rows[0]) == next(csv.reader(f))  # the checked data's column names
     by_name = {r["department"]: r for r in rows}
@@ -50,6 +51,36 @@ def test_the_public_csv_has_the_appendix_columns_one_row_per_department(client, 
         "1", "2", "1")
     assert by_name["Sở TN&MT tỉnh An Giang"]["interaction_received_from_ministry"] == "2"
     assert bac_lieu["appendix_style"] == ""
+
+
+def test_the_csv_is_utf8_with_a_byte_order_mark_so_excel_reads_vietnamese(client, filled):
+    data = client.get(f"/leaderboard.csv?{QUERY}").data
+
+    assert data.startswith(codecs.BOM_UTF8) and data.count(codecs.BOM_UTF8) == 1
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    with APPENDIX_2019.open(encoding="utf-8") as f:
+        assert header == next(csv.reader(f))  # the stable keys, without ?lang=
+    assert "Sở TN&MT tỉnh Bạc Liêu" in {row[1] for row in rows}
+
+
+def test_lang_vi_heads_the_csv_with_the_appendix_headings(client, filled):
+    keyed = client.get(f"/leaderboard.csv?{QUERY}").data
+    data = client.get(f"/leaderboard.csv?{QUERY}&lang=vi").data
+
+    assert data.startswith(codecs.BOM_UTF8)
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    keys, *keyed_rows = csv.reader(io.StringIO(keyed.decode("utf-8-sig")))
+    assert rows == keyed_rows and len(header) == len(keys)
+    headings = dict(zip(keys, header, strict=True))
+    assert headings["stt"] == "STT" and headings["department"] == "Cơ quan/Đơn vị"
+    assert headings["interaction_received_from_ministry"] == (
+        "Hệ thống tương tác ngành / Đã nhận từ Bộ")
+    assert headings["deadline_replied_on_time"] == (
+        "Hệ thống tương tác ngành / Tình hình xử lý / Văn bản có thời hạn - phải trả lời"
+        " / Đúng hạn")
+    assert headings["axis_sent_to_ministry"] == "Trục liên thông văn bản quốc gia / Đã gửi đến Bộ"
+    assert headings["total_sent"] == "Tổng hợp / Đã gửi"
+    assert headings["appendix_style"] == "Định dạng dòng"
 
 
 @pytest.mark.parametrize("query", ["from=2026-02-30&to=2026-03-31", "from=2026-03-01",
