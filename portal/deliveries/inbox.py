@@ -15,6 +15,7 @@ from portal.auth.models import User
 from portal.bounds import parse_id
 from portal.clock import aware_utc, start_of_local_day
 from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, InboxTally, Status
+from portal.deliveries.steps import in_effective_states
 from portal.documents.models import Document
 from portal.documents.text import fold
 from portal.extensions import db, insert_for_dialect
@@ -43,18 +44,14 @@ class InboxQuery:
     after: str | None = None
 
 
-_TAB_STATUSES = {
-    "new": (Status.RECEIVED, Status.RECALL_REQUESTED),
-    "in_progress": (Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS,
-                    Status.RECALL_REFUSED),
-}
-
-
 def _tab_condition(tab: str, today: date, soon_until: date):
+    """A tab's deliveries. "New" is what waits for the recipient's first answer, by the
+    effective state (steps.py): a refused recall of a document not yet acknowledged is new."""
     is_open = Delivery.status.in_(OPEN_STATUSES)
     return {
-        "new": Delivery.status.in_(_TAB_STATUSES["new"]),
-        "in_progress": Delivery.status.in_(_TAB_STATUSES["in_progress"]),
+        "new": in_effective_states((Status.RECEIVED, Status.RECALL_REQUESTED)),
+        "in_progress": and_(is_open, ~in_effective_states((Status.RECEIVED,
+                                                            Status.RECALL_REQUESTED))),
         "due_soon": and_(is_open, Delivery.due_on >= today, Delivery.due_on <= soon_until),
         "overdue": and_(is_open, Delivery.due_on < today),
         "done": Delivery.status.in_(CLOSED_STATUSES),

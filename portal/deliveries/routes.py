@@ -12,7 +12,7 @@ from portal import policy
 from portal.auth.models import User
 from portal.calendar.services import due_date
 from portal.clock import local_today
-from portal.deliveries import inbox, services
+from portal.deliveries import inbox, services, steps
 from portal.deliveries.forms import (
     AssignForm,
     CloseForm,
@@ -103,20 +103,13 @@ def show(delivery_id):
     assign_form = AssignForm()
     assign_form.assignee.choices = _assignees(delivery)
     reply = documents.reply_of(delivery)
-    can = {
-        "receive": policy.can_receive(current_user, delivery),
-        "assign": policy.can_assign(current_user, delivery),
-        "claim": policy.can_claim(current_user, delivery),
-        "draft": policy.can_draft_reply(current_user, delivery),
-        "approve": policy.can_approve_reply(current_user, delivery),
-    }
     explanation = None
     if delivery.due_working_days:
         explanation = due_date(delivery.received_on, delivery.due_working_days,
                                language=str(get_locale()))
     return render_template(
         "deliveries/show.html", delivery=delivery, document=delivery.document, reply=reply,
-        can=can, explanation=explanation,
+        steps=steps.allowed_steps(current_user, delivery), explanation=explanation,
         state=services.deadline_state(delivery, today, services.due_soon_until(today)),
         assign_form=assign_form, refuse_form=RefuseForm(), close_form=CloseForm(),
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
@@ -229,7 +222,7 @@ def save_reply(delivery_id):
 def add_reply_attachment(delivery_id):
     """Attach a PDF to the reply."""
     def perform(delivery, form):
-        if not policy.can_draft_reply(current_user, delivery):
+        if not steps.allows("draft_reply", current_user, delivery):
             raise documents.DocumentError(_("Only the person assigned can change the reply."))
         reply = documents.reply_of(delivery) or documents.save_reply(
             delivery, actor=current_user, body="")
@@ -247,7 +240,7 @@ def remove_reply_attachment(delivery_id, attachment_id):
         reply = documents.reply_of(delivery)
         attachment = db.session.get(DocumentAttachment, attachment_id)
         if (reply is None or attachment is None or attachment.document_id != reply.id
-                or not policy.can_draft_reply(current_user, delivery)):
+                or not steps.allows("draft_reply", current_user, delivery)):
             raise documents.DocumentError(_("There is no such attachment on your reply."))
         documents.remove_attachment(attachment, actor=current_user)
 

@@ -21,6 +21,7 @@ from portal.bounds import latest_deadline
 from portal.calendar.services import WorkingCalendar
 from portal.clock import as_local, local_today, utcnow
 from portal.deliveries import services as deliveries
+from portal.deliveries import steps
 from portal.deliveries.inbox import count_arrivals
 from portal.deliveries.models import Delivery, Status
 from portal.documents.models import (
@@ -273,12 +274,18 @@ def issue_document(document: Document, *, actor) -> Document:
     return document
 
 
+def recallable_deliveries(document: Document) -> list[Delivery]:
+    """The deliveries the sender may still ask back (the steps table's request_recall)."""
+    return list(db.session.scalars(select(Delivery).where(
+        Delivery.document_id == document.id,
+        steps.in_effective_states(steps.STEPS["request_recall"].from_states))
+        .order_by(Delivery.id)))
+
+
 def recall_document(document: Document, *, actor) -> int:
     """Ask every recipient who has not started on the document to give it back."""
     count = 0
-    for delivery in db.session.scalars(select(Delivery).where(
-            Delivery.document_id == document.id,
-            Delivery.status.in_((Status.RECEIVED, Status.ACKNOWLEDGED)))):
+    for delivery in recallable_deliveries(document):
         deliveries.request_recall(delivery, actor=actor)
         count += 1
     if not count:
@@ -315,7 +322,7 @@ def save_reply(delivery: Delivery, *, actor, body: str) -> Document:
     """Save the reply's text as a draft (the form saves as you type)."""
     if not policy.can_draft_reply(actor, delivery):
         raise DocumentError(_("Only the person assigned, or a leader, can draft the reply."))
-    if delivery.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+    if not steps.state_allows("draft_reply", delivery):
         raise DocumentError(_("The document must be assigned before it is answered."))
     reply = _reply_draft(delivery, actor)
     if reply.state == DocumentState.ISSUED:
@@ -402,7 +409,7 @@ def answer_delivery(delivery: Delivery, *, actor, body: str) -> Document:
     """One step for other systems (API): a leader writes, approves and sends a reply."""
     if not policy.can_approve_reply(actor, delivery):
         raise DocumentError(_("Only a leader can approve and send the reply."))
-    if delivery.status == Status.ACKNOWLEDGED:
+    if steps.effective_status(delivery) == Status.ACKNOWLEDGED:
         deliveries.assign_delivery(delivery, actor=actor, assignee=actor)
     save_reply(delivery, actor=actor, body=body)
     return send_reply(delivery, actor=actor)
