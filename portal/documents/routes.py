@@ -116,11 +116,11 @@ def _compose(document: Document | None):
 @bp.get("/")
 @login_required
 def index():
-    """The organisation's documents: drafts and issued, newest first."""
+    """The organisation's outgoing documents (văn bản đi), replies included: drafts and
+    issued, newest first."""
     documents = db.session.scalars(
-        select(Document).where(Document.issuer_id == current_user.organisation_id,
-                               Document.reply_to_id.is_(None))
-        .order_by(Document.created_at.desc()).limit(200))
+        select(Document).where(Document.issuer_id == current_user.organisation_id)
+        .order_by(Document.created_at.desc(), Document.id.desc()).limit(200))
     return render_template("documents/index.html", documents=list(documents))
 
 
@@ -330,12 +330,13 @@ def show(document_id):
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     form, show, rows = _tracking_rows(document)
     template = "documents/_recipients.html" if request.htmx else "documents/show.html"
+    replies = tracking.reply_links(rows, current_user)
     if request.htmx:
         return render_template(template, document=document, form=form, show=show, rows=rows,
-                               summary=tracking.summary(rows))
+                               summary=tracking.summary(rows), replies=replies)
     steps = chain.steps_of(document)
     return render_template(
-        template, document=document, form=form, show=show, rows=rows,
+        template, document=document, form=form, show=show, rows=rows, replies=replies,
         summary=tracking.summary(rows), first_job=first_job_of(document),
         action_form=ActionForm(), steps=steps,
         current_step=next((s for s in steps if not s.signed), None),
