@@ -16,7 +16,7 @@ from portal.audit import services as audit
 from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
 from portal.clock import aware_utc, local_today
-from portal.deliveries import inbox, steps
+from portal.deliveries import deadlines, inbox, steps
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
 from portal.documents import services as documents
@@ -80,7 +80,7 @@ def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False)
         "replied_at": _moment(delivery.replied_at),
         "due_on": _day(delivery.due_on),
         "due_working_days": delivery.due_working_days,
-        "deadline_state": deliveries.deadline_state(delivery, today, soon_until),
+        "deadline_state": deadlines.deadline_state(delivery, today, soon_until),
         # What the person asking may do next (portal.deliveries.steps, as the page offers).
         "allowed_steps": steps.allowed_steps(g.api_user, delivery),
         "reply_document_id": delivery.reply_document_id,
@@ -101,7 +101,7 @@ def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False)
 
 def _today_and_soon():
     today = local_today()
-    return today, deliveries.due_soon_until(today)
+    return today, deadlines.due_soon_until(today)
 
 
 def _json_body() -> dict:

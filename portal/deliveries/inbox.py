@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from portal.auth.models import User
 from portal.bounds import parse_id
 from portal.clock import aware_utc, start_of_local_day
+from portal.deliveries.deadlines import due_soon_condition, overdue_condition
 from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, InboxTally, Status
 from portal.deliveries.steps import in_effective_states
 from portal.documents.models import Document
@@ -52,8 +53,8 @@ def _tab_condition(tab: str, today: date, soon_until: date):
         "new": in_effective_states((Status.RECEIVED, Status.RECALL_REQUESTED)),
         "in_progress": and_(is_open, ~in_effective_states((Status.RECEIVED,
                                                             Status.RECALL_REQUESTED))),
-        "due_soon": and_(is_open, Delivery.due_on >= today, Delivery.due_on <= soon_until),
-        "overdue": and_(is_open, Delivery.due_on < today),
+        "due_soon": due_soon_condition(today, soon_until),
+        "overdue": overdue_condition(today),
         "done": Delivery.status.in_(CLOSED_STATUSES),
         "all": literal(True),
     }[tab]

@@ -10,9 +10,8 @@ from wtforms import SelectChoice
 
 from portal import policy
 from portal.auth.models import User
-from portal.calendar.services import due_date
 from portal.clock import local_today
-from portal.deliveries import inbox, services, steps
+from portal.deliveries import deadlines, inbox, services, steps
 from portal.deliveries.forms import (
     AssignForm,
     CloseForm,
@@ -63,7 +62,7 @@ def index():
         return refusal(400, form.error_text())
     query = _inbox_query(form) if valid else inbox.InboxQuery()  # the errors shown by the form
     today = local_today()
-    soon_until = services.due_soon_until(today)
+    soon_until = deadlines.due_soon_until(today)
     try:
         rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
     except inbox.CursorError:
@@ -78,7 +77,7 @@ def index():
     return render_template(
         template, form=form, query=query, rows=rows, counts=counts, tab_labels=TAB_LABELS,
         args=args, next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None,
-        states={d.id: services.deadline_state(d, today, soon_until) for d in rows}), (
+        states={d.id: deadlines.deadline_state(d, today, soon_until) for d in rows}), (
             200 if valid else 400)
 
 
@@ -103,14 +102,11 @@ def show(delivery_id):
     assign_form = AssignForm()
     assign_form.assignee.choices = _assignees(delivery)
     reply = documents.reply_of(delivery)
-    explanation = None
-    if delivery.due_working_days:
-        explanation = due_date(delivery.received_on, delivery.due_working_days,
-                               language=str(get_locale()))
     return render_template(
         "deliveries/show.html", delivery=delivery, document=delivery.document, reply=reply,
-        steps=steps.allowed_steps(current_user, delivery), explanation=explanation,
-        state=services.deadline_state(delivery, today, services.due_soon_until(today)),
+        steps=steps.allowed_steps(current_user, delivery),
+        explanation=deadlines.explanation(delivery, str(get_locale())),
+        state=deadlines.deadline_state(delivery, today, deadlines.due_soon_until(today)),
         assign_form=assign_form, refuse_form=RefuseForm(), close_form=CloseForm(),
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
         action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status,

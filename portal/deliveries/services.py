@@ -5,19 +5,15 @@ double-click) cannot both acknowledge: the second gets a clear message, nothing 
 Services flush; the action that calls them commits (portal/transaction.py).
 """
 
-from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from portal import policy
 from portal.audit import services as audit
-from portal.calendar.services import WorkingCalendar
-from portal.clock import as_local, utcnow
+from portal.clock import utcnow
 from portal.deliveries import steps
 from portal.deliveries.models import (
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
     STATUS_LABELS,
     Delivery,
     DeliveryEvent,
@@ -156,44 +152,3 @@ def answer_recall(delivery: Delivery, *, actor, agree: bool) -> None:
     else:
         _move(delivery, "refuse_recall", actor)
     db.session.flush()
-
-
-# Deadlines: derived from the due date and the reply, never stored.
-
-def due_soon_until(today: date, calendar: WorkingCalendar | None = None) -> date:
-    """The last due date that counts as "due soon" today (≤ 2 working days left)."""
-    calendar = calendar or WorkingCalendar()
-    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).due_on
-
-
-def deadline_state(delivery: Delivery, today: date, soon_until: date) -> str | None:
-    """on_time / late for answered documents; overdue / due_soon / open for open ones."""
-    if delivery.due_on is None:
-        return None
-    if delivery.status in CLOSED_STATUSES:
-        if delivery.replied_at is None:
-            return None
-        return "on_time" if as_local(delivery.replied_at).date() <= delivery.due_on else "late"
-    if today > delivery.due_on:
-        return "overdue"
-    return "due_soon" if delivery.due_on <= soon_until else "open"
-
-
-def recompute_working_day_deadlines(calendar: WorkingCalendar, *, actor, cause: str) -> list[int]:
-    """Apply a changed calendar to open deliveries whose deadline counts working days."""
-    deliveries = db.session.scalars(
-        select(Delivery).where(Delivery.due_working_days.is_not(None),
-                               Delivery.status.in_(OPEN_STATUSES))
-    )
-    changed = []
-    for delivery in deliveries:
-        due_on = calendar.add_working_days(delivery.received_on, delivery.due_working_days).due_on
-        if due_on != delivery.due_on:
-            note = _("Deadline moved from %(old)s to %(new)s (%(cause)s)",
-                     old=delivery.due_on.strftime("%d/%m/%Y"),
-                     new=due_on.strftime("%d/%m/%Y"), cause=cause)
-            delivery.due_on = due_on
-            db.session.add(DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id,
-                                         action="deadline_changed", note=note))
-            changed.append(delivery.id)
-    return changed

@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 from portal import policy
 from portal.clock import local_today
 from portal.deliveries import inbox
-from portal.deliveries.services import deadline_state, due_soon_until
+from portal.deliveries.deadlines import deadline_state, due_soon_until
 from portal.documents import services, tracking
 from portal.documents.forms import (
     ActionForm,

@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 from portal import policy
 from portal.audit import services as audit
 from portal.bounds import latest_deadline
-from portal.calendar.services import WorkingCalendar
 from portal.clock import as_local, local_today, utcnow
 from portal.deliveries import services as deliveries
 from portal.deliveries import steps
+from portal.deliveries.deadlines import due_on_at_receipt
 from portal.deliveries.inbox import count_arrivals
 from portal.deliveries.models import Delivery, Status
 from portal.documents.models import (
@@ -214,10 +214,7 @@ def dispatch_document(job) -> None:
 
 def _deliver(document: Document, received_at) -> list[dict]:
     received_on = as_local(received_at).date()
-    due_on = document.due_on
-    if document.due_working_days is not None:
-        due_on = WorkingCalendar().add_working_days(received_on,
-                                                    document.due_working_days).due_on
+    due_on = due_on_at_receipt(document, received_on)
     recipients = db.session.scalars(select(Organisation).where(
         Organisation.id.in_(document.recipient_ids)))
     # A merged organisation's mail goes to its successor.

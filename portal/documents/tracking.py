@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from portal import policy
 from portal.clock import as_local
+from portal.deliveries.deadlines import DEADLINE_LABELS, deadline_state
 from portal.deliveries.models import STATUS_LABELS, Delivery, Status
-from portal.deliveries.services import deadline_state
 from portal.extensions import db
 from portal.organisations.models import Organisation
 from portal.spreadsheets import safe_row
@@ -23,16 +23,6 @@ SHOW_CHOICES = {
     "not_replied": _l("Not replied"),
     "overdue": _l("Overdue"),
 }
-
-DEADLINE_LABELS = {
-    "on_time": _l("Replied on time"),
-    "late": _l("Replied late"),
-    "overdue": _l("Overdue"),
-    "due_soon": _l("Due soon"),
-    "open": _l("Not yet due"),
-    None: "",
-}
-
 
 def recipients_of(document, show: str, today: date, soon_until: date) -> list[tuple]:
     """(delivery, deadline state) per recipient, ordered by recipient name."""

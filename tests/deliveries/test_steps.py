@@ -2,7 +2,7 @@
 
 import re
 
-from portal.deliveries import inbox, services, steps
+from portal.deliveries import deadlines, inbox, services, steps
 from portal.deliveries.models import Status
 from portal.documents import services as documents
 from portal.extensions import db
@@ -49,7 +49,7 @@ def test_a_refused_recall_of_a_new_document_stays_in_the_new_tab(exchange):
 
     delivery = _recall_refused(exchange)
     today = local_today()
-    soon = services.due_soon_until(today)
+    soon = deadlines.due_soon_until(today)
     rows, _ = inbox.inbox_page(exchange.a.id, inbox.InboxQuery(tab="new"), today, soon)
     assert [d.id for d in rows] == [delivery.id]
     counts = inbox.tab_counts(exchange.a.id, inbox.InboxQuery(), today, soon)
