@@ -193,6 +193,17 @@ def rebuild_tallies() -> None:
         select(Delivery.recipient_id, func.count()).group_by(Delivery.recipient_id)))
 
 
+def recount_tallies(recipient_ids) -> None:
+    """Recount these organisations' tallies (after deliveries moved between them)."""
+    for recipient_id in sorted(set(recipient_ids)):
+        received = db.session.scalar(select(func.count()).select_from(Delivery).where(
+            Delivery.recipient_id == recipient_id))
+        statement = insert_for_dialect(InboxTally).values(recipient_id=recipient_id,
+                                                          received=received)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[InboxTally.recipient_id], set_={"received": received}))
+
+
 def open_deliveries_from(organisation_id: int, issuer_ids) -> list[Delivery]:
     """An organisation's open deliveries from the given issuers, earliest deadline first."""
     statement = (

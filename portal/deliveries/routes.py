@@ -20,7 +20,7 @@ from portal.deliveries.forms import (
     ReplyForm,
     ReturnForm,
 )
-from portal.deliveries.models import Delivery, Status
+from portal.deliveries.models import EVENT_LABELS, Delivery, Status
 from portal.documents import services as documents
 from portal.documents.forms import ActionForm, AttachmentForm
 from portal.documents.models import (
@@ -110,6 +110,7 @@ def show(delivery_id):
         assign_form=assign_form, refuse_form=RefuseForm(), close_form=CloseForm(),
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
         action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status,
+        event_labels=EVENT_LABELS,
         verification=verification_of(delivery.document))
 
 
