@@ -339,6 +339,7 @@ def show(document_id):
         template, document=document, form=form, show=show, rows=rows, replies=replies,
         summary=tracking.summary(rows), first_job=first_job_of(document),
         action_form=ActionForm(), steps=steps,
+        recallable=len(services.recallable_deliveries(document)),
         current_step=next((s for s in steps if not s.signed), None),
         chain_form=_chain_form(document) if _can_submit_for_signing(document) else None,
         can_return=chain.can_return(current_user, document), return_form=ReturnForm())
@@ -355,11 +356,23 @@ def recipients_csv(document_id):
                     headers={"Content-Disposition": disposition(f"{name}-{show}.csv")})
 
 
+@bp.get("/<int:document_id>/recall")
+@login_required
+def recall_confirmation(document_id):
+    """Before a recall: to whom it goes (the recipients who have not started on it)."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    return render_template("documents/recall.html", document=document, form=ActionForm(),
+                           deliveries=services.recallable_deliveries(document))
+
+
 @bp.post("/<int:document_id>/recall")
 @login_required
 def recall(document_id):
-    """Ask the recipients who have not started on it to give the document back."""
+    """Ask the recipients who have not started on it to give the document back; only the
+    confirmation page's form recalls (any other POST is sent to that page)."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    if not ActionForm().validate_on_submit() or request.form.get("confirmed") != "yes":
+        return redirect(url_for(".recall_confirmation", document_id=document.id))
     try:
         with action():
             count = services.recall_document(document, actor=current_user)

@@ -8,12 +8,14 @@ be undone while nothing has been done under it; it then gives every passed deliv
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from portal.audit import services as audit
-from portal.clock import utcnow
+from portal.auth.models import User
+from portal.clock import local_today, utcnow
 from portal.deliveries.inbox import recount_tallies
 from portal.deliveries.models import OPEN_STATUSES, Delivery, DeliveryEvent
 from portal.documents.models import Document, DocumentState
@@ -77,6 +79,28 @@ def _move_reply_drafts(delivery_ids, from_id, to_id) -> None:
             Document.reply_to_id.in_(delivery_ids), Document.issuer_id == from_id,
             Document.state != DocumentState.ISSUED).values(issuer_id=to_id)
             .execution_options(synchronize_session="fetch"))
+
+
+@dataclass
+class MergePreview:
+    """What a merge will do, told on its confirmation page before it is made."""
+
+    passing: int  # open deliveries that pass to the successor
+    kept: int  # open deliveries of documents the successor received too: they stay
+    people: int  # active people of the merged organisation (their accounts stay as they are)
+    takes_effect_now: bool
+
+
+def preview_merge(organisation: Organisation, successor: Organisation,
+                  effective_on: date) -> MergePreview:
+    held = set(db.session.scalars(select(Delivery.document_id).where(
+        Delivery.recipient_id == successor.id)))
+    waiting = open_deliveries_of(organisation)
+    kept = sum(1 for d in waiting if d.document_id in held)
+    people = db.session.scalar(select(func.count()).select_from(User).where(
+        User.organisation_id == organisation.id, User.active.is_(True)))
+    return MergePreview(passing=len(waiting) - kept, kept=kept, people=people,
+                        takes_effect_now=effective_on <= local_today())
 
 
 @dataclass

@@ -120,3 +120,76 @@ def test_a_merge_taking_effect_later_passes_its_deliveries_on_that_day(make, run
     assert p.open.recipient_id == p.tq.id
     assert db.session.scalar(select(DeliveryEvent.action).where(
         DeliveryEvent.delivery_id == p.open.id).order_by(DeliveryEvent.id.desc())) == "passed_on"
+
+
+# Confirming a merge, and undoing one made by mistake (issue 16, item 13).
+
+def _admin_posts(client, auth, p, path, data):
+    auth.login(p.admin.email)
+    page = client.get(path).get_data(as_text=True)
+    return client.post(path, data={"csrf_token": csrf_token_from(page), **data})
+
+
+def test_merging_asks_for_confirmation_saying_what_will_happen(client, auth, make):
+    p = Provinces(make)
+    url = f"/organisations/{p.hg.id}/merge"
+    first = _admin_posts(client, auth, p, url, {"successor_id": p.tq.id,
+                                                  "effective_on": local_today().isoformat()})
+    assert first.status_code == 200
+    page = first.get_data(as_text=True)
+    db.session.expire_all()
+    assert p.hg.successor_id is None  # nothing yet
+    assert "1 văn bản đang xử lý chuyển sang Sở Tài nguyên và Môi trường Tuyên Quang" in page
+    confirm = client.post(url, data={"csrf_token": csrf_token_from(page),
+                                     "successor_id": p.tq.id, "confirmed": "yes",
+                                     "effective_on": local_today().isoformat()})
+    assert confirm.status_code == 302
+    db.session.expire_all()
+    assert p.hg.successor_id == p.tq.id and p.open.recipient_id == p.tq.id
+
+
+def test_a_merge_with_nothing_done_under_it_is_undone_and_audited(client, auth, make):
+    p = Provinces(make)
+    p.merge()
+    response = _admin_posts(client, auth, p, f"/organisations/{p.hg.id}/unmerge", {})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert p.hg.successor_id is None and p.hg.merged_on is None
+    assert p.open.recipient_id == p.hg.id and p.open.addressed_to_id is None
+    assert p.open.events[-1].action == "passed_back"
+    undone = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "organisation.merge_undone"))
+    assert undone.actor_id == p.admin.id and undone.details["deliveries"] == [p.open.id]
+    tallies = {t.recipient_id: t.received for t in db.session.scalars(select(InboxTally))}
+    assert (tallies[p.hg.id], tallies[p.tq.id]) == (3, 1)
+
+
+def test_a_merge_is_not_undone_once_a_passed_document_was_handled(client, auth, make):
+    p = Provinces(make)
+    p.merge()
+    with action():
+        deliveries.acknowledge_delivery(p.open, actor=p.tq_clerk)
+    response = _admin_posts(client, auth, p, f"/organisations/{p.hg.id}/unmerge", {})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Không thể hủy sáp nhập nữa" in page
+    db.session.expire_all()
+    assert p.hg.successor_id == p.tq.id and p.open.recipient_id == p.tq.id
+
+
+def test_a_merge_is_not_undone_once_mail_for_the_merged_one_reached_the_successor(make):
+    from portal.organisations.merging import MergeError, undo_merge
+
+    p = Provinces(make)
+    p.merge()
+    make.document(p.clerk, [p.hg])
+    db.session.expire_all()
+    try:
+        with action():
+            undo_merge(p.hg, actor=p.admin)
+    except MergeError as error:
+        assert "kể từ khi sáp nhập đã đến" in str(error) or "since the merge" in str(error)
+    else:
+        raise AssertionError("the undo should have been refused")
+    db.session.expire_all()
+    assert p.hg.successor_id == p.tq.id
