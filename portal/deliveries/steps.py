@@ -9,7 +9,7 @@ the sender asked for it back, so a document still "01 · received" then is ackno
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 
 from portal import policy
 from portal.deliveries.models import Delivery, Status
@@ -70,9 +70,9 @@ def effective_status(delivery: Delivery) -> str:
 def in_effective_states(states):
     """SQL: the deliveries whose effective state is one of states."""
     states = tuple(states)
+    resumed = func.coalesce(Delivery.status_before_recall, Status.RECEIVED.value)
     return or_(Delivery.status.in_(states),
-               and_(Delivery.status == Status.RECALL_REFUSED,
-                    Delivery.status_before_recall.in_(states)))
+               and_(Delivery.status == Status.RECALL_REFUSED, resumed.in_(states)))
 
 
 def state_allows(name: str, delivery: Delivery) -> bool:

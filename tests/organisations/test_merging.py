@@ -87,6 +87,7 @@ def test_the_successor_s_people_see_and_handle_a_passed_document(client, auth, m
     assert f'data-delivery="{p.open.id}"' in inbox
     page = client.get(f"/inbox/{p.open.id}").get_data(as_text=True)
     assert "Chuyển theo sáp nhập" in page
+    assert "gửi Sở Tài nguyên và Môi trường Hà Giang, đơn vị đã sáp nhập vào đây" in page
     client.post(f"/inbox/{p.open.id}/acknowledge", data={"csrf_token": csrf_token_from(page)})
     db.session.refresh(p.open)
     assert p.open.status == Status.ACKNOWLEDGED
