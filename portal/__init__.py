@@ -88,9 +88,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from portal.clock import as_local, utcnow
+    from portal.deliveries.deadlines import DEADLINE_LABELS
     from portal.deliveries.models import STATUS_LABELS
     from portal.documents.models import STATE_LABELS, TYPE_LABELS, URGENCY_LABELS
-    from portal.documents.tracking import DEADLINE_LABELS
     from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS, JOB_STEP_LABELS
     from portal.jobs.services import following
     from portal.policy import (

@@ -102,9 +102,11 @@ def demo_data_command(scale):
 
 def register(app):
     from portal.jobs.cli import jobs_cli
+    from portal.organisations.cli import organisations_cli
     from portal.signing.cli import pki_cli
 
     app.cli.add_command(jobs_cli)
     app.cli.add_command(pki_cli)
+    app.cli.add_command(organisations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data_command)

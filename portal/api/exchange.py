@@ -16,7 +16,7 @@ from portal.audit import services as audit
 from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
 from portal.clock import aware_utc, local_today
-from portal.deliveries import inbox
+from portal.deliveries import deadlines, inbox, steps
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
 from portal.documents import services as documents
@@ -80,7 +80,9 @@ def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False)
         "replied_at": _moment(delivery.replied_at),
         "due_on": _day(delivery.due_on),
         "due_working_days": delivery.due_working_days,
-        "deadline_state": deliveries.deadline_state(delivery, today, soon_until),
+        "deadline_state": deadlines.deadline_state(delivery, today, soon_until),
+        # What the person asking may do next (portal.deliveries.steps, as the page offers).
+        "allowed_steps": steps.allowed_steps(g.api_user, delivery),
         "reply_document_id": delivery.reply_document_id,
         "refusal_reason": delivery.refusal_reason,
         "document": document_json(delivery.document) if full else {
@@ -99,7 +101,7 @@ def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False)
 
 def _today_and_soon():
     today = local_today()
-    return today, deliveries.due_soon_until(today)
+    return today, deadlines.due_soon_until(today)
 
 
 def _json_body() -> dict:
@@ -298,11 +300,11 @@ def delivery_detail(delivery_id):
     return jsonify(delivery_json(delivery, *_today_and_soon(), full=True))
 
 
-def _step(delivery_id, allowed, perform):
+def _step(delivery_id, step_name, perform):
     delivery = _delivery_or_404(delivery_id)
     if delivery is None:
         return api_error(404, "no such delivery")
-    if not allowed(g.api_user, delivery):
+    if not steps.role_allows(step_name, g.api_user, delivery):
         return api_error(403, "your role does not allow this step")
 
     def step() -> Answer:
@@ -326,7 +328,7 @@ def _step(delivery_id, allowed, perform):
 @token_required
 def acknowledge(delivery_id):
     """Acknowledge receipt (status 01 → 03)."""
-    return _step(delivery_id, policy.can_receive,
+    return _step(delivery_id, "acknowledge",
                  lambda d: deliveries.acknowledge_delivery(d, actor=g.api_user))
 
 
@@ -338,7 +340,7 @@ def reply(delivery_id):
         text = _string(_json_body(), "body", required=True, multiline=True)
         documents.answer_delivery(delivery, actor=g.api_user, body=text)
 
-    return _step(delivery_id, policy.can_approve_reply, perform)
+    return _step(delivery_id, "reply", perform)
 
 
 @bp.get("/calendar/due-date")

@@ -11,6 +11,7 @@ from portal.bounds import FIRST_DAY, LAST_DAY, MAX_ID
 from portal.calendar.services import MAX_WORKING_DAYS
 from portal.deliveries.inbox import SORTS, TABS
 from portal.deliveries.models import Status
+from portal.deliveries.steps import STEPS
 from portal.documents.models import DocumentState, DocumentType, Urgency
 from portal.organisations.models import OrganisationKind
 from portal.policy import Role
@@ -117,6 +118,9 @@ _DELIVERY_PROPERTIES = {
     "due_working_days": _nullable(_WORKING_DAYS),
     "deadline_state": {"type": ["string", "null"], "enum": [
         "open", "due_soon", "overdue", "on_time", "late", None]},
+    "allowed_steps": {"type": "array", "description": "The steps the person asking may take "
+                      "on the delivery now, as its page offers them",
+                      "items": {"type": "string", "enum": list(STEPS)}},
     "reply_document_id": _nullable(_ID),
     "refusal_reason": {"type": ["string", "null"]},
     "document": _ref("DocumentSummary"),

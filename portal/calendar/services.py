@@ -41,6 +41,8 @@ class DueDate:
     working_days: int
     due_on: date
     skipped: list[SkippedDay] = field(default_factory=list)
+    # Explaining a kept deadline: the calendar has changed since it was counted.
+    counted_then: bool = False
 
 
 @lru_cache(maxsize=8)
@@ -126,7 +128,7 @@ def remove_override(override: CalendarOverride, *, actor) -> None:
 
 
 def _recompute_deadlines(actor, cause: str) -> None:
-    from portal.deliveries.services import recompute_working_day_deadlines
+    from portal.deliveries.deadlines import recompute_working_day_deadlines
 
     calendar = WorkingCalendar(overrides=_load_overrides())
     changed = recompute_working_day_deadlines(calendar, actor=actor, cause=cause)

@@ -14,7 +14,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 from portal.auth.models import User
 from portal.bounds import parse_id
 from portal.clock import aware_utc, start_of_local_day
+from portal.deliveries.deadlines import due_soon_condition, overdue_condition
 from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, InboxTally, Status
+from portal.deliveries.steps import in_effective_states
 from portal.documents.models import Document
 from portal.documents.text import fold
 from portal.extensions import db, insert_for_dialect
@@ -43,20 +45,16 @@ class InboxQuery:
     after: str | None = None
 
 
-_TAB_STATUSES = {
-    "new": (Status.RECEIVED, Status.RECALL_REQUESTED),
-    "in_progress": (Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS,
-                    Status.RECALL_REFUSED),
-}
-
-
 def _tab_condition(tab: str, today: date, soon_until: date):
+    """A tab's deliveries. "New" is what waits for the recipient's first answer, by the
+    effective state (steps.py): a refused recall of a document not yet acknowledged is new."""
     is_open = Delivery.status.in_(OPEN_STATUSES)
     return {
-        "new": Delivery.status.in_(_TAB_STATUSES["new"]),
-        "in_progress": Delivery.status.in_(_TAB_STATUSES["in_progress"]),
-        "due_soon": and_(is_open, Delivery.due_on >= today, Delivery.due_on <= soon_until),
-        "overdue": and_(is_open, Delivery.due_on < today),
+        "new": in_effective_states((Status.RECEIVED, Status.RECALL_REQUESTED)),
+        "in_progress": and_(is_open, ~in_effective_states((Status.RECEIVED,
+                                                            Status.RECALL_REQUESTED))),
+        "due_soon": due_soon_condition(today, soon_until),
+        "overdue": overdue_condition(today),
         "done": Delivery.status.in_(CLOSED_STATUSES),
         "all": literal(True),
     }[tab]
@@ -193,6 +191,17 @@ def rebuild_tallies() -> None:
     db.session.execute(insert_for_dialect(InboxTally).from_select(
         ["recipient_id", "received"],
         select(Delivery.recipient_id, func.count()).group_by(Delivery.recipient_id)))
+
+
+def recount_tallies(recipient_ids) -> None:
+    """Recount these organisations' tallies (after deliveries moved between them)."""
+    for recipient_id in sorted(set(recipient_ids)):
+        received = db.session.scalar(select(func.count()).select_from(Delivery).where(
+            Delivery.recipient_id == recipient_id))
+        statement = insert_for_dialect(InboxTally).values(recipient_id=recipient_id,
+                                                          received=received)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[InboxTally.recipient_id], set_={"received": received}))
 
 
 def open_deliveries_from(organisation_id: int, issuer_ids) -> list[Delivery]:

@@ -51,6 +51,10 @@ class Delivery(db.Model):
     document_id = db.Column(db.Integer, db.ForeignKey("document.id"), nullable=False,
                             index=True)
     recipient_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False)
+    # The organisation the document was addressed to, once a merge passed the delivery on to
+    # its successor (None: the recipient is the one it was addressed to). No foreign key: see
+    # migration b7c3e9a1d2f4.
+    addressed_to_id = db.Column(db.Integer)
     channel = db.Column(db.String(10), nullable=False, default=Channel.PORTAL)
     status = db.Column(db.String(2), nullable=False, default=Status.RECEIVED)
     # Where a refused recall returns the delivery to.
@@ -68,7 +72,10 @@ class Delivery(db.Model):
     refusal_reason = db.Column(db.String(1000))
 
     document = db.relationship("Document", foreign_keys=[document_id])
-    recipient = db.relationship("Organisation")
+    recipient = db.relationship("Organisation", foreign_keys=[recipient_id])
+    addressed_to = db.relationship(
+        "Organisation", primaryjoin="foreign(Delivery.addressed_to_id) == Organisation.id",
+        viewonly=True)
     assignee = db.relationship("User")
     reply_document = db.relationship("Document", foreign_keys=[reply_document_id])
     events = db.relationship("DeliveryEvent", order_by="DeliveryEvent.id",
@@ -91,6 +98,13 @@ class Delivery(db.Model):
                  postgresql_where=db.text("replied_at IS NULL AND due_on IS NOT NULL"),
                  sqlite_where=db.text("replied_at IS NULL AND due_on IS NOT NULL")),
     )
+
+
+EVENT_LABELS = {
+    "deadline_changed": _l("Deadline changed"),
+    "passed_on": _l("Passed on by a merge"),
+    "passed_back": _l("Given back: the merge was undone"),
+}
 
 
 class DeliveryEvent(db.Model):

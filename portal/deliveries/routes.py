@@ -10,10 +10,9 @@ from wtforms import SelectChoice
 
 from portal import policy
 from portal.auth.models import User
-from portal.calendar.services import due_date
 from portal.clock import local_today
 from portal.collation import by_name
-from portal.deliveries import inbox, services
+from portal.deliveries import deadlines, inbox, services, steps
 from portal.deliveries.forms import (
     AssignForm,
     CloseForm,
@@ -22,7 +21,7 @@ from portal.deliveries.forms import (
     ReplyForm,
     ReturnForm,
 )
-from portal.deliveries.models import Delivery, Status
+from portal.deliveries.models import EVENT_LABELS, Delivery, Status
 from portal.documents import services as documents
 from portal.documents.forms import ActionForm, AttachmentForm
 from portal.documents.models import (
@@ -64,7 +63,7 @@ def index():
         return refusal(400, form.error_text())
     query = _inbox_query(form) if valid else inbox.InboxQuery()  # the errors shown by the form
     today = local_today()
-    soon_until = services.due_soon_until(today)
+    soon_until = deadlines.due_soon_until(today)
     try:
         rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
     except inbox.CursorError:
@@ -79,7 +78,7 @@ def index():
     return render_template(
         template, form=form, query=query, rows=rows, counts=counts, tab_labels=TAB_LABELS,
         args=args, next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None,
-        states={d.id: services.deadline_state(d, today, soon_until) for d in rows}), (
+        states={d.id: deadlines.deadline_state(d, today, soon_until) for d in rows}), (
             200 if valid else 400)
 
 
@@ -104,24 +103,15 @@ def show(delivery_id):
     assign_form = AssignForm()
     assign_form.assignee.choices = _assignees(delivery)
     reply = documents.reply_of(delivery)
-    can = {
-        "receive": policy.can_receive(current_user, delivery),
-        "assign": policy.can_assign(current_user, delivery),
-        "claim": policy.can_claim(current_user, delivery),
-        "draft": policy.can_draft_reply(current_user, delivery),
-        "approve": policy.can_approve_reply(current_user, delivery),
-    }
-    explanation = None
-    if delivery.due_working_days:
-        explanation = due_date(delivery.received_on, delivery.due_working_days,
-                               language=str(get_locale()))
     return render_template(
         "deliveries/show.html", delivery=delivery, document=delivery.document, reply=reply,
-        can=can, explanation=explanation,
-        state=services.deadline_state(delivery, today, services.due_soon_until(today)),
+        steps=steps.allowed_steps(current_user, delivery),
+        explanation=deadlines.explanation(delivery, str(get_locale())),
+        state=deadlines.deadline_state(delivery, today, deadlines.due_soon_until(today)),
         assign_form=assign_form, refuse_form=RefuseForm(), close_form=CloseForm(),
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
         action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status,
+        event_labels=EVENT_LABELS,
         verification=verification_of(delivery.document))
 
 
@@ -230,7 +220,7 @@ def save_reply(delivery_id):
 def add_reply_attachment(delivery_id):
     """Attach a PDF to the reply."""
     def perform(delivery, form):
-        if not policy.can_draft_reply(current_user, delivery):
+        if not steps.allows("draft_reply", current_user, delivery):
             raise documents.DocumentError(_("Only the person assigned can change the reply."))
         reply = documents.reply_of(delivery) or documents.save_reply(
             delivery, actor=current_user, body="")
@@ -248,7 +238,7 @@ def remove_reply_attachment(delivery_id, attachment_id):
         reply = documents.reply_of(delivery)
         attachment = db.session.get(DocumentAttachment, attachment_id)
         if (reply is None or attachment is None or attachment.document_id != reply.id
-                or not policy.can_draft_reply(current_user, delivery)):
+                or not steps.allows("draft_reply", current_user, delivery)):
             raise documents.DocumentError(_("There is no such attachment on your reply."))
         documents.remove_attachment(attachment, actor=current_user)
 

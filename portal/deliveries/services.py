@@ -5,23 +5,21 @@ double-click) cannot both acknowledge: the second gets a clear message, nothing 
 Services flush; the action that calls them commits (portal/transaction.py).
 """
 
-from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from portal import policy
 from portal.audit import services as audit
-from portal.calendar.services import WorkingCalendar
-from portal.clock import as_local, utcnow
+from portal.clock import utcnow
+from portal.deliveries import steps
 from portal.deliveries.models import (
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
     STATUS_LABELS,
     Delivery,
     DeliveryEvent,
     Status,
 )
+from portal.deliveries.steps import STEPS, effective_status
 from portal.extensions import db
 from portal.rules import PortalError
 
@@ -32,34 +30,41 @@ class DeliveryError(PortalError):
     """A step that is not allowed now; the message is shown to the person."""
 
 
-def effective_status(delivery: Delivery) -> str:
-    """The state that decides the next step (a refused recall resumes where it was)."""
-    if delivery.status == Status.RECALL_REFUSED:
-        return delivery.status_before_recall or Status.RECEIVED
-    return delivery.status
+def _move(delivery, step_name, actor, *, note=None, extra_where=(), **values):
+    """Take a step of the table (steps.py) if the delivery still allows it, else refuse.
 
-
-def _move(delivery, action, actor, to_status, *, allowed_from, note=None, extra_where=(),
-          **values):
-    """Change the delivery's state if it is still in one of allowed_from, else refuse."""
+    The step's own checks (role, state) come first; the UPDATE then changes only the state
+    the person saw, so a step taken meanwhile by someone else is refused too.
+    """
+    step = STEPS[step_name]
+    if actor is not None and not steps.role_allows(step_name, actor, delivery):
+        raise DeliveryError(_("Your role does not allow this step."))
     seen = delivery.status
-    if effective_status(delivery) not in allowed_from:
+    if not steps.state_allows(step_name, delivery):
         raise DeliveryError(_("This step is not possible now: the document is %(state)s.",
                               state=STATUS_LABELS[seen]))
     result = db.session.execute(
         update(Delivery)
         .where(Delivery.id == delivery.id, Delivery.status == seen, *extra_where)
-        .values(status=to_status, **values)
+        .values(status=step.to_state, **values)
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
         raise DeliveryError(_("Someone else has just changed this document. "
                               "Reload the page to see its state."))
     db.session.refresh(delivery)
-    _log(delivery, action, actor, seen, to_status, note)
+    _log(delivery, step_name, actor, seen, step.to_state, note)
 
 
-def _log(delivery, action, actor, from_status, to_status, note=None):
+# What each step is called in the history (DeliveryEvent.action, audit "delivery.<action>").
+_ACTIONS = {"acknowledge": "acknowledged", "refuse": "refused", "assign": "assigned",
+            "claim": "claimed", "draft_reply": "started", "reply": "replied", "close": "closed",
+            "request_recall": "recall_requested", "agree_recall": "recall_agreed",
+            "refuse_recall": "recall_refused"}
+
+
+def _log(delivery, step_name, actor, from_status, to_status, note=None):
+    action = _ACTIONS[step_name]
     db.session.add(DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id if actor else None,
                                  action=action, from_status=from_status, to_status=to_status,
                                  note=note))
@@ -68,55 +73,47 @@ def _log(delivery, action, actor, from_status, to_status, note=None):
                           "document_id": delivery.document_id, **({"note": note} if note else {})})
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise DeliveryError(_("Your role does not allow this step."))
-
-
 def acknowledge_delivery(delivery: Delivery, *, actor) -> None:
     """Tiếp nhận: the clerk (or a leader) takes the document in."""
-    _require(policy.can_receive(actor, delivery))
-    _move(delivery, "acknowledged", actor, Status.ACKNOWLEDGED, allowed_from={Status.RECEIVED},
-          acknowledged_at=utcnow())
+    _move(delivery, "acknowledge", actor, acknowledged_at=utcnow())
     db.session.flush()
 
 
 def refuse_delivery(delivery: Delivery, *, actor, reason: str) -> None:
     """Từ chối: send the document back, with the reason."""
-    _require(policy.can_receive(actor, delivery))
+    if not steps.role_allows("refuse", actor, delivery):
+        raise DeliveryError(_("Your role does not allow this step."))
     reason = (reason or "").strip()
     if not reason:
         raise DeliveryError(_("Give the reason for refusing the document."))
-    _move(delivery, "refused", actor, Status.REFUSED, allowed_from={Status.RECEIVED},
-          note=reason, refusal_reason=reason[:1000], done_at=utcnow())
+    _move(delivery, "refuse", actor, note=reason, refusal_reason=reason[:1000],
+          done_at=utcnow())
     db.session.flush()
 
 
 def assign_delivery(delivery: Delivery, *, actor, assignee=None) -> None:
     """Phân công: a leader gives the document to a specialist, or to the whole department."""
-    _require(policy.can_assign(actor, delivery))
+    if not steps.role_allows("assign", actor, delivery):
+        raise DeliveryError(_("Your role does not allow this step."))
     if assignee is not None and not policy.can_be_assigned(assignee, delivery):
         raise DeliveryError(_("Documents can only be assigned to people of your organisation."))
     note = assignee.full_name if assignee else _("the whole department")
-    _move(delivery, "assigned", actor, Status.ASSIGNED,
-          allowed_from={Status.ACKNOWLEDGED, Status.ASSIGNED}, note=note,
+    _move(delivery, "assign", actor, note=note,
           assigned_at=utcnow(), assignee_id=assignee.id if assignee else None)
     db.session.flush()
 
 
 def claim_delivery(delivery: Delivery, *, actor) -> None:
     """Nhận xử lý: a specialist takes a document assigned to the whole department."""
-    _require(policy.can_claim(actor, delivery))
-    _move(delivery, "claimed", actor, Status.ASSIGNED, allowed_from={Status.ASSIGNED},
-          extra_where=(Delivery.assignee_id.is_(None),), note=actor.full_name,
-          assignee_id=actor.id)
+    _move(delivery, "claim", actor, extra_where=(Delivery.assignee_id.is_(None),),
+          note=actor.full_name, assignee_id=actor.id)
     db.session.flush()
 
 
 def start_processing(delivery: Delivery, *, actor) -> None:
     """The first draft of a reply moves an assigned document to in progress."""
     if delivery.status == Status.ASSIGNED:
-        _move(delivery, "started", actor, Status.IN_PROGRESS, allowed_from={Status.ASSIGNED})
+        _move(delivery, "draft_reply", actor)
 
 
 def complete_delivery(delivery: Delivery, *, actor, reply=None, note=None) -> None:
@@ -125,14 +122,14 @@ def complete_delivery(delivery: Delivery, *, actor, reply=None, note=None) -> No
     values = {"done_at": now}
     if reply is not None:
         values.update(replied_at=now, reply_document_id=reply.id)
-    _move(delivery, "replied" if reply is not None else "closed", actor, Status.DONE,
-          allowed_from={Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS},
+    _move(delivery, "reply" if reply is not None else "close", actor,
           note=note or (reply.notation if reply is not None else None), **values)
 
 
 def close_delivery(delivery: Delivery, *, actor, note: str) -> None:
     """A leader closes a document that needs no reply."""
-    _require(policy.can_assign(actor, delivery))
+    if not steps.role_allows("close", actor, delivery):
+        raise DeliveryError(_("Your role does not allow this step."))
     note = (note or "").strip()
     if not note:
         raise DeliveryError(_("Say why no reply is needed."))
@@ -145,60 +142,13 @@ def close_delivery(delivery: Delivery, *, actor, note: str) -> None:
 
 def request_recall(delivery: Delivery, *, actor) -> None:
     """Lấy lại: the sender asks for a document back before the recipient handles it."""
-    _require(policy.can_recall(actor, delivery))
-    _move(delivery, "recall_requested", actor, Status.RECALL_REQUESTED,
-          allowed_from={Status.RECEIVED, Status.ACKNOWLEDGED},
-          status_before_recall=effective_status(delivery))
+    _move(delivery, "request_recall", actor, status_before_recall=effective_status(delivery))
 
 
 def answer_recall(delivery: Delivery, *, actor, agree: bool) -> None:
     """The recipient agrees to give the document back (15) or refuses (16)."""
-    _require(policy.can_receive(actor, delivery))
     if agree:
-        _move(delivery, "recall_agreed", actor, Status.RECALL_AGREED,
-              allowed_from={Status.RECALL_REQUESTED}, done_at=utcnow())
+        _move(delivery, "agree_recall", actor, done_at=utcnow())
     else:
-        _move(delivery, "recall_refused", actor, Status.RECALL_REFUSED,
-              allowed_from={Status.RECALL_REQUESTED})
+        _move(delivery, "refuse_recall", actor)
     db.session.flush()
-
-
-# Deadlines: derived from the due date and the reply, never stored.
-
-def due_soon_until(today: date, calendar: WorkingCalendar | None = None) -> date:
-    """The last due date that counts as "due soon" today (≤ 2 working days left)."""
-    calendar = calendar or WorkingCalendar()
-    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).due_on
-
-
-def deadline_state(delivery: Delivery, today: date, soon_until: date) -> str | None:
-    """on_time / late for answered documents; overdue / due_soon / open for open ones."""
-    if delivery.due_on is None:
-        return None
-    if delivery.status in CLOSED_STATUSES:
-        if delivery.replied_at is None:
-            return None
-        return "on_time" if as_local(delivery.replied_at).date() <= delivery.due_on else "late"
-    if today > delivery.due_on:
-        return "overdue"
-    return "due_soon" if delivery.due_on <= soon_until else "open"
-
-
-def recompute_working_day_deadlines(calendar: WorkingCalendar, *, actor, cause: str) -> list[int]:
-    """Apply a changed calendar to open deliveries whose deadline counts working days."""
-    deliveries = db.session.scalars(
-        select(Delivery).where(Delivery.due_working_days.is_not(None),
-                               Delivery.status.in_(OPEN_STATUSES))
-    )
-    changed = []
-    for delivery in deliveries:
-        due_on = calendar.add_working_days(delivery.received_on, delivery.due_working_days).due_on
-        if due_on != delivery.due_on:
-            note = _("Deadline moved from %(old)s to %(new)s (%(cause)s)",
-                     old=delivery.due_on.strftime("%d/%m/%Y"),
-                     new=due_on.strftime("%d/%m/%Y"), cause=cause)
-            delivery.due_on = due_on
-            db.session.add(DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id,
-                                         action="deadline_changed", note=note))
-            changed.append(delivery.id)
-    return changed

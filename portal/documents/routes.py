@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 from portal import policy
 from portal.clock import local_today
 from portal.deliveries import inbox
-from portal.deliveries.services import deadline_state, due_soon_until
+from portal.deliveries.deadlines import deadline_state, due_soon_until
 from portal.documents import services, tracking
 from portal.documents.forms import (
     ActionForm,
@@ -117,11 +117,11 @@ def _compose(document: Document | None):
 @bp.get("/")
 @login_required
 def index():
-    """The organisation's documents: drafts and issued, newest first."""
+    """The organisation's outgoing documents (văn bản đi), replies included: drafts and
+    issued, newest first."""
     documents = db.session.scalars(
-        select(Document).where(Document.issuer_id == current_user.organisation_id,
-                               Document.reply_to_id.is_(None))
-        .order_by(Document.created_at.desc()).limit(200))
+        select(Document).where(Document.issuer_id == current_user.organisation_id)
+        .order_by(Document.created_at.desc(), Document.id.desc()).limit(200))
     return render_template("documents/index.html", documents=list(documents))
 
 
@@ -331,14 +331,16 @@ def show(document_id):
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     form, show, rows = _tracking_rows(document)
     template = "documents/_recipients.html" if request.htmx else "documents/show.html"
+    replies = tracking.reply_links(rows, current_user)
     if request.htmx:
         return render_template(template, document=document, form=form, show=show, rows=rows,
-                               summary=tracking.summary(rows))
+                               summary=tracking.summary(rows), replies=replies)
     steps = chain.steps_of(document)
     return render_template(
-        template, document=document, form=form, show=show, rows=rows,
+        template, document=document, form=form, show=show, rows=rows, replies=replies,
         summary=tracking.summary(rows), first_job=first_job_of(document),
         action_form=ActionForm(), steps=steps,
+        recallable=len(services.recallable_deliveries(document)),
         current_step=next((s for s in steps if not s.signed), None),
         chain_form=_chain_form(document) if _can_submit_for_signing(document) else None,
         can_return=chain.can_return(current_user, document), return_form=ReturnForm())
@@ -356,11 +358,23 @@ def recipients_csv(document_id):
                     headers={"Content-Disposition": disposition(f"{name}-{show}.csv")})
 
 
+@bp.get("/<int:document_id>/recall")
+@login_required
+def recall_confirmation(document_id):
+    """Before a recall: to whom it goes (the recipients who have not started on it)."""
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    return render_template("documents/recall.html", document=document, form=ActionForm(),
+                           deliveries=services.recallable_deliveries(document))
+
+
 @bp.post("/<int:document_id>/recall")
 @login_required
 def recall(document_id):
-    """Ask the recipients who have not started on it to give the document back."""
+    """Ask the recipients who have not started on it to give the document back; only the
+    confirmation page's form recalls (any other POST is sent to that page)."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
+    if not ActionForm().validate_on_submit() or request.form.get("confirmed") != "yes":
+        return redirect(url_for(".recall_confirmation", document_id=document.id))
     try:
         with action():
             count = services.recall_document(document, actor=current_user)

@@ -18,9 +18,10 @@ from sqlalchemy import select, update
 from portal import policy
 from portal.audit import services as audit
 from portal.bounds import latest_deadline
-from portal.calendar.services import WorkingCalendar
 from portal.clock import as_local, local_today, utcnow
 from portal.deliveries import services as deliveries
+from portal.deliveries import steps
+from portal.deliveries.deadlines import due_on_at_receipt
 from portal.deliveries.inbox import count_arrivals
 from portal.deliveries.models import Delivery, Status
 from portal.documents.models import (
@@ -213,10 +214,7 @@ def dispatch_document(job) -> None:
 
 def _deliver(document: Document, received_at) -> list[dict]:
     received_on = as_local(received_at).date()
-    due_on = document.due_on
-    if document.due_working_days is not None:
-        due_on = WorkingCalendar().add_working_days(received_on,
-                                                    document.due_working_days).due_on
+    due_on = due_on_at_receipt(document, received_on)
     recipients = db.session.scalars(select(Organisation).where(
         Organisation.id.in_(document.recipient_ids)))
     # A merged organisation's mail goes to its successor.
@@ -273,12 +271,18 @@ def issue_document(document: Document, *, actor) -> Document:
     return document
 
 
+def recallable_deliveries(document: Document) -> list[Delivery]:
+    """The deliveries the sender may still ask back (the steps table's request_recall)."""
+    return list(db.session.scalars(select(Delivery).where(
+        Delivery.document_id == document.id,
+        steps.in_effective_states(steps.STEPS["request_recall"].from_states))
+        .order_by(Delivery.id)))
+
+
 def recall_document(document: Document, *, actor) -> int:
     """Ask every recipient who has not started on the document to give it back."""
     count = 0
-    for delivery in db.session.scalars(select(Delivery).where(
-            Delivery.document_id == document.id,
-            Delivery.status.in_((Status.RECEIVED, Status.ACKNOWLEDGED)))):
+    for delivery in recallable_deliveries(document):
         deliveries.request_recall(delivery, actor=actor)
         count += 1
     if not count:
@@ -315,7 +319,7 @@ def save_reply(delivery: Delivery, *, actor, body: str) -> Document:
     """Save the reply's text as a draft (the form saves as you type)."""
     if not policy.can_draft_reply(actor, delivery):
         raise DocumentError(_("Only the person assigned, or a leader, can draft the reply."))
-    if delivery.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+    if not steps.state_allows("draft_reply", delivery):
         raise DocumentError(_("The document must be assigned before it is answered."))
     reply = _reply_draft(delivery, actor)
     if reply.state == DocumentState.ISSUED:
@@ -402,7 +406,7 @@ def answer_delivery(delivery: Delivery, *, actor, body: str) -> Document:
     """One step for other systems (API): a leader writes, approves and sends a reply."""
     if not policy.can_approve_reply(actor, delivery):
         raise DocumentError(_("Only a leader can approve and send the reply."))
-    if delivery.status == Status.ACKNOWLEDGED:
+    if steps.effective_status(delivery) == Status.ACKNOWLEDGED:
         deliveries.assign_delivery(delivery, actor=actor, assignee=actor)
     save_reply(delivery, actor=actor, body=body)
     return send_reply(delivery, actor=actor)

@@ -2,14 +2,16 @@
 
 from datetime import date
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal import policy
 from portal.clock import as_local
 from portal.collation import by_name
+from portal.deliveries.deadlines import DEADLINE_LABELS, deadline_state
 from portal.deliveries.models import STATUS_LABELS, Delivery, Status
-from portal.deliveries.services import deadline_state
 from portal.extensions import db
 from portal.organisations.models import Organisation
 from portal.spreadsheets import csv_file
@@ -20,16 +22,6 @@ SHOW_CHOICES = {
     "not_replied": _l("Not replied"),
     "overdue": _l("Overdue"),
 }
-
-DEADLINE_LABELS = {
-    "on_time": _l("Replied on time"),
-    "late": _l("Replied late"),
-    "overdue": _l("Overdue"),
-    "due_soon": _l("Due soon"),
-    "open": _l("Not yet due"),
-    None: "",
-}
-
 
 def recipients_of(document, show: str, today: date, soon_until: date) -> list[tuple]:
     """(delivery, deadline state) per recipient, ordered by recipient name."""
@@ -47,6 +39,21 @@ def recipients_of(document, show: str, today: date, soon_until: date) -> list[tu
     elif show == "overdue":
         rows = [r for r in rows if r[1] == "overdue"]
     return rows
+
+
+def reply_links(rows, person) -> dict[int, str]:
+    """Delivery id → where the person reads its reply: the reply's delivery to the sender,
+    when the person may see it (a reply is only a number to anyone else)."""
+    replied = {d.reply_document_id: d.id for d, _ in rows if d.reply_document_id}
+    if not replied:
+        return {}
+    links = {}
+    for reply_delivery in db.session.scalars(select(Delivery).where(
+            Delivery.document_id.in_(replied)).order_by(Delivery.id)):
+        if policy.can_view_delivery(person, reply_delivery):
+            links.setdefault(replied[reply_delivery.document_id],
+                             url_for("deliveries.show", delivery_id=reply_delivery.id))
+    return links
 
 
 def summary(rows) -> dict[str, int]:

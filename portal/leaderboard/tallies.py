@@ -104,16 +104,20 @@ def counts_select(day_filter, *, by_day: bool):
     replied = and_(deadline, Delivery.replied_at.is_not(None))
     zero = literal(0)
 
+    # A delivery a merge passed on counts for the organisation it was addressed to (as the
+    # period stood); the leaderboard folds that one into its successor's row when read.
+    addressed_to = func.coalesce(Delivery.addressed_to_id, Delivery.recipient_id)
+
     def between(select_, organisation_column):
         return (select_.select_from(Delivery).join(Document, Document.id == Delivery.document_id)
                 .join(issuer, issuer.id == Document.issuer_id)
-                .join(recipient, recipient.id == Delivery.recipient_id)
+                .join(recipient, recipient.id == addressed_to)
                 .where(day_filter, Delivery.status != Status.RECALL_AGREED)
                 .group_by(organisation_column, *([Delivery.received_on] if by_day else [])))
 
     day = [Delivery.received_on.label("day")] if by_day else []
     received = between(select(
-        Delivery.recipient_id.label("organisation_id"), *day,
+        addressed_to.label("organisation_id"), *day,
         _count(portal).label("interaction_received_from_ministry"),
         _count(and_(portal, not_refused, Delivery.acknowledged_at.is_not(None)))
         .label("interaction_processed"),
@@ -124,7 +128,7 @@ def counts_select(day_filter, *, by_day: bool):
         _count(axis).label("axis_received_from_ministry"),
         *(zero.label(c) for c in SENT_COLUMNS),
     ).where(issuer.kind.in_(MINISTRY_SIDE), recipient.kind == OrganisationKind.DEPARTMENT),
-        Delivery.recipient_id)
+        addressed_to)
     sent = between(select(
         Document.issuer_id.label("organisation_id"), *day,
         *(zero.label(c) for c in RECEIVED_COLUMNS),

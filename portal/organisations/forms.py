@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, StringField
+from wtforms import HiddenField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.forms import DateField, Form, SelectField
@@ -31,6 +31,8 @@ class RenameForm(Form):
 class MergeForm(Form):
     successor_id = SelectField(_l("Merged into"), coerce=int, validators=[DataRequired()])
     effective_on = DateField(_l("Effective from"), validators=[DataRequired()])
+    # Set by the confirmation page: the merge is made only from there.
+    confirmed = HiddenField()
 
 
 class NotationForm(Form):

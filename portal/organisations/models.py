@@ -24,6 +24,8 @@ class Organisation(db.Model):
     # A merge (sáp nhập): from merged_on the successor takes over this organisation's work.
     successor_id = db.Column(db.Integer, db.ForeignKey("organisation.id"))
     merged_on = db.Column(db.Date)
+    # When the merge was entered: what happened under it since decides whether it may be undone.
+    merge_recorded_at = db.Column(db.DateTime(timezone=True))
     # How its documents' notations are written (documents.numbering); None: Decree 30's default.
     letter_notation_format = db.Column(db.String(60))
     notation_format = db.Column(db.String(60))

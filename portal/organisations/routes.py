@@ -7,8 +7,9 @@ from portal import policy
 from portal.auth.services import people_of
 from portal.clock import local_today
 from portal.documents import numbering
+from portal.documents.forms import ActionForm
 from portal.extensions import db
-from portal.organisations import services
+from portal.organisations import merging, services
 from portal.organisations.forms import (
     KIND_LABELS,
     MergeForm,
@@ -152,9 +153,53 @@ def merge(organisation_id):
     ]
     if request.method == "GET":
         form.effective_on.data = local_today()
-    return _change_form(
-        "organisations/merge.html", form, organisation, form.successor_id,
-        lambda: services.merge_organisation(
-            organisation, db.session.get(Organisation, form.successor_id.data),
-            effective_on=form.effective_on.data, actor=current_user),
-        _("Organisation merged."))
+    if form.validate_on_submit():
+        successor = db.session.get(Organisation, form.successor_id.data)
+        try:
+            services.check_merge(organisation, successor)
+        except PortalError as error:
+            form.successor_id.errors.append(str(error))
+        else:
+            if form.confirmed.data != "yes":
+                return render_template(
+                    "organisations/merge_confirm.html", form=form, organisation=organisation,
+                    successor=successor,
+                    preview=merging.preview_merge(organisation, successor,
+                                                  form.effective_on.data))
+            return _merge(organisation, successor, form)
+    status = 400 if request.method == "POST" else 200
+    return render_template("organisations/merge.html", form=form,
+                           organisation=organisation), status
+
+
+def _merge(organisation, successor, form):
+    try:
+        with action():
+            services.merge_organisation(organisation, successor,
+                                        effective_on=form.effective_on.data, actor=current_user)
+    except PortalError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".merge", organisation_id=organisation.id))
+    flash(_("Organisation merged."), "info")
+    return redirect(url_for(".show", organisation_id=organisation.id))
+
+
+@bp.route("/<int:organisation_id>/unmerge", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_organisations)
+def unmerge(organisation_id):
+    """Undo a merge entered by mistake, while nothing has been done under it (confirmed)."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            with action():
+                count = merging.undo_merge(organisation, actor=current_user)
+        except PortalError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Merge undone: %(name)s stands alone again and has %(n)s documents back.",
+                    name=organisation.name, n=count), "info")
+            return redirect(url_for(".show", organisation_id=organisation.id))
+    return render_template("organisations/unmerge.html", organisation=organisation, form=form,
+                           check=merging.check_undo(organisation))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select
 
 from portal.audit import services as audit
-from portal.clock import local_today
+from portal.clock import local_today, utcnow
 from portal.collation import by_name
 from portal.documents import numbering
 from portal.extensions import db
@@ -101,8 +101,10 @@ def set_notation_formats(organisation, letters: str, others: str, *, actor=None)
     db.session.flush()
 
 
-def merge_organisation(organisation, successor, *, effective_on, actor=None):
-    """Merge organisation into successor from effective_on; nothing is deleted."""
+def check_merge(organisation, successor) -> None:
+    """Refuse a merge that makes no sense (the confirmation page asks this first)."""
+    if successor is None:
+        raise OrganisationError(_("Choose the organisation it is merged into"))
     if organisation.id == successor.id:
         raise OrganisationError(_("An organisation cannot be merged into itself"))
     if organisation.successor_id is not None:
@@ -112,11 +114,25 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None):
             _("%(code)s has itself been merged; choose its successor", code=successor.code))
     if organisation.kind != successor.kind:
         raise OrganisationError(_("Only organisations of the same kind can be merged"))
+
+
+def merge_organisation(organisation, successor, *, effective_on, actor=None):
+    """Merge organisation into successor from effective_on; nothing is deleted.
+
+    From the effective day its open deliveries pass to the successor (organisations.merging):
+    at once when that day has come, else on the day (`flask organisations apply-merges`).
+    """
+    from portal.organisations.merging import pass_on_open_deliveries
+
+    check_merge(organisation, successor)
     organisation.successor = successor
     organisation.merged_on = effective_on
+    organisation.merge_recorded_at = utcnow()
     audit.record("organisation.merged", actor=actor, organisation=organisation, obj=organisation,
                  details={"into": successor.code, "effective_on": effective_on.isoformat()})
     db.session.flush()
+    if organisation.is_merged():
+        pass_on_open_deliveries(organisation, actor=actor)
 
 
 def final_successor(organisation: Organisation, on: date | None = None) -> Organisation:

@@ -58,7 +58,22 @@ class _Module:
                 if argument is not None:
                     found |= self.values(argument, depth + 1)
             return found
+        if isinstance(expr, ast.Name) and function is not None:
+            looked_up = self._looked_up_in_table(expr.id, function)
+            if looked_up is not None:
+                return looked_up
         return {self.lookup(expr)}
+
+    def _looked_up_in_table(self, name, function):
+        """A local bound to TABLE[key], TABLE a module-level dict: any of its values."""
+        for node in ast.walk(function):
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name
+                    and isinstance(node.value, ast.Subscript)):
+                table = self.lookup(node.value.value)
+                if isinstance(table, dict):
+                    return set(table.values())
+        return None
 
     def lookup(self, expr):
         """A name or a dotted name (an enumeration's member) in the module's namespace."""

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from portal.clock import local_today
-from portal.deliveries import inbox, services
+from portal.deliveries import deadlines, inbox, services
 from portal.deliveries.models import Delivery
 from portal.extensions import db
 from portal.transaction import action
@@ -14,14 +14,14 @@ from portal.transaction import action
 def _page(organisation, **query):
     today = local_today()
     return inbox.inbox_page(organisation.id, inbox.InboxQuery(**query), today,
-                            services.due_soon_until(today), limit=query.pop("limit", 25)
+                            deadlines.due_soon_until(today), limit=query.pop("limit", 25)
                             if "limit" in query else 25)
 
 
 def _counts(organisation, **query):
     today = local_today()
     return inbox.tab_counts(organisation.id, inbox.InboxQuery(**query), today,
-                            services.due_soon_until(today))
+                            deadlines.due_soon_until(today))
 
 
 def _set_due(delivery, due_on):
@@ -89,7 +89,7 @@ def test_keyset_pages_cover_everything_once_in_every_sort(exchange, make):
             today = local_today()
             rows, cursor = inbox.inbox_page(
                 exchange.a.id, inbox.InboxQuery(tab="all", sort=sort, after=cursor), today,
-                services.due_soon_until(today), limit=4)
+                deadlines.due_soon_until(today), limit=4)
             seen += [d.id for d in rows]
             if cursor is None:
                 break

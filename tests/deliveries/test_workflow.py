@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
-from portal.deliveries import services
+from portal.deliveries import deadlines, services
 from portal.deliveries.models import Delivery, DeliveryEvent, Status
 from portal.documents import services as documents
 from portal.documents.models import Document
@@ -54,7 +54,7 @@ def test_the_whole_way_to_a_reply_on_time(exchange, run_jobs):
     assert delivery.status == Status.DONE
     assert delivery.reply_document_id == sent.id
     assert sent.notation == "1/DA" and sent.state == "issued"
-    assert services.deadline_state(delivery, delivery.received_on, delivery.due_on) == "on_time"
+    assert deadlines.deadline_state(delivery, delivery.received_on, delivery.due_on) == "on_time"
     # The reply reaches the sender's inbox (the ministry's office).
     back = db.session.scalar(select(Delivery).where(Delivery.document_id == sent.id))
     assert back.recipient_id == exchange.office.id and back.status == Status.RECEIVED
@@ -71,12 +71,12 @@ def test_a_reply_after_the_deadline_is_late(exchange):
         services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_leader)
     delivery.due_on = delivery.received_on.replace(year=delivery.received_on.year - 1)
     db.session.commit()
-    assert services.deadline_state(delivery, delivery.received_on, delivery.received_on) \
+    assert deadlines.deadline_state(delivery, delivery.received_on, delivery.received_on) \
         == "overdue"
     with action():
         documents.answer_delivery(delivery, actor=exchange.a_leader, body="Trả lời muộn.")
     db.session.refresh(delivery)
-    assert services.deadline_state(delivery, delivery.received_on, delivery.received_on) == "late"
+    assert deadlines.deadline_state(delivery, delivery.received_on, delivery.received_on) == "late"
 
 
 @pytest.mark.parametrize("step", ["assign", "claim", "close", "agree_recall"])

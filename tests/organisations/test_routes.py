@@ -50,8 +50,14 @@ def test_admin_merges_from_the_ui(client, auth, make):
     _admin(client, auth, make)
     old, new = make.organisation(), make.organisation()
     url = f"/organisations/{old.id}/merge"
-    response = client.post(url, data={"successor_id": str(new.id), "effective_on": "2025-07-01",
-                                      "csrf_token": auth.csrf_token(url)})
+    fields = {"successor_id": str(new.id), "effective_on": "2025-07-01",
+              "csrf_token": auth.csrf_token(url)}
+    asked = client.post(url, data=fields)  # the confirmation page first
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.get_data(
+        as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organisation, old.id).successor_id is None
+    response = client.post(url, data={**fields, "confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Organisation, old.id).successor_id == new.id
