@@ -9,6 +9,8 @@ from portal.extensions import db
 INITIAL_FIELDS = ("initial-unit", "initial-office")
 SIGNER_FIELD = "signer"
 ORGANISATION_FIELD = "organisation"
+# The text fields the clerk's step fills: the number and the place and date (signing/form.py).
+NUMBER_FIELD, DATE_FIELD = "number", "date"
 
 
 class SigningIdentity(db.Model):
