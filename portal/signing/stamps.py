@@ -94,10 +94,13 @@ def stamp_style(field: str, lines: list[str], size: tuple[float, float],
                      else layout.AxisAlignment.ALIGN_MIN),
             margins=margins),
         background=_image(image),
+        # the image where the text is not: below the signer's lines, above the seal's
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=look.image_x, y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins.uniform(1),
-            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT),
+            margins=layout.Margins(left=1, right=1,
+                                   top=band if look.text_at_top else 1,
+                                   bottom=1 if look.text_at_top else band),
+            inner_content_scaling=layout.InnerScaling.STRETCH_TO_FIT),
         background_opacity=1.0,
         border_width=0 if image else 1, border_color=look.border_color)
 
