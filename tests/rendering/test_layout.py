@@ -215,9 +215,10 @@ def test_a_notation_is_never_split_across_lines(make):
     lines = [f"Thực hiện {'văn bản ' * n}theo Quyết định số 28/2018/QĐ-TTg của Thủ tướng "
              f"Chính phủ và Công văn số 12/BTNMT-VP." for n in range(0, 24)]
     document = make.document(exchange.ministry_clerk, [exchange.a], body="\n".join(lines),
+                             subject="V/v sơ kết triển khai văn bản số 28/2018/QĐ-TTg",
                              issue=False)
     text = "".join(page.extract_text() for page in _render(document).pages)
-    assert text.count("28/2018/QĐ-TTg") == len(lines)
+    assert text.count("28/2018/QĐ-TTg") == len(lines) + 1  # the subject under the number too
     assert text.count("12/BTNMT-VP") == len(lines)
 
 
