@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 CHROMIUM := /usr/bin/chromium
 # Debian packages: Pango for WeasyPrint (HarfBuzz's subsetter makes it markedly faster); for
-# the tests also the browser and a font for the test PDFs they build. The documents' own
+# the tests also the browser, a font for the test PDFs they build and poppler (pdftocairo
+# draws stamps into the page for measuring; pdfsig checks signatures). The documents' own
 # font ships in static/fonts/. PyICU (Vietnamese alphabetical order) is built from source
 # against ICU: libicu-dev, pkg-config and a C++ compiler, installed before pip runs.
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libicu-dev pkg-config g++ python3-dev
-TEST_PACKAGES := chromium fonts-dejavu-core softhsm2
+TEST_PACKAGES := chromium fonts-dejavu-core softhsm2 poppler-utils
 
 .PHONY: run worker test lint bench install runtime-packages system-packages translations messages clean
 

@@ -71,6 +71,12 @@ ROUTES = {
     "signing.trust_root": ("POST", "/signing/roots", {"anonymous": 302, "admin": 400, "*": 403}),
     "signing.register_token_key": ("POST", "/signing/token-keys",
                                    {"anonymous": 302, "admin": 400, "*": 403}),
+    # No file sent: the page comes back saying so (a redirect), for those allowed.
+    "signing.upload_seal_image": ("POST", "/signing/organisations/{a}/seal-image",
+                                  {"anonymous": 302, "admin": 302, "*": 403}),
+    "signing.upload_person_image": ("POST", "/signing/organisations/{a}/signature-image",
+                                    {"anonymous": 302, "admin": 302, "*": 403}),
+    "signing.upload_own_image": ("POST", "/signing/account/signature-image", {"*": 302}),
     "signing.remove_root": ("POST", "/signing/roots/{root}/delete",
                             {"anonymous": 302, "admin": 302, "*": 403}),
     "calendar.index": ("GET", "/calendar/", ADMIN_ONLY),

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "document.draft_saved": _l("Draft changed"),
     "document.drafted": _l("Draft created"),
     "document.issued": _l("Document issued"),
+    "document.number_and_date_filled": _l("Number and date written into the PDF"),
     "document.rendered": _l("PDF of record made"),
     "document.returned_to_draft": _l("Returned to the drafter"),
     "document.sealed": _l("Sealed with the organisation's certificate"),
@@ -52,6 +53,7 @@ ACTION_LABELS = {
     "organisation.merge_undone": _l("Merge undone"),
     "organisation.notation_changed": _l("Notation changed"),
     "organisation.renamed": _l("Organisation renamed"),
+    "organisation.seal_image_set": _l("Seal image set"),
     "oversight.thresholds_changed": _l("Oversight thresholds changed"),
     "oversight_letter.drafted": _l("Oversight letter drafted"),
     "reply.returned": _l("Reply returned to its drafter"),
@@ -64,6 +66,7 @@ ACTION_LABELS = {
     "token.created": _l("API token created"),
     "token.revoked": _l("API token revoked"),
     "user.created": _l("User created"),
+    "user.signature_image_set": _l("Signature image set"),
 }
 
 DETAIL_LABELS = {

@@ -32,6 +32,7 @@ from portal.auth.throttle import credential_refused, remember_device, throttled
 from portal.extensions import db, login_manager
 from portal.net import client_address, safe_next_url
 from portal.rules import PortalError
+from portal.signing.images import image_of
 from portal.transaction import action
 
 bp = Blueprint("auth", __name__)
@@ -248,7 +249,8 @@ def _account_page(status=200, token_form=None, new_token=None, off_form=None):
         form=token_form or TokenForm(formdata=None), new_token=new_token,
         off_form=off_form or ConfirmPasswordForm(formdata=None),
         mfa_required=second_factor.required_for(current_user),
-        recovery_codes_left=second_factor.recovery_codes_left(current_user)), status
+        recovery_codes_left=second_factor.recovery_codes_left(current_user),
+        signature_image=image_of(user_id=current_user.id)), status
 
 
 @bp.get("/account")

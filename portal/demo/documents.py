@@ -5,7 +5,7 @@ are moved into the past afterwards, so that "overdue" and "replied on time" appe
 """
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
@@ -24,24 +24,39 @@ from portal.organisations.services import find_by_code
 from portal.signing import chain
 from portal.transaction import action
 
-LETTERS = [
-    dict(doc_type="cong_van", urgency="urgent", due_working_days=5,
-         subject="V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử có ký số",
-         body="Thực hiện Quyết định số 28/2018/QĐ-TTg ngày 12/7/2018 của Thủ tướng Chính phủ "
-              "về việc gửi, nhận văn bản điện tử giữa các cơ quan trong hệ thống hành chính "
-              "nhà nước, Bộ Tài nguyên và Môi trường đề nghị các Sở báo cáo tình hình gửi, "
-              "nhận văn bản điện tử có xác thực chữ ký số."),
-    dict(doc_type="giay_moi", urgency="normal", due_working_days=None,
-         subject="Giấy mời dự Hội nghị trực tuyến sơ kết triển khai Quyết định 28/2018/QĐ-TTg",
-         body="Bộ Tài nguyên và Môi trường tổ chức Hội nghị trực tuyến sơ kết 01 năm triển "
-              "khai Quyết định số 28/2018/QĐ-TTg.\n"
-              "Kính mời: Đại diện lãnh đạo Sở Tài nguyên và Môi trường.\n"
-              "Thời gian: 08 giờ 00, thứ Sáu, ngày 15/11 (nửa ngày).\n"
-              "Địa điểm: Điểm cầu trực tuyến tại trụ sở Sở Tài nguyên và Môi trường."),
-    dict(doc_type="cong_van", urgency="normal", due_working_days=3,
-         subject="V/v cung cấp số liệu đất đai phục vụ xây dựng báo cáo năm",
-         body="Đề nghị các Sở cung cấp số liệu theo biểu mẫu kèm theo."),
-]
+# Vietnamese weekday names, Monday first (date.weekday()).
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+MEETING_IN_WORKING_DAYS = 10  # the invitation's meeting: two working weeks from the demo's day
+
+
+def meeting_day(today: date) -> date:
+    """The invitation's meeting: a working day some way after the demo's today."""
+    return WorkingCalendar().add_working_days(today, MEETING_IN_WORKING_DAYS).due_on
+
+
+def letters(today: date) -> list[dict]:
+    """The demo's letters, their dates computed from its today (a weekday that is the date's,
+    a meeting still to come)."""
+    meeting = meeting_day(today)
+    return [
+        dict(doc_type="cong_van", urgency="urgent", due_working_days=5,
+             subject="V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử có ký số",
+             body="Thực hiện Quyết định số 28/2018/QĐ-TTg ngày 12/7/2018 của Thủ tướng Chính "
+                  "phủ về việc gửi, nhận văn bản điện tử giữa các cơ quan trong hệ thống hành "
+                  "chính nhà nước, Bộ Tài nguyên và Môi trường đề nghị các Sở báo cáo tình hình "
+                  "gửi, nhận văn bản điện tử có xác thực chữ ký số."),
+        dict(doc_type="giay_moi", urgency="normal", due_working_days=None,
+             subject="Giấy mời dự Hội nghị trực tuyến sơ kết triển khai Quyết định 28/2018/QĐ-TTg",
+             body="Bộ Tài nguyên và Môi trường tổ chức Hội nghị trực tuyến sơ kết 01 năm triển "
+                  "khai Quyết định số 28/2018/QĐ-TTg.\n"
+                  "Kính mời: Đại diện lãnh đạo Sở Tài nguyên và Môi trường.\n"
+                  f"Thời gian: 08 giờ 00, {WEEKDAYS[meeting.weekday()]}, ngày "
+                  f"{meeting.strftime('%d/%m/%Y')} (nửa ngày).\n"
+                  "Địa điểm: Điểm cầu trực tuyến tại trụ sở Sở Tài nguyên và Môi trường."),
+        dict(doc_type="cong_van", urgency="normal", due_working_days=3,
+             subject="V/v cung cấp số liệu đất đai phục vụ xây dựng báo cáo năm",
+             body="Đề nghị các Sở cung cấp số liệu theo biểu mẫu kèm theo."),
+    ]
 
 
 def _person(code, role):
@@ -107,7 +122,7 @@ def load_documents() -> int:
     departments = tuple(db.session.scalars(select(Organisation.id).where(
         Organisation.kind == OrganisationKind.DEPARTMENT)))
     issued = []
-    for letter in LETTERS:
+    for letter in letters(local_today()):
         fields = documents.DraftFields(recipient_ids=departments,
                                        signer_title="Thứ trưởng", **letter)
         with action():

@@ -19,6 +19,7 @@ from portal.organisations.forms import (
 )
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
+from portal.signing.images import image_of
 from portal.transaction import action
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -45,7 +46,8 @@ def show(organisation_id):
     return render_template("organisations/show.html", organisation=organisation,
                            people=people_of(organisation), kind_labels=KIND_LABELS,
                            successor=services.final_successor(organisation),
-                           notations=_notation_examples(organisation))
+                           notations=_notation_examples(organisation),
+                           seal_image=image_of(organisation_id=organisation.id))
 
 
 def _notation_examples(organisation) -> list[str]:

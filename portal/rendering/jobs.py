@@ -23,11 +23,13 @@ def render_document(job) -> None:
     else:
         from portal.rendering.pdf import render_pdf  # WeasyPrint loads only where it renders
         from portal.signing.pdf import add_signature_fields
+        from portal.signing.services import fields_to_sign
 
         rendered = render_pdf(document_values(document))
         stored = store_bytes(add_signature_fields(
             rendered.data, signature=(rendered.signature_page, rendered.signature_box),
-            initials=(rendered.initials_page, rendered.initials_box)))
+            initials=(rendered.initials_page, rendered.initials_box),
+            names=fields_to_sign(document), text_fields=rendered.fill_in))
     db.session.execute(update(Document).where(Document.id == document.id,
                                               Document.pdf_file_id.is_(None))
                        .values(pdf_file_id=stored.id))

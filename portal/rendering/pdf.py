@@ -64,6 +64,7 @@ class RenderedPdf:
     signature_box: Box
     initials_page: int  # and of the page holding the initials' space
     initials_box: Box
+    fill_in: dict  # the fields the clerk's step fills: name → (page, box, text shown blank)
 
 
 def render_pdf(values: dict, template: str = DOCUMENT_TEMPLATE,
@@ -71,8 +72,10 @@ def render_pdf(values: dict, template: str = DOCUMENT_TEMPLATE,
     html = render_html(values, assets=ASSETS_URL + "static/", template=template)
     document = HTML(string=html, base_url=ASSETS_URL,
                     url_fetcher=fetcher or PortalAssets()).render()
+    fill_in = {name: (*_space(document, f"{name}-field"), text)
+               for name, text in values.get("fill_in", {}).items()}
     return RenderedPdf(document.write_pdf(), *_space(document, "signature-space"),
-                       *_space(document, "initials-space"))
+                       *_space(document, "initials-space"), fill_in)
 
 
 def _space(document, anchor: str) -> tuple[int, Box]:

@@ -15,6 +15,7 @@ from portal.documents.numbering import notation_for
 from portal.documents.text import nfc
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind
+from portal.signing.models import DATE_FIELD, NUMBER_FIELD
 
 # The type's name as the heading of a document that is not a letter (Decree 30, Appendix I).
 TYPE_HEADINGS = {
@@ -204,11 +205,18 @@ def document_values(document) -> dict:
     recipients = _recipient_lines(document, departments_total)
     letter = document.doc_type == DocumentType.OFFICIAL_LETTER
     decision = document.doc_type == DocumentType.DECISION
+    place_and_date = f"{place_of(authority)}, {written_on}"
     return {
+        "title": f"{document.notation} {nfc(document.subject)}" if document.notation
+        else nfc(document.subject),
+        # Signed before it is numbered: the number and the date are fields the clerk's step
+        # fills (signing/form.py), shown blank until then.
+        "fill_in": {NUMBER_FIELD: f"Số: {notation}", DATE_FIELD: place_and_date}
+        if in_chain else {},
         "authority": nfc(authority.name).upper(),
         "unit": nfc(issuer.name).upper() if issuer.parent is not None and not letter else "",
         "notation": notation,
-        "place_and_date": f"{place_of(authority)}, {written_on}",
+        "place_and_date": place_and_date,
         "letter": letter,
         "heading": TYPE_HEADINGS.get(document.doc_type, ""),
         "deciding_authority": decision_authority(issuer) if decision else "",

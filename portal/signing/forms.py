@@ -21,3 +21,11 @@ class TokenKeyForm(Form):
     token_label = StringField(_l("Token label"), validators=[DataRequired(), Length(max=64)])
     key_label = StringField(_l("Key and certificate label"),
                             validators=[DataRequired(), Length(max=64)])
+
+
+class StampImageForm(Form):
+    file = FileField(_l("Transparent PNG image"), validators=[FileRequired()])
+
+
+class PersonImageForm(StampImageForm):
+    user_id = SelectField(_l("Person"), coerce=int)

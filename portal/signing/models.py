@@ -9,6 +9,8 @@ from portal.extensions import db
 INITIAL_FIELDS = ("initial-unit", "initial-office")
 SIGNER_FIELD = "signer"
 ORGANISATION_FIELD = "organisation"
+# The text fields the clerk's step fills: the number and the place and date (signing/form.py).
+NUMBER_FIELD, DATE_FIELD = "number", "date"
 
 
 class SigningIdentity(db.Model):
@@ -81,3 +83,20 @@ class SignatureStep(db.Model):
     @property
     def signed(self) -> bool:
         return self.signed_file_id is not None
+
+
+class StampImage(db.Model):
+    """The image a stamp draws (Decree 30, Appendix I): an organisation's seal (red) or a
+    person's signature, a transparent PNG; one per organisation or person, the latest kept."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), unique=True)
+    stored_file_id = db.Column(db.Integer, db.ForeignKey("stored_file.id"), nullable=False)
+    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    uploaded_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    stored_file = db.relationship("StoredFile")
+
+    __table_args__ = (db.CheckConstraint("(organisation_id IS NULL) != (user_id IS NULL)",
+                                         name="one_owner"),)

@@ -19,8 +19,11 @@ from portal.extensions import db
 from portal.jobs.runner import handles, report
 from portal.jobs.services import JobError, schedule_next
 from portal.signing import keys
+from portal.signing.images import seal_image, signature_image
 from portal.signing.models import (
+    DATE_FIELD,
     INITIAL_FIELDS,
+    NUMBER_FIELD,
     ORGANISATION_FIELD,
     SignatureStep,
     Verification,
@@ -59,9 +62,32 @@ def sign_document(job) -> None:
                            .values(state=DocumentState.SIGNED))
     if document.state == DocumentState.ISSUED:
         if document.sealed_at is None:
+            _fill_number_and_date(document)
             _seal(document)
         schedule_next(job, "dispatch")
     db.session.flush()
+
+
+def signed_at(moment) -> str:
+    """"15/12/2026 10:11:12 +07:00": local time with its zone (ISO 8601's offset)."""
+    local = as_local(moment)
+    offset = local.strftime("%z")
+    return f"{local.strftime('%d/%m/%Y %H:%M:%S')} {offset[:3]}:{offset[3:]}"
+
+
+def sealing_organisation_id(document) -> int:
+    """Whose key seals the document (the one place that says so)."""
+    return document.issuer_id
+
+
+def fields_to_sign(document) -> set[str]:
+    """The signature fields the document's PDF needs: one per step of its chain, and the
+    seal's when the sealing organisation has a key; no field is left empty in the end."""
+    names = {step.field for step in db.session.scalars(select(SignatureStep).where(
+        SignatureStep.document_id == document.id))}
+    if keys.organisation_identity(sealing_organisation_id(document)) is not None:
+        names.add(ORGANISATION_FIELD)
+    return names
 
 
 def _apply_person_signature(document, step) -> None:
@@ -71,11 +97,12 @@ def _apply_person_signature(document, step) -> None:
         raise JobError(_("%(name)s has no signing key.", name=person.full_name))
     initials = step.field in INITIAL_FIELDS
     report(20, "initialling" if initials else "signing")
-    now = as_local(utcnow()).strftime("%d/%m/%Y %H:%M")
+    now = signed_at(utcnow())
     lines = ([person.full_name, now] if initials else
-             [person.full_name, person.organisation.name, f"Ký lúc: {now} (GMT+7)"])
+             [person.full_name, person.organisation.name, f"Ký lúc: {now}"])
     previous = document.pdf_file
-    stored = store_bytes(_signed(read_bytes(previous), identity, step.field, lines))
+    stored = store_bytes(_signed(read_bytes(previous), identity, step.field, lines,
+                                 image=None if initials else signature_image(person)))
     moved = db.session.execute(update(Document).where(Document.id == document.id,
                                                       Document.pdf_file_id == previous.id)
                                .values(pdf_file_id=stored.id))
@@ -91,17 +118,40 @@ def _apply_person_signature(document, step) -> None:
     db.session.refresh(document)
 
 
+def _fill_number_and_date(document) -> None:
+    """Write the number and the date into their places on a PDF laid out before it had
+    them, and its Title; a permitted change (form filling) for the signatures before."""
+    from portal.rendering.values import document_values
+    from portal.signing.form import fill_fields, text_values
+
+    data = read_bytes(document.pdf_file)
+    values = document_values(document)
+    wanted = {NUMBER_FIELD: f"Số: {values['notation']}", DATE_FIELD: values["place_and_date"]}
+    present = text_values(data)
+    if not present.keys() & wanted.keys() or all(present.get(k) == v for k, v in wanted.items()
+                                                 if k in present):
+        return  # laid out with its number, or filled by a run before
+    previous = document.pdf_file
+    stored = store_bytes(fill_fields(data, wanted, title=values["title"]))
+    db.session.execute(update(Document).where(Document.id == document.id,
+                                              Document.pdf_file_id == previous.id)
+                       .values(pdf_file_id=stored.id))
+    audit.record("document.number_and_date_filled", obj=document,
+                 details={"notation": document.notation, "sha256": stored.sha256})
+    db.session.flush()
+    db.session.refresh(document)
+
+
 def _seal(document) -> None:
-    identity = keys.organisation_identity(document.issuer_id)
+    identity = keys.organisation_identity(sealing_organisation_id(document))
     if identity is None:
         report(90, "no_key")
         return
     report(60, "sealing")
-    lines = [document.issuer.name, f"Số: {document.notation}",
-             f"Ngày: {as_local(document.issued_at).strftime('%d/%m/%Y')}",
-             f"Ký lúc: {as_local(utcnow()).strftime('%d/%m/%Y %H:%M')} (GMT+7)"]
+    lines = [identity.organisation.name, f"Số: {document.notation}",
+             f"Ký lúc: {signed_at(utcnow())}"]
     stored = store_bytes(_signed(read_bytes(document.pdf_file), identity, ORGANISATION_FIELD,
-                                 lines))
+                                 lines, image=seal_image(identity.organisation)))
     db.session.execute(update(Document).where(Document.id == document.id,
                                               Document.sealed_at.is_(None))
                        .values(pdf_file_id=stored.id, sealed_at=utcnow()))
@@ -109,7 +159,8 @@ def _seal(document) -> None:
                  details={"sha256": stored.sha256, "certificate": identity.label})
 
 
-def _signed(data: bytes, identity, field: str, lines: list[str]) -> bytes:
+def _signed(data: bytes, identity, field: str, lines: list[str],
+            image: bytes | None = None) -> bytes:
     """The PDF with this identity's signature in the field (timestamped when a TSA is set)."""
     from pyhanko.sign.timestamps import TimestampRequestError
 
@@ -117,7 +168,8 @@ def _signed(data: bytes, identity, field: str, lines: list[str]) -> bytes:
 
     try:
         with keys.open_signer(identity) as signer:
-            return sign(data, signer, field, lines, timestamper=keys.timestamper())
+            return sign(data, signer, field, lines, timestamper=keys.timestamper(),
+                        image=image)
     except TimestampRequestError as error:
         raise JobError(_("The time-stamping authority did not answer (%(url)s); try again "
                          "later.", url=current_app.config["TSA_URL"])) from error

@@ -95,7 +95,7 @@ def test_page_numbers_start_on_page_two_at_the_top_centre(letter):
     _document, pdf = letter
     assert not [r for r in _runs(pdf.pages[0]) if r["text"] == "1"]
     number = next(r for r in _runs(pdf.pages[1]) if r["text"] == "2")
-    body_centre = (30 * MM + A4[0] - 15 * MM) / 2
+    body_centre = (30 * MM + A4[0] - 17 * MM) / 2
     assert abs(number["x"] - body_centre) < 15 and number["y"] > A4[1] - 20 * MM
 
 
@@ -133,7 +133,7 @@ def test_a_decision_reads_with_its_grounds_its_decides_line_and_articles(make):
     assert "Italic" in font_of("Căn cứ") and "Italic" in font_of("Theo đề nghị")
     assert "Bold" in font_of("Điều 1.") and "Bold" not in font_of("Ban hành")
     decides = next(r for r in runs if r["text"] == "QUYẾT ĐỊNH:")
-    body_centre = (30 * MM + A4[0] - 15 * MM) / 2
+    body_centre = (30 * MM + A4[0] - 17 * MM) / 2
     assert "Bold" in decides["font"] and abs(decides["x"] + 40 - body_centre) < 25  # centred
 
 
@@ -186,3 +186,46 @@ def test_a_deputy_signs_on_the_heads_behalf(title, lines):
     from portal.rendering.values import signer_title_lines
 
     assert signer_title_lines(title) == lines
+
+
+def _chars_by_page(data: bytes) -> list[tuple[float, list[dict]]]:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [(float(p.width), [c for c in p.chars if c["text"].strip()]) for p in pdf.pages]
+
+
+def test_the_right_margin_of_a_full_page_measures_15_to_20_mm(make):
+    exchange = Exchange(make)
+    body = "\n".join(f"Đoạn {n}: đề nghị Sở Tài nguyên và Môi trường báo cáo tình hình thực "
+                     f"hiện gửi, nhận văn bản điện tử có ký số trong năm {2000 + n}, kèm theo "
+                     f"số liệu của từng đơn vị trực thuộc." for n in range(1, 40))
+    document = make.document(exchange.ministry_clerk, [exchange.a, exchange.b], body=body,
+                             issue=False)
+    pages = _chars_by_page(render_pdf(document_values(document)).data)
+    assert len(pages) >= 2
+    for width, chars in pages[:-1]:  # full pages: justified lines reach the right edge
+        right_margin = (width - max(c["x1"] for c in chars)) / MM
+        assert 15 <= right_margin <= 20, right_margin
+
+
+def test_a_notation_is_never_split_across_lines(make):
+    exchange = Exchange(make)
+    # The notation moves along the line paragraph by paragraph, so some reach its end.
+    lines = [f"Thực hiện {'văn bản ' * n}theo Quyết định số 28/2018/QĐ-TTg của Thủ tướng "
+             f"Chính phủ và Công văn số 12/BTNMT-VP." for n in range(0, 24)]
+    document = make.document(exchange.ministry_clerk, [exchange.a], body="\n".join(lines),
+                             subject="V/v sơ kết triển khai văn bản số 28/2018/QĐ-TTg",
+                             issue=False)
+    text = "".join(page.extract_text() for page in _render(document).pages)
+    assert text.count("28/2018/QĐ-TTg") == len(lines) + 1  # the subject under the number too
+    assert text.count("12/BTNMT-VP") == len(lines)
+
+
+def test_kinh_gui_leaves_no_lone_syllable_on_a_line(letter):
+    _document, pdf = letter
+    text = pdf.pages[0].extract_text()
+    after = text.split("Kính gửi:")[1].split("\n")[:3]
+    assert after[0].strip().startswith("Các Sở Tài nguyên và Môi trường")
+    assert all(len(line.split()) >= 2 for line in after[:2]), after
+    assert "Trung ương." in text.replace("\n", " ")

@@ -14,6 +14,7 @@ from portal.documents import services as documents
 from portal.documents.models import Document, DocumentState
 from portal.extensions import db
 from portal.signing import chain, keys
+from portal.signing.form import text_values
 from portal.signing.models import SignatureStep
 from portal.signing.pdf import check_signatures
 from portal.signing.services import verification_of
@@ -77,10 +78,13 @@ def test_the_whole_chain_signs_in_order_and_every_signature_validates(setup, run
     run_jobs()
     document = setup.reload()
     assert document.state == DocumentState.SIGNING and document.pdf_file_id is not None
-    text = PdfReader(io.BytesIO(read_bytes(document.pdf_file))).pages[0].extract_text()
-    # Laid out before it has a number: the number, day and month are left blank.
-    assert re.search(r"Số:\s+/BTNMT-VP", text) and not re.search(r"\d+/BTNMT-VP", text)
-    assert re.search(r"ngày\s+tháng\s+năm \d{4}", text) and "Dự thảo" not in text
+    data = read_bytes(document.pdf_file)
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    # Laid out before it has a number: the number, day and month are blank fields.
+    blanks = text_values(data)
+    assert re.fullmatch(r"Số:\s+/BTNMT-VP", blanks["number"])
+    assert re.fullmatch(r"Hà Nội, ngày\s+tháng\s+năm \d{4}", blanks["date"])
+    assert not re.search(r"\d+/BTNMT-VP", text) and "Dự thảo" not in text
 
     _sign_in_turn(setup, run_jobs, [setup.unit_leader, setup.office_leader, setup.minister])
     document = setup.reload()
