@@ -23,14 +23,15 @@
   });
 })();
 
-// On wide screens the main menu is always open; on a phone it folds behind "Menu".
+// A disclosure open on wide screens and folded on a phone (the main menu behind "Menu", the
+// inbox's filters behind "Filters"): data-open-when holds the media query that opens it.
 (function () {
-  var menu = document.querySelector("details.menu");
-  if (!menu) { return; }
-  var wide = window.matchMedia("(min-width: 900px)");
-  function fit() { menu.open = wide.matches; }
-  fit();
-  wide.addEventListener("change", fit);
+  document.querySelectorAll("details[data-open-when]").forEach(function (box) {
+    var wide = window.matchMedia(box.dataset.openWhen);
+    function fit() { box.open = wide.matches; }
+    fit();
+    wide.addEventListener("change", fit);
+  });
 })();
 
 // The compose form: typing a number of working days or a date chooses that kind of deadline.
