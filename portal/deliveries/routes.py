@@ -220,7 +220,7 @@ def save_reply(delivery_id):
             saved_at = utcnow()  # kept: the status may say so, for exactly the text sent
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
-    if request.htmx:
+    if request.htmx or request.form.get("autosave"):  # the page's last save, as it is left
         return render_template("deliveries/_reply_status.html", error=error, saved_at=saved_at)
     flash(error or _("Reply saved."), "error" if error else "info")
     return redirect(url_for(".show", delivery_id=delivery_id))

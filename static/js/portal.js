@@ -112,7 +112,8 @@
       sending = null;
       if (!event.detail.successful) { say(field.dataset.failed, true); }
       else if (ok && dirty()) { say(field.dataset.unsaved); }
-      answered(ok && !dirty());
+      // Typed on while it was saved: the typing's own save follows; wait for that one.
+      if (!ok || !dirty()) { answered(ok); }
     });
 
     // Another form (remove an attachment, a step): save first, then send it. The field's own
@@ -147,6 +148,7 @@
       var data = new FormData();
       data.append("csrf_token", field.form.elements.csrf_token.value);
       data.append(field.name, field.value);
+      data.append("autosave", "1");  // answered like htmx: a status, no message for later
       navigator.sendBeacon(field.getAttribute("hx-post"), data);
     });
   });

@@ -63,13 +63,15 @@ def test_leaving_right_after_typing_asks_first_and_the_text_is_there_on_return(d
         dialog.accept()
 
     page.on("dialog", leave_anyway)
+    delivery_url = page.url
     page.get_by_label("Trả lời").press_sequentially("Đã nhận, ")
     page.get_by_label("Trả lời").press_sequentially("đang xử lý.")
     page.get_by_role("link", name="Văn bản đến").click()
-    expect(page).to_have_url(f"{page.url.split('/inbox/')[0]}/inbox/")
+    expect(page).to_have_url(f"{delivery_url.split('/inbox/')[0]}/inbox/")
     assert asked == ["beforeunload"]
-    page.go_back()
+    page.goto(delivery_url)  # from the server, not the browser's cache
     expect(page.get_by_label("Trả lời")).to_have_value("Đã nhận, đang xử lý.")
+    expect(page.locator(".messages")).not_to_contain_text("Đã lưu")  # no stray message
     assert documents.reply_of(exchange.delivery).body == "Đã nhận, đang xử lý."
 
 
@@ -127,3 +129,20 @@ def test_a_new_draft_takes_a_pdf_and_reopens_with_exactly_the_recipients_chosen(
     expect(page.get_by_label("Sở TN&MT tỉnh Bạc Liêu")).to_be_checked()
     assert not every.evaluate("box => box.indeterminate")
     assert page.console_errors == []
+
+
+def test_leaving_the_compose_form_with_changes_not_sent_asks_first(browser, live_server, make):
+    office = make.organisation(kind="ministry_unit", code="VP", parent=make.ministry())
+    page = page_as(browser, live_server, make.user(office, "clerk"), make.PASSWORD)
+    page.goto(f"{live_server}/documents/new")
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.get_by_label("Trích yếu").press_sequentially("V/v kế hoạch năm 2027")
+    page.get_by_role("link", name="Văn bản đến").click()
+    expect(page.get_by_label("Trích yếu")).to_have_value("V/v kế hoạch năm 2027")
+    assert asked == ["beforeunload"] and page.url.endswith("/documents/new")
