@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.deliveries import services as deliveries
+from portal.demo.history import load_2019_record
+from portal.demo.services import load_organisations
 from portal.jobs.runner import run_queued_here
 from portal.leaderboard import assessments
 from portal.leaderboard.services import Period
@@ -108,9 +110,23 @@ def _assessments(browser, live_server, world):
     return page, "/oversight/assessments/"
 
 
+def _with_2019_record(role, path):
+    """The leaderboard as reviewers read it: 63 departments' 2019 figures, table and chart."""
+    def visit(browser, live_server, world):
+        with action():
+            load_organisations()
+            load_2019_record()
+        if role is None:
+            return browser.new_page(), path
+        return _sign_in(browser, live_server, world, role)[0], path
+    return visit
+
+
+PERIOD_2019 = "from=2019-01-01&to=2019-08-12"
+
 PAGES = {
     "sign-in": _public("/login"),
-    "public leaderboard": _public("/leaderboard"),
+    "public leaderboard": _with_2019_record(None, f"/leaderboard?{PERIOD_2019}"),
     "home": _as("specialist", "/", "department"),
     "inbox": _inbox,
     "delivery with reply form": _delivery_with_reply_form,
@@ -118,7 +134,7 @@ PAGES = {
     "documents": lambda b, s, w: (page_as(b, s, w.clerk, w.make.PASSWORD), "/documents/"),
     "tracking": _tracking,
     "to sign": _to_sign,
-    "leaderboard": _as("reviewer", "/oversight/"),
+    "leaderboard": _with_2019_record("reviewer", f"/oversight/?{PERIOD_2019}"),
     "assessments": _assessments,
     "organisations": _as("admin", "/organisations/"),
     "calendar": _as("admin", "/calendar/"),
