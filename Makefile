@@ -11,8 +11,12 @@ CHROMIUM := /usr/bin/chromium
 # against ICU: libicu-dev, pkg-config and a C++ compiler, installed before pip runs.
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libicu-dev pkg-config g++ python3-dev
 TEST_PACKAGES := chromium fonts-dejavu-core softhsm2 poppler-utils
+# The accessibility checker the browser tests inject into every page, from the npm registry
+# (pinned; fetched into a git-ignored folder with its licence).
+AXE_VERSION := 4.14.1
+AXE_DIR := tests/browser/.axe-core
 
-.PHONY: run worker test lint bench install runtime-packages system-packages translations messages clean
+.PHONY: run worker test lint bench install runtime-packages system-packages translations messages clean axe-core
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +67,16 @@ run: install runtime-packages
 worker: install runtime-packages
 	$(BIN)/flask jobs worker
 
-test: install system-packages
+$(AXE_DIR)/$(AXE_VERSION)/axe.min.js:
+	@rm -rf $(AXE_DIR) && mkdir -p $(AXE_DIR)/$(AXE_VERSION)
+	cd $(AXE_DIR) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	tar -xzf $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz -C $(AXE_DIR)/$(AXE_VERSION) --strip-components=1 \
+	  package/axe.min.js package/LICENSE
+	rm $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz
+
+axe-core: $(AXE_DIR)/$(AXE_VERSION)/axe.min.js
+
+test: install system-packages axe-core
 	$(BIN)/pytest
 
 BENCH_DELIVERIES ?= 1000000
@@ -77,4 +90,4 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(AXE_DIR)

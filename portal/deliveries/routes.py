@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 from portal import policy
 from portal.auth.models import User
-from portal.clock import local_today
+from portal.clock import local_today, utcnow
 from portal.collation import by_name
 from portal.deliveries import deadlines, inbox, services, steps
 from portal.deliveries.forms import (
@@ -200,17 +200,19 @@ def save_reply(delivery_id):
     """Save the reply draft; htmx calls this as the person types."""
     delivery = _delivery(delivery_id)
     form = ReplyForm()
-    error = None
+    error = saved_at = None
     if form.validate_on_submit():
         try:
             with action():
                 documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
         except PortalError as exc:
             error = str(exc)
+        else:
+            saved_at = utcnow()  # kept: the status may say so, for exactly the text sent
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
-    if request.htmx:
-        return render_template("deliveries/_reply_status.html", error=error)
+    if request.htmx or request.form.get("autosave"):  # the page's last save, as it is left
+        return render_template("deliveries/_reply_status.html", error=error, saved_at=saved_at)
     flash(error or _("Reply saved."), "error" if error else "info")
     return redirect(url_for(".show", delivery_id=delivery_id))
 
@@ -218,12 +220,19 @@ def save_reply(delivery_id):
 @bp.post("/<int:delivery_id>/reply/attachments")
 @login_required
 def add_reply_attachment(delivery_id):
-    """Attach a PDF to the reply."""
+    """Attach a PDF to the reply, with the reply's text as typed (sent with the file)."""
+    if "body" in request.form and not request.files.get("file"):
+        flash(_("Choose a PDF file to attach."), "error")
+        return save_reply(delivery_id)  # no file, but the text is kept all the same
+
     def perform(delivery, form):
         if not steps.allows("draft_reply", current_user, delivery):
             raise documents.DocumentError(_("Only the person assigned can change the reply."))
-        reply = documents.reply_of(delivery) or documents.save_reply(
-            delivery, actor=current_user, body="")
+        if "body" in request.form:  # the reply form's text, sent with its "Attach PDF"
+            reply = documents.save_reply(delivery, actor=current_user, body=request.form["body"])
+        else:
+            reply = documents.reply_of(delivery) or documents.save_reply(
+                delivery, actor=current_user, body="")
         documents.add_attachment(reply, actor=current_user, filename=form.file.data.filename,
                                  data=form.file.data.read(), main=form.main.data)
 

@@ -44,6 +44,10 @@ class ComposeForm(Form):
     due_working_days = IntegerField(_l("Working days"),
                                     validators=[Optional(), NumberRange(min=1, max=365)])
     due_on = DateField(_l("Due date"), validators=[Optional()])
+    # "Attach PDF" sends the whole form: the draft is saved (created, if new) with the PDF.
+    attachment = FileField(_l("PDF file"))
+    attachment_is_main = BooleanField(_l("This PDF is the document itself (not an appendix)"),
+                                      id="is-main")
     once = OnceField()
 
 

@@ -78,14 +78,25 @@ def _compose(document: Document | None):
     groups = _recipient_choices(form)
     if request.method == "GET" and document is not None:
         form.recipients.data = document.recipient_ids
+        form.all_departments.data = bool(groups["departments"]) and {
+            o.id for o in groups["departments"]} <= set(document.recipient_ids)
         form.deadline_kind.data = ("working_days" if document.due_working_days
                                    else "date" if document.due_on else "none")
-    if form.validate_on_submit():
-        issue = request.form.get("action") == "issue"
+    chosen = request.form.get("action")
+    if chosen == "attach" and request.method == "POST" and not form.attachment.data:
+        form.form_errors.append(_("Choose a PDF file to attach."))
+    elif form.validate_on_submit():
+        issue = chosen == "issue"
 
         def save_and_maybe_issue() -> Answer:
             saved = services.save_draft(_fields(form, groups), actor=current_user,
                                         document=document)
+            if chosen == "attach":  # one action: the draft as typed, and its PDF
+                upload = form.attachment.data
+                services.add_attachment(saved, actor=current_user, filename=upload.filename,
+                                        data=upload.read(), main=form.attachment_is_main.data)
+                return Answer(302, url_for(".edit", document_id=saved.id),
+                              _("Attached %(name)s.", name=upload.filename))
             if not issue:
                 return Answer(302, url_for(".edit", document_id=saved.id), _("Draft saved."))
             services.issue_document(saved, actor=current_user)
@@ -110,7 +121,6 @@ def _compose(document: Document | None):
             return redirect(answer.location)
     status = 400 if request.method == "POST" else 200
     return render_template("documents/compose.html", form=form, groups=groups, document=document,
-                           attachment_form=AttachmentForm(),
                            can_issue=current_user.role == policy.Role.CLERK), status
 
 
