@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -187,6 +187,9 @@ class SignatureCheck:
     coverage: str  # the whole file, or the file as it was before later revisions
     later_changes: str  # none, form filling / signatures (permitted), other (not permitted)
     timestamp: str | None = None  # when a time-stamping authority vouched for it
+    # The signing certificate (DER), to find its owner in the portal's records: a
+    # certificate's O= holds at most 64 characters and cuts a long name short.
+    certificate: bytes = field(default=b"", repr=False)
 
 
 def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
@@ -213,5 +216,6 @@ def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
             later_changes=status.modification_level.name.lower()
             if status.modification_level is not None else "unknown",
             timestamp=status.timestamp_validity.timestamp.isoformat()
-            if status.timestamp_validity is not None else None))
+            if status.timestamp_validity is not None else None,
+            certificate=status.signing_cert.dump()))
     return checks

@@ -92,12 +92,13 @@ def _apply_person_signature(document, step) -> None:
 
 
 def _seal(document) -> None:
-    identity = keys.organisation_identity(document.issuer_id)
+    """The issuing authority's signature (its seal), whoever drafted the document."""
+    identity = keys.organisation_identity(document.authority_id)
     if identity is None:
         report(90, "no_key")
         return
     report(60, "sealing")
-    lines = [document.issuer.name, f"Số: {document.notation}",
+    lines = [document.authority.name, f"Số: {document.notation}",
              f"Ngày: {as_local(document.issued_at).strftime('%d/%m/%Y')}",
              f"Ký lúc: {as_local(utcnow()).strftime('%d/%m/%Y %H:%M')} (GMT+7)"]
     stored = store_bytes(_signed(read_bytes(document.pdf_file), identity, ORGANISATION_FIELD,
@@ -148,7 +149,7 @@ def verify_file(stored_file_id: int) -> Verification:
         verdict, findings, signatures = "invalid", ["unreadable"], []
         detail = str(error)[:300]
     else:
-        signatures = [{**asdict(c), "findings": _findings(c)} for c in checks]
+        signatures = [_signature_entry(c) for c in checks]
         findings = sorted({f for s in signatures for f in s["findings"]})
         verdict = _verdict(signatures)
         detail = None
@@ -159,6 +160,16 @@ def verify_file(stored_file_id: int) -> Verification:
     db.session.add(verification)
     db.session.flush()
     return verification
+
+
+def _signature_entry(check) -> dict:
+    """One signature of the report; its organisation named as the portal's records name the
+    certificate's owner (in full), else as the certificate says."""
+    entry = {**asdict(check), "findings": _findings(check)}
+    owner = keys.owner_organisation(entry.pop("certificate"))
+    if owner is not None:
+        entry["organisation"] = owner.name
+    return entry
 
 
 INVALID_FINDINGS = {"unreadable", "not_intact", "untrusted", "changes_not_permitted"}

@@ -94,7 +94,7 @@ def test_an_issued_document_is_sealed_and_its_signature_validates(sealed):
     assert {ORGANISATION_FIELD, SIGNER_FIELD, "initial-unit", "initial-office"} <= names
     [check] = check_signatures(data, keys.trusted_roots())
     assert (check.field, check.intact, check.trusted) == (ORGANISATION_FIELD, True, True)
-    assert check.organisation == exchange.office.name
+    assert check.organisation == exchange.ministry.name  # in the ministry's name: its seal
     verification = verification_of(document)
     assert verification.verdict == "valid" and verification.report["findings"] == []
 
@@ -165,7 +165,7 @@ def test_the_recipient_sees_the_verification_report(sealed, client, auth):
     exchange, document, _data = sealed
     auth.login(exchange.a_clerk.email)
     page = client.get(f"/inbox/{exchange.sealed_delivery.id}").get_data(as_text=True)
-    assert "Hợp lệ" in page and exchange.office.name in page
+    assert "Hợp lệ" in page and exchange.ministry.name in page
 
 
 def test_attached_pdfs_are_verified_each_on_its_own(make, run_jobs, client, auth):
