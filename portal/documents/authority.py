@@ -16,7 +16,8 @@ from portal.rules import PortalError
 
 MINISTRY_PLACE = "Hà Nội"
 # Abbreviations in department names that the header writes in full (Decree 30, Art. 8).
-_IN_FULL = {"TN&MT": "Tài nguyên và Môi trường", "NN&MT": "Nông nghiệp và Môi trường"}
+_IN_FULL = {"TN&MT": "Tài nguyên và Môi trường", "NN&MT": "Nông nghiệp và Môi trường",
+            "TP.": "thành phố"}
 # "Sở TN&MT tỉnh Ninh Bình", "Sở TN&MT TP. Hà Nội": the department and its province.
 _DEPARTMENT = re.compile(r"^(?P<department>Sở\s.+?)\s+(?P<kind>tỉnh|TP\.|thành phố)\s+"
                          r"(?P<place>\S.*)$")
@@ -55,6 +56,12 @@ def _in_full(text: str) -> str:
 
 def _department_parts(organisation: Organisation):
     return _DEPARTMENT.match(nfc(organisation.name))
+
+
+def formal_name(organisation: Organisation) -> str:
+    """The whole name without abbreviations, as a sentence of the text writes it: "Sở Tài
+    nguyên và Môi trường thành phố Hà Nội"."""
+    return _in_full(nfc(organisation.name))
 
 
 def full_name(organisation: Organisation) -> str:

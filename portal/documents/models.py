@@ -90,6 +90,10 @@ STATE_LABELS = {
 }
 
 
+def _drafting_organisation(context) -> int:
+    return context.get_current_parameters()["issuer_id"]
+
+
 class Document(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     # The drafting organisation (đơn vị soạn thảo): its people draft, track and issue it.
@@ -97,9 +101,10 @@ class Document(db.Model):
                           index=True)
     # The issuing authority (cơ quan ban hành): the document is in its name, under its header,
     # numbered in its register and sealed with its key. The drafting organisation itself, or
-    # (a ministry unit's document in the ministry's name) its parent: 12/BTNMT-VP.
+    # (a ministry unit's document in the ministry's name) its parent: 12/BTNMT-VP. Unless
+    # given, the drafting organisation (documents.authority chooses it for drafts).
     authority_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False,
-                             index=True)
+                             index=True, default=_drafting_organisation)
     author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
     doc_type = db.Column(db.String(20), nullable=False)
     subject = db.Column(db.String(500), nullable=False)  # trích yếu

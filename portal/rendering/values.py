@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.clock import as_local, local_today
-from portal.documents.authority import full_name, header_lines, place_of
+from portal.documents.authority import formal_name, full_name, header_lines, place_of
 from portal.documents.models import DocumentState, DocumentType, Urgency
 from portal.documents.numbering import notation_for
 from portal.documents.text import nfc
@@ -68,8 +68,9 @@ def _reply_line(document) -> str:
     answered = document.reply_to.document
     day = as_local(answered.issued_at).strftime("%d/%m/%Y")
     return (f"Phúc đáp văn bản số {answered.notation} ngày {day} của "
-            f"{nfc(answered.authority.name)} về việc {_without_prefix(nfc(answered.subject))}, "
-            f"{nfc(document.authority.name)} báo cáo như sau:")
+            f"{formal_name(answered.authority)} về việc "
+            f"{_without_prefix(nfc(answered.subject))}, {formal_name(document.authority)} báo "
+            f"cáo như sau:")
 
 
 # Lines that have a form of their own in the body (Decree 30, Appendix I).
