@@ -227,3 +227,21 @@ def test_a_deputy_director_signs_for_the_director():
     department = SimpleNamespace(id=7, name="Sở TN&MT tỉnh Ninh Bình")
     deputy = _person(7, "Phó Giám đốc", "deputy", department.name)
     assert title_lines(deputy, department) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+
+
+def test_the_office_chooses_in_whose_name_it_drafts_on_the_compose_form(ministry, client, auth):
+    from tests.conftest import hidden_fields_from
+
+    auth.login(ministry.clerk.email)
+    form = client.get("/documents/new").get_data(as_text=True)
+    assert 'name="authority_id"' in form and "Cơ quan ban hành" in form
+    response = client.post("/documents/new", data={
+        **hidden_fields_from(form), "doc_type": "quyet_dinh", "subject": "V/v ban hành quy chế",
+        "body": "Điều 1. Ban hành quy chế.", "urgency": "normal", "confidentiality": "none",
+        "authority_id": str(ministry.office.id), "recipients": [str(ministry.hanoi.id)],
+        "deadline_kind": "none", "action": "save"})
+    assert response.status_code == 302
+    draft = db.session.scalar(select(Document).order_by(Document.id.desc()).limit(1))
+    assert draft.authority_id == ministry.office.id
+    assert document_values(draft)["unit"] == "VĂN PHÒNG BỘ"
+    assert 'name="signer_name"' not in form  # no free-text signer any more
