@@ -43,6 +43,11 @@ def vietnamese_date(day: date) -> str:
 
 
 def _recipient_lines(document, departments_total: int) -> list[str]:
+    if document.reply_to is not None:  # to the authority that asked, through its unit
+        answered = document.reply_to.document
+        unit = f" ({nfc(answered.issuer.name)})" if answered.issuer_id != answered.authority_id \
+            else ""
+        return [f"{formal_name(answered.authority)}{unit}"]
     recipients = list(db.session.scalars(
         select(Organisation).where(Organisation.id.in_(document.recipient_ids or []))
         .order_by(Organisation.name)))

@@ -195,6 +195,8 @@ def test_a_reply_approved_by_the_director_prints_the_directors_title(ministry, m
     assert reply.notation == "1/HNI" and reply.authority_id == ministry.hanoi.id
     assert "Sở Tài nguyên và Môi trường thành phố Hà Nội báo cáo như sau" in " ".join(
         text.split())  # the name in full in the text too
+    # Addressed to the authority that asked, through the unit that drafted its letter.
+    assert "Kính gửi: Bộ Tài nguyên và Môi trường (Văn phòng Bộ)." in " ".join(text.split())
     # The ministry reads who signed it, with the title, on the reply's delivery page.
     answer = make.delivery(reply, ministry.office)
     auth.login(ministry.clerk.email)
