@@ -81,8 +81,7 @@ def _letter(subject="V/v đẩy mạnh gửi, nhận văn bản điện tử có
 
     clerk = find_user_by_email("clerk.vp@demo.portal.gov.vn")
     fields = documents.DraftFields(
-        doc_type="cong_van", subject=subject, signer_name="Đỗ Thanh Tùng",
-        signer_title="Chánh Văn phòng", recipient_ids=(find_by_code("HCM").id,),
+        doc_type="cong_van", subject=subject, recipient_ids=(find_by_code("HCM").id,),
         body="Thực hiện Quyết định số 28/2018/QĐ-TTg, đề nghị các Sở báo cáo. " * 8)
     with action():
         return documents.save_draft(fields, actor=clerk), clerk
@@ -112,8 +111,8 @@ def _bare_once():
     document, _clerk = _letter()
     document.notation, document.issued_at = "1/BTNMT-VP", utcnow()  # laid out as issued
     values = document_values(document)
-    identity = keys.organisation_identity(document.issuer_id)
-    lines = [document.issuer.name, "Số: 1/BTNMT-VP", "Ngày: 23/11/2026",
+    identity = keys.organisation_identity(document.authority_id)
+    lines = [document.authority.name, "Số: 1/BTNMT-VP", "Ngày: 23/11/2026",
              "Ký lúc: 23/11/2026 10:00 (GMT+7)"]
 
     def once():

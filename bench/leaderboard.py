@@ -105,7 +105,8 @@ def _after_a_new_delivery(db, year, n):
     samples = []
     for number in range(900_000_000, 900_000_000 + n):
         now = utcnow()
-        document = Document(issuer_id=office.id, author_id=author, doc_type="cong_van",
+        document = Document(issuer_id=office.id, authority_id=office.id, author_id=author,
+                            doc_type="cong_van",
                             subject="V/v đo thời gian", state="issued", number=number,
                             year=now.year, notation=f"{number}/BENCH", issued_at=now,
                             dispatched_at=now, sealed_at=now, recipient_ids=[])

@@ -21,6 +21,7 @@ from portal.input import refuse_unstorable_text
 from portal.net import client_address
 from portal.rendering import jobs as _render_jobs  # noqa: F401  (registers the render job)
 from portal.signing import services as _signing_jobs  # noqa: F401  (sign and verify jobs)
+from portal.signing.titles import printed_signer
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -141,6 +142,7 @@ def _register_template_helpers(app: Flask) -> None:
         can_draft_oversight_letter=can_draft_oversight_letter,
         can_manage_oversight_settings=can_manage_oversight_settings,
         now_local=lambda: as_local(utcnow()),
+        printed_signer=printed_signer,
         status_labels=STATUS_LABELS,
         type_labels=TYPE_LABELS,
         document_state_labels=STATE_LABELS,

@@ -29,7 +29,7 @@ def add_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config["PORTAL_ENV"] == "production":
         response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     response.headers.add("Vary", "HX-Request")

@@ -61,7 +61,7 @@ class Factory:
         return self.organisation(kind="ministry", code="BTNMT", name="Bộ Tài nguyên và Môi trường")
 
     def user(self, organisation, role="specialist", email=None, password=PASSWORD,
-             second_factor_on=None, full_name=None):
+             second_factor_on=None, full_name=None, title="", signs_as="head"):
         """A person; by default with the second factor set up where their role requires it
         (as it is once they have signed in the first time), with an app only the tests see."""
         number = next(_sequence)
@@ -74,6 +74,8 @@ class Factory:
                 organisation=organisation,
                 role=role,
                 password=password,
+                title=title,
+                signs_as=signs_as,
             )
             if second_factor_on:
                 secret = pyotp.random_base32()

@@ -65,6 +65,8 @@ ROUTES = {
     "organisations.merge": ("GET", "/organisations/{a}/merge", ADMIN_ONLY),
     "organisations.unmerge": ("GET", "/organisations/{a}/unmerge", ADMIN_ONLY),
     "organisations.notation": ("GET", "/organisations/{a}/notation", ADMIN_ONLY),
+    "organisations.person_title": ("GET", "/organisations/people/{a_person}/title",
+                                    ADMIN_ONLY),
     "audit.index": ("GET", "/audit/", ADMIN_ONLY),
     "signing.index": ("GET", "/signing/", ADMIN_ONLY),
     "signing.import_key": ("POST", "/signing/keys", {"anonymous": 302, "admin": 400, "*": 403}),

@@ -27,6 +27,7 @@ from portal.i18n import LANGUAGES
 from portal.once import Answer, KeyReusedError, MalformedKeyError, fingerprint, once
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
+from portal.signing.titles import printed_signer
 from portal.transaction import action
 
 INBOX_LIMIT = 100
@@ -56,7 +57,9 @@ def document_json(document: Document) -> dict:
         "urgency": document.urgency,
         "issuer": {"id": document.issuer.id, "code": document.issuer.code,
                    "name": document.issuer.name},
-        "signer": {"name": document.signer_name, "title": document.signer_title},
+        "authority": {"id": document.authority.id, "code": document.authority.code,
+                      "name": document.authority.name},
+        "signer": printed_signer(document),  # name, title, lines; null: nobody signs it
         "state": document.state,
         "issued_at": _moment(document.issued_at),
         "dispatched_at": _moment(document.dispatched_at),  # null until delivered
@@ -160,6 +163,18 @@ def _recipient_ids(codes) -> tuple[int, ...]:
     return tuple(found.values())
 
 
+def _authority_id(code) -> int | None:
+    if code is None:
+        return None
+    if not isinstance(code, str):
+        raise BadRequest("authority must be an organisation code")
+    found = db.session.scalar(select(Organisation.id).where(
+        Organisation.code == code.strip().upper()))
+    if found is None:
+        raise BadRequest(f"unknown authority: {code.strip()[:20]}")
+    return found
+
+
 def _fields(body) -> documents.DraftFields:
     return documents.DraftFields(
         doc_type=_string(body, "type", required=True),
@@ -167,8 +182,7 @@ def _fields(body) -> documents.DraftFields:
         body=_string(body, "body", multiline=True),
         urgency=_string(body, "urgency", default="normal"),
         confidentiality=_string(body, "confidentiality", default="none"),
-        signer_name=_string(body, "signer_name"),
-        signer_title=_string(body, "signer_title"),
+        authority_id=_authority_id(body.get("authority")),
         recipient_ids=_recipient_ids(body.get("recipients")),
         due_on=_optional_date(body.get("due_on"), "due_on"),
         due_working_days=_optional_int(body.get("due_working_days"), "due_working_days"),

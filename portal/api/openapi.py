@@ -83,7 +83,14 @@ _DOCUMENT = _object({
     "body": _TEXT,
     "urgency": _URGENCY,
     "issuer": _object({"id": _ID, "code": _TEXT, "name": _TEXT}),
-    "signer": _object({"name": _TEXT, "title": _TEXT}),
+    "authority": {**_object({"id": _ID, "code": _TEXT, "name": _TEXT}),
+                  "description": "The issuing authority (cơ quan ban hành): its header, "
+                                 "register and seal; the issuer drafted it"},
+    "signer": {**_nullable(_object({"name": _TEXT, "title": _TEXT, "lines": {
+        "type": "array", "items": _TEXT,
+        "description": "Printed above the name, e.g. KT. BỘ TRƯỞNG, THỨ TRƯỞNG"}})),
+        "description": "The person of the signature chain who signs (a reply: the leader "
+                       "who approved it); null when nobody signs it"},
     "state": {"type": "string", "enum": [s.value for s in DocumentState]},
     "issued_at": _nullable(_MOMENT),
     "dispatched_at": {**_nullable(_MOMENT),
@@ -184,8 +191,10 @@ def _exchange_paths() -> dict:
                     "urgency": _URGENCY,
                     "confidentiality": {"type": "string", "enum": ["none"],
                                         "description": "mat, toi_mat, tuyet_mat are refused"},
-                    "signer_name": _TEXT,
-                    "signer_title": _TEXT,
+                    "authority": {"type": "string", "description": "The code of the "
+                                  "organisation in whose name it is issued: a ministry unit "
+                                  "may issue in the ministry's name (its default) or its "
+                                  "own; else its own"},
                     "recipients": {"type": "array", "minItems": 1,
                                    "items": {"type": "string", "minLength": 1},
                                    "description": "Organisation codes"},

@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "token.revoked": _l("API token revoked"),
     "user.created": _l("User created"),
     "user.signature_image_set": _l("Signature image set"),
+    "user.title_set": _l("Title and way of signing changed"),
 }
 
 DETAIL_LABELS = {

@@ -1,9 +1,27 @@
 """People, their sign-in sessions and API tokens."""
 
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 
 from portal.clock import utcnow
 from portal.extensions import db
+
+
+class SignsAs(StrEnum):
+    """How a person signs for the head of their organisation (signing/titles.py)."""
+
+    HEAD = "head"  # người đứng đầu
+    DEPUTY = "deputy"  # cấp phó: ký thay (KT.)
+    AUTHORISED = "authorised"  # heads a unit, authorised by the head above (TUQ.)
+
+
+SIGNS_AS_LABELS = {
+    SignsAs.HEAD: _l("Head (in the name of the organisation above: TL., by order)"),
+    SignsAs.DEPUTY: _l("Deputy: signs for the head (KT.)"),
+    SignsAs.AUTHORISED: _l("Head of a unit, authorised by the head above (TUQ.)"),
+}
 
 
 class User(UserMixin, db.Model):
@@ -16,6 +34,13 @@ class User(UserMixin, db.Model):
     organisation_id = db.Column(
         db.Integer, db.ForeignKey("organisation.id"), nullable=False, index=True
     )
+    # Chức vụ, printed above the name when the person signs: "Thứ trưởng", "Giám đốc".
+    title = db.Column(db.String(100), nullable=False, default="", server_default="")
+    # How the person signs for the head (SignsAs): as the head, as a deputy (KT.), or,
+    # heading a unit, by authorisation (TUQ.) rather than by order (TL.) when signing in
+    # the name of the organisation above.
+    signs_as = db.Column(db.String(20), nullable=False, default=SignsAs.HEAD,
+                         server_default=SignsAs.HEAD.value)
     password_hash = db.Column(db.String(255), nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)

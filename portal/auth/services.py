@@ -18,10 +18,11 @@ from sqlalchemy.orm import joinedload
 
 from portal import policy
 from portal.audit import services as audit
-from portal.auth.models import ApiToken, LoginSession, User
+from portal.auth.models import ApiToken, LoginSession, SignsAs, User
 from portal.auth.passwords import hash_password, verify_against_nothing, verify_password
 from portal.clock import aware_utc, utcnow
 from portal.collation import by_name
+from portal.documents.text import nfc
 from portal.extensions import db
 from portal.rules import PortalError
 
@@ -158,8 +159,9 @@ def end_sessions_of(user: User, keep: str | None = None) -> int:
     return db.session.execute(query.values(ended_at=utcnow())).rowcount
 
 
-def create_user(*, email, full_name, organisation, role, password, actor=None) -> User:
-    """Create a person in an organisation with one role."""
+def create_user(*, email, full_name, organisation, role, password, actor=None, title="",
+                signs_as=SignsAs.HEAD) -> User:
+    """Create a person in an organisation with one role (and, for a signer, a title)."""
     email = normalise_email(email)
     if role not in policy.Role.__members__.values():
         raise UserError(_("Unknown role %(role)s", role=role))
@@ -175,6 +177,7 @@ def create_user(*, email, full_name, organisation, role, password, actor=None) -
         organisation=organisation,
         role=role,
         password_hash=hash_password(password),
+        title=_clean_title(title), signs_as=_checked_signs_as(signs_as),
     )
     db.session.add(user)
     db.session.flush()
@@ -182,6 +185,26 @@ def create_user(*, email, full_name, organisation, role, password, actor=None) -
                  details={"email": email, "role": role})
     db.session.flush()
     return user
+
+
+def _clean_title(title: str) -> str:
+    return " ".join(nfc(title or "").split())[:100]
+
+
+def _checked_signs_as(signs_as: str) -> str:
+    if signs_as not in SignsAs.__members__.values():
+        raise UserError(_("Unknown way of signing."))
+    return signs_as
+
+
+def set_title(person: User, *, title: str, signs_as: str, actor) -> None:
+    """A person's title (chức vụ) and how they sign for the head, as printed when they sign."""
+    before = {"title": person.title, "signs_as": person.signs_as}
+    person.title, person.signs_as = _clean_title(title), _checked_signs_as(signs_as)
+    audit.record("user.title_set", actor=actor, organisation=person.organisation, obj=person,
+                 details={"from": before,
+                          "to": {"title": person.title, "signs_as": person.signs_as}})
+    db.session.flush()
 
 
 def issue_token(user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:

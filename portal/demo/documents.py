@@ -123,8 +123,7 @@ def load_documents() -> int:
         Organisation.kind == OrganisationKind.DEPARTMENT)))
     issued = []
     for letter in letters(local_today()):
-        fields = documents.DraftFields(recipient_ids=departments,
-                                       signer_title="Thứ trưởng", **letter)
+        fields = documents.DraftFields(recipient_ids=departments, **letter)
         with action():
             draft = documents.save_draft(fields, actor=author)
         issued.append(_through_the_chain(draft, signers, clerk))
@@ -136,7 +135,7 @@ def load_documents() -> int:
             doc_type="bao_cao",
             subject="Báo cáo tình hình ứng dụng công nghệ thông tin năm 2026",
             body="Sở Tài nguyên và Môi trường TP. Hồ Chí Minh báo cáo như sau.",
-            signer_title="Giám đốc", recipient_ids=(office.id,)),
+            recipient_ids=(office.id,)),
             actor=_person("HCM", "specialist"))
     _through_the_chain(report, {"signer_id": _person("HCM", "leader")},
                        _person("HCM", "clerk"))

@@ -24,6 +24,7 @@ from portal.clock import LOCAL_TZ, local_today
 from portal.collation import sort_key
 from portal.deliveries.inbox import rebuild_tallies as rebuild_inbox_tallies
 from portal.deliveries.models import Channel, Delivery, Status
+from portal.documents.authority import default_authority
 from portal.documents.models import Document, DocumentState, NumberRegister
 from portal.documents.numbering import notation_for
 from portal.documents.text import fold
@@ -219,12 +220,14 @@ class _History:
 
     def _document(self, issuer, day, subjects, *, due_on=None, at=None, sealed=True,
                   reply_to_id=None) -> dict:
-        number = self.numbers[issuer.id] = self.numbers.get(issuer.id, 0) + 1
+        authority = default_authority(issuer)  # a unit's letters are in the ministry's name
+        number = self.numbers[authority.id] = self.numbers.get(authority.id, 0) + 1
         sent_at = at or _moment(day, 8 + number % 9, number % 60)
-        notation = notation_for(number, "cong_van", issuer)
+        notation = notation_for(number, "cong_van", issuer, authority)
         subject = subjects[number % len(subjects)]
-        return dict(issuer_id=issuer.id, author_id=self.author_id, doc_type="cong_van",
-                    subject=subject, body="", state=DocumentState.ISSUED, recipient_ids=[],
+        return dict(issuer_id=issuer.id, authority_id=authority.id, author_id=self.author_id,
+                    doc_type="cong_van", subject=subject, body="", state=DocumentState.ISSUED,
+                    recipient_ids=[],
                     due_on=due_on, number=number, year=day.year, notation=notation,
                     issued_at=sent_at, dispatched_at=sent_at,
                     sealed_at=sent_at if sealed else None, reply_to_id=reply_to_id,

@@ -78,8 +78,8 @@ class _Shape:
 def _document(shape, index, suffix, issuer, at, subject, *, due_on=None, sealed=True) -> dict:
     number = shape.first + index
     notation = f"{number}/SCALE-{suffix}"
-    return dict(issuer_id=issuer, author_id=shape.author_id, doc_type="cong_van",
-                subject=subject, body="", urgency="normal", signer_name="", signer_title="",
+    return dict(issuer_id=issuer, authority_id=issuer, author_id=shape.author_id,
+                doc_type="cong_van", subject=subject, body="", urgency="normal",
                 state="issued", recipient_ids=[], due_on=due_on, number=number, year=at.year,
                 notation=notation, issued_at=at, dispatched_at=at,
                 sealed_at=at if sealed else None, search_text=f"{notation} {subject}".lower(),
@@ -148,15 +148,16 @@ def _generate_in_postgresql(shape: _Shape) -> int:
     """The same shape in SQL; documents are told apart by their notation's suffix."""
     params = shape.params()
     db.session.execute(text("""
-        INSERT INTO document (issuer_id, author_id, doc_type, subject, body, urgency,
-            signer_name, signer_title, state, recipient_ids, due_on, number, year, notation,
+        INSERT INTO document (issuer_id, authority_id, author_id, doc_type, subject, body,
+            urgency, state, recipient_ids, due_on, number, year, notation,
             issued_at, dispatched_at, sealed_at, search_text, created_at, updated_at)
-        SELECT (CAST(:ministry_side AS int[]))[1 + g % cardinality(CAST(:ministry_side AS int[]))],
-               :author, 'cong_van', s.subject, '', 'normal', '', '', 'issued', '[]',
+        SELECT o.id, o.id, :author, 'cong_van', s.subject, '', 'normal', 'issued', '[]',
                CASE WHEN g % 3 = 0 THEN t.day + (3 + g % 12) END,
                :first + g, extract(year FROM t.day)::int, (:first + g) || '/SCALE-M', t.at,
                t.at, t.at, lower((:first + g) || '/scale-m ' || s.subject), t.at, t.at
         FROM generate_series(1, :n) AS g
+        CROSS JOIN LATERAL (SELECT (CAST(:ministry_side AS int[]))
+                            [1 + g % cardinality(CAST(:ministry_side AS int[]))] AS id) AS o
         CROSS JOIN LATERAL (SELECT now() - random() * interval '10 minutes'
                                    - interval '1 minute' * (CAST(:year AS bigint) * (:n - g) / :n)
                                    AS at) AS a
@@ -184,15 +185,16 @@ def _generate_in_postgresql(shape: _Shape) -> int:
         ORDER BY d.id, o
     """), params).rowcount
     db.session.execute(text("""
-        INSERT INTO document (issuer_id, author_id, doc_type, subject, body, urgency,
-            signer_name, signer_title, state, recipient_ids, number, year, notation,
+        INSERT INTO document (issuer_id, authority_id, author_id, doc_type, subject, body,
+            urgency, state, recipient_ids, number, year, notation,
             issued_at, dispatched_at, sealed_at, search_text, created_at, updated_at)
-        SELECT (CAST(:departments AS int[]))[1 + k % cardinality(CAST(:departments AS int[]))],
-               :author, 'cong_van', s.subject, '', 'normal', '', '', 'issued', '[]',
+        SELECT o.id, o.id, :author, 'cong_van', s.subject, '', 'normal', 'issued', '[]',
                :first + k, extract(year FROM a.at)::int, (:first + k) || '/SCALE-D', a.at,
                a.at, CASE WHEN k % 10 <> 0 THEN a.at END,
                lower((:first + k) || '/scale-d ' || s.subject), a.at, a.at
         FROM generate_series(1, :r) AS k
+        CROSS JOIN LATERAL (SELECT (CAST(:departments AS int[]))
+                            [1 + k % cardinality(CAST(:departments AS int[]))] AS id) AS o
         CROSS JOIN LATERAL (SELECT now() - random() * interval '10 minutes'
                                    - interval '1 minute' * (CAST(:year AS bigint) * (:r - k) / :r)
                                    AS at) AS a

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 from portal.auth import services as auth
+from portal.auth.models import SignsAs
 from portal.organisations import services as organisations
 from portal.policy import Role
 from portal.transaction import action
@@ -39,6 +40,18 @@ DEMO_PEOPLE = [
 ]
 
 
+# The leaders' titles (chức vụ) and how they sign, as printed above their names.
+DEMO_TITLES = {
+    ("BTNMT", Role.LEADER): ("Thứ trưởng", SignsAs.DEPUTY),  # KT. BỘ TRƯỞNG
+    ("VP", Role.LEADER): ("Chánh Văn phòng", SignsAs.HEAD),  # TL. BỘ TRƯỞNG for the ministry
+    ("CDS", Role.LEADER): ("Cục trưởng", SignsAs.HEAD),
+    ("HCM", Role.LEADER): ("Giám đốc", SignsAs.HEAD),
+    ("HNI", Role.LEADER): ("Giám đốc", SignsAs.HEAD),
+    ("NB", Role.LEADER): ("Phó Giám đốc", SignsAs.DEPUTY),  # KT. GIÁM ĐỐC
+    ("DNG", Role.LEADER): ("Giám đốc", SignsAs.HEAD),
+}
+
+
 def demo_email(code: str, role: str) -> str:
     return f"{role}.{code.lower()}@demo.portal.gov.vn"
 
@@ -64,8 +77,9 @@ def load_people(password: str) -> list[tuple[str, str, str, str]]:
         email = demo_email(code, role)
         organisation = organisations.find_by_code(code)
         if auth.find_user_by_email(email) is None:
+            title, signs_as = DEMO_TITLES.get((code, role), ("", SignsAs.HEAD))
             auth.create_user(email=email, full_name=full_name, organisation=organisation,
-                             role=role, password=password)
+                             role=role, password=password, title=title, signs_as=signs_as)
         logins.append((email, role, organisation.code, organisation.name))
     return logins
 

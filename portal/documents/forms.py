@@ -35,8 +35,9 @@ class ComposeForm(Form):
     urgency = SelectField(_l("Urgency"), choices=_choices(URGENCY_LABELS), default=Urgency.NORMAL)
     confidentiality = SelectField(_l("Confidentiality"), choices=_choices(CONFIDENTIALITY_LABELS),
                                   default=Confidentiality.NONE)
-    signer_name = StringField(_l("Signer"), validators=[Length(max=200)])
-    signer_title = StringField(_l("Signer's title"), validators=[Length(max=200)])
+    # In whose name it is issued (documents.authority): choices set per organisation.
+    # Checked by the service (documents.authority.check_authority); missing: the default.
+    authority_id = SelectField(_l("Issued in the name of"), coerce=int, validate_choice=False)
     all_departments = BooleanField(_l("All provincial departments"))
     recipients = SelectMultipleField(_l("Recipients"), coerce=int, validators=[Optional()])
     deadline_kind = RadioField(_l("Reply deadline"), choices=_choices(DEADLINE_KINDS),

@@ -90,17 +90,26 @@ STATE_LABELS = {
 }
 
 
+def _drafting_organisation(context) -> int:
+    return context.get_current_parameters()["issuer_id"]
+
+
 class Document(db.Model):
     id = db.Column(db.Integer, primary_key=True)
+    # The drafting organisation (đơn vị soạn thảo): its people draft, track and issue it.
     issuer_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False,
                           index=True)
+    # The issuing authority (cơ quan ban hành): the document is in its name, under its header,
+    # numbered in its register and sealed with its key. The drafting organisation itself, or
+    # (a ministry unit's document in the ministry's name) its parent: 12/BTNMT-VP. Unless
+    # given, the drafting organisation (documents.authority chooses it for drafts).
+    authority_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False,
+                             index=True, default=_drafting_organisation)
     author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
     doc_type = db.Column(db.String(20), nullable=False)
     subject = db.Column(db.String(500), nullable=False)  # trích yếu
     body = db.Column(db.Text, nullable=False, default="")
     urgency = db.Column(db.String(20), nullable=False, default=Urgency.NORMAL)
-    signer_name = db.Column(db.String(200), nullable=False, default="")
-    signer_title = db.Column(db.String(200), nullable=False, default="")
     state = db.Column(db.String(20), nullable=False, default=DocumentState.DRAFT)
     # Recipients chosen while drafting; on issue each becomes a Delivery.
     recipient_ids = db.Column(db.JSON, nullable=False, default=list)
@@ -133,7 +142,8 @@ class Document(db.Model):
     updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow,
                            onupdate=utcnow)
 
-    issuer = db.relationship("Organisation")
+    issuer = db.relationship("Organisation", foreign_keys=[issuer_id])
+    authority = db.relationship("Organisation", foreign_keys=[authority_id])
     author = db.relationship("User", foreign_keys=[author_id])
     issued_by = db.relationship("User", foreign_keys=[issued_by_id])
     pdf_file = db.relationship("StoredFile")
@@ -145,7 +155,7 @@ class Document(db.Model):
                                   back_populates="document", cascade="all, delete-orphan")
 
     __table_args__ = (
-        db.UniqueConstraint("issuer_id", "year", "number"),
+        db.UniqueConstraint("authority_id", "year", "number"),
         db.Index("ix_document_state_issuer", "issuer_id", "state"),
     )
 
@@ -168,7 +178,7 @@ class DocumentAttachment(db.Model):
 
 
 class NumberRegister(db.Model):
-    """The last number an organisation issued in a calendar year (sổ đăng ký văn bản đi)."""
+    """The last number an issuing authority gave in a calendar year (sổ đăng ký văn bản đi)."""
 
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), primary_key=True)
     year = db.Column(db.Integer, primary_key=True, autoincrement=False)

@@ -1,4 +1,7 @@
-"""Gap-free document numbers: per organisation, per calendar year, from 1.
+"""Gap-free document numbers: per issuing authority, per calendar year, from 1.
+
+A ministry unit's document in the ministry's name takes the ministry's next number (the
+notation names the unit: 12/BTNMT-VP); one in the unit's own name takes the unit's.
 
 The number is taken by an UPDATE … RETURNING on the organisation's register row inside the
 issuing transaction. PostgreSQL locks that row until the transaction ends, so concurrent
@@ -94,10 +97,19 @@ def _format_problem(text: str, *, for_letters: bool, has_parent: bool) -> str | 
     return None
 
 
-def notation_for(number: int | str, doc_type: str, issuer) -> str:
-    """Số / ký hiệu in the issuer's format: 12/BTNMT-VP for a letter, 12/QĐ-BTNMT otherwise."""
+# A ministry unit's document in its own name: its own code alone (12/VP, 12/QĐ-VP), so that
+# its register's notations never meet those of the ministry's register (12/BTNMT-VP).
+OWN_NAME_FORMATS = ("{number}/{code}", "{number}/{type}-{code}")
+
+
+def notation_for(number: int | str, doc_type: str, issuer, authority=None) -> str:
+    """Số / ký hiệu of a document the issuer drafts in the authority's name (by default the
+    organisation above it, if any): in the issuer's format, 12/BTNMT-VP for a letter,
+    12/QĐ-BTNMT-VP otherwise; in a unit's own name, 12/VP and 12/QĐ-VP."""
     abbreviation = TYPE_ABBREVIATIONS.get(doc_type, "")
-    letters, others = formats_of(issuer)
+    own_name = (authority is not None and authority.id == issuer.id
+                and issuer.parent is not None)
+    letters, others = OWN_NAME_FORMATS if own_name else formats_of(issuer)
     return (others if abbreviation else letters).format(
         number=number, type=abbreviation, code=issuer.code,
         parent=issuer.parent.code if issuer.parent is not None else "")

@@ -18,6 +18,7 @@ from portal.clock import local_today
 from portal.deliveries import inbox
 from portal.deliveries.deadlines import deadline_state, due_soon_until
 from portal.documents import services, tracking
+from portal.documents.authority import authority_choices
 from portal.documents.forms import (
     ActionForm,
     AttachmentForm,
@@ -32,6 +33,7 @@ from portal.documents.models import (
     DocumentState,
 )
 from portal.extensions import db
+from portal.headers import CONTENT_SECURITY_POLICY
 from portal.jobs.services import first_job_of
 from portal.once import Answer, KeyReusedError, form_fingerprint, once
 from portal.organisations.models import Organisation, OrganisationKind
@@ -46,6 +48,8 @@ from portal.storage.serving import disposition, send_pdf
 from portal.transaction import action
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+SAME_ORIGIN_FRAMES = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'",
+                                                     "frame-ancestors 'self'")
 
 
 def _recipient_choices(form: ComposeForm) -> dict[str, list[Organisation]]:
@@ -66,7 +70,7 @@ def _fields(form: ComposeForm, groups) -> services.DraftFields:
     return services.DraftFields(
         doc_type=form.doc_type.data, subject=form.subject.data, body=form.body.data or "",
         urgency=form.urgency.data, confidentiality=form.confidentiality.data,
-        signer_name=form.signer_name.data or "", signer_title=form.signer_title.data or "",
+        authority_id=form.authority_id.data,
         recipient_ids=tuple(sorted(recipient_ids)),
         due_working_days=form.due_working_days.data if kind == "working_days" else None,
         due_on=form.due_on.data if kind == "date" else None,
@@ -76,6 +80,8 @@ def _fields(form: ComposeForm, groups) -> services.DraftFields:
 def _compose(document: Document | None):
     form = ComposeForm(obj=document if request.method == "GET" else None)
     groups = _recipient_choices(form)
+    form.authority_id.choices = [SelectChoice(o.id, o.name)
+                                 for o in authority_choices(current_user.organisation)]
     if request.method == "GET" and document is not None:
         form.recipients.data = document.recipient_ids
         form.all_departments.data = bool(groups["departments"]) and {
@@ -218,10 +224,19 @@ def pdf(document_id):
 @bp.get("/<int:document_id>/preview")
 @login_required
 def preview(document_id):
-    """The document as its PDF will lay it out, in the browser (drafts too)."""
+    """The document as its PDF will lay it out, in the browser (drafts too). A reply not yet
+    sent shows the leader looking at it as its signer: approving it signs it. The delivery
+    page frames it where the leader approves (same origin only)."""
     document = policy.visible_or_404(Document, document_id, policy.can_read_document)
-    return render_html(document_values(document),
-                       assets=url_for("static", filename="", _external=False))
+    signer = None
+    if (document.reply_to is not None and document.state != DocumentState.ISSUED
+            and policy.can_approve_reply(current_user, document.reply_to)):
+        signer = current_user
+    response = Response(render_html(document_values(document, signer=signer),
+                                    assets=url_for("static", filename="", _external=False)))
+    response.headers["Content-Security-Policy"] = SAME_ORIGIN_FRAMES
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.post("/<int:document_id>/issue")

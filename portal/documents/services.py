@@ -24,6 +24,7 @@ from portal.deliveries import steps
 from portal.deliveries.deadlines import due_on_at_receipt
 from portal.deliveries.inbox import count_arrivals
 from portal.deliveries.models import Delivery, Status
+from portal.documents.authority import check_authority
 from portal.documents.models import (
     Confidentiality,
     Document,
@@ -68,8 +69,8 @@ class DraftFields:
     body: str = ""
     urgency: str = Urgency.NORMAL
     confidentiality: str = Confidentiality.NONE
-    signer_name: str = ""
-    signer_title: str = ""
+    # The issuing authority's id; None: the drafting organisation's default (authority.py).
+    authority_id: int | None = None
     recipient_ids: tuple[int, ...] = ()
     due_on: date | None = None
     due_working_days: int | None = None
@@ -123,6 +124,7 @@ def save_draft(fields: DraftFields, *, actor, document: Document | None = None) 
                                  or not policy.can_edit_draft(actor, document)):
         raise DocumentError(_("This document can no longer be changed."))
     recipient_ids = _check_fields(fields, actor.organisation)
+    authority = check_authority(actor.organisation, fields.authority_id)
     new = document is None
     if new:
         document = Document(issuer_id=actor.organisation_id, author_id=actor.id)
@@ -131,8 +133,7 @@ def save_draft(fields: DraftFields, *, actor, document: Document | None = None) 
     document.subject = nfc(fields.subject).strip()[:500]
     document.body = nfc(fields.body)
     document.urgency = fields.urgency
-    document.signer_name = nfc(fields.signer_name).strip()[:200]
-    document.signer_title = nfc(fields.signer_title).strip()[:200]
+    document.authority = authority
     document.recipient_ids = recipient_ids
     document.due_on = fields.due_on
     document.due_working_days = fields.due_working_days
@@ -235,9 +236,10 @@ def _issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Do
     _claim_for_issue(document, allowed_from)
     now = utcnow()
     year = as_local(now).year
-    document.number = next_number(document.issuer_id, year)
+    document.number = next_number(document.authority_id, year)
     document.year = year
-    document.notation = notation_for(document.number, document.doc_type, document.issuer)
+    document.notation = notation_for(document.number, document.doc_type, document.issuer,
+                                     document.authority)
     document.issued_at = now
     document.issued_by_id = actor.id
     document.search_text = fold(f"{document.notation} {document.subject}")
@@ -305,7 +307,7 @@ def _reply_draft(delivery: Delivery, actor) -> Document:
         return reply
     original = delivery.document
     reply = Document(
-        issuer_id=delivery.recipient_id, author_id=actor.id,
+        issuer_id=delivery.recipient_id, authority_id=delivery.recipient_id, author_id=actor.id,
         doc_type=DocumentType.OFFICIAL_LETTER, reply_to_id=delivery.id,
         subject=_("Reply to document %(notation)s: %(subject)s", notation=original.notation,
                   subject=original.subject.removeprefix("V/v "))[:500],
@@ -398,8 +400,6 @@ def _sign_reply(reply: Document, leader) -> None:
         return
     db.session.add(SignatureStep(document_id=reply.id, position=1, field=SIGNER_FIELD,
                                  user_id=leader.id, approved_at=utcnow()))
-    if not reply.signer_name:
-        reply.signer_name = leader.full_name
 
 
 def answer_delivery(delivery: Delivery, *, actor, body: str) -> Document:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal import policy
 from portal.audit import services as audit
 from portal.collation import sort_key
+from portal.documents.authority import default_authority
 from portal.documents.models import Document, DocumentType
 from portal.documents.services import DocumentError
 from portal.documents.text import fold
@@ -115,8 +116,9 @@ def draft_oversight_letter(period: Period, *, actor) -> Document:
         Organisation.successor_id.is_(None), Organisation.id != actor.organisation_id)
         .order_by(Organisation.id)).all()
     letter = Document(issuer_id=actor.organisation_id, author_id=actor.id,
+                      authority_id=default_authority(actor.organisation).id,
                       doc_type=DocumentType.OFFICIAL_LETTER, subject=SUBJECT,
-                      body=body_of(board, commended, criticised), signer_title="Bộ trưởng",
+                      body=body_of(board, commended, criticised),
                       recipient_ids=list(recipients), appendix=appendix_table(board, vn_number),
                       search_text=fold(SUBJECT))
     db.session.add(letter)

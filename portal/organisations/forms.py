@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from portal.auth.models import SIGNS_AS_LABELS
 from portal.forms import DateField, Form, SelectField
 from portal.organisations.models import OrganisationKind
 
@@ -21,6 +22,14 @@ class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     parent_id = SelectField(_l("Belongs to"), coerce=int, validators=[Optional()])
+
+
+class TitleForm(Form):
+    """A person's title (chức vụ) and how they sign for the head (auth.models.SignsAs)."""
+
+    title = StringField(_l("Title (chức vụ)"), validators=[Length(max=100)])
+    signs_as = SelectField(_l("Signs as"), choices=[SelectChoice(k, v)
+                                                    for k, v in SIGNS_AS_LABELS.items()])
 
 
 class RenameForm(Form):

@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from portal import policy
-from portal.auth.services import people_of
+from portal.auth.models import User
+from portal.auth.services import people_of, set_title
 from portal.clock import local_today
 from portal.documents import numbering
 from portal.documents.forms import ActionForm
@@ -16,6 +17,7 @@ from portal.organisations.forms import (
     NotationForm,
     OrganisationForm,
     RenameForm,
+    TitleForm,
 )
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
@@ -84,7 +86,7 @@ def create():
     return render_template("organisations/new.html", form=form), status
 
 
-def _change_form(template, form, organisation, error_field, change, done_message):
+def _change_form(template, form, organisation, error_field, change, done_message, **page):
     """Apply a validated change form, or show it again with the error (400 after a POST)."""
     if form.validate_on_submit():
         try:
@@ -96,7 +98,7 @@ def _change_form(template, form, organisation, error_field, change, done_message
             flash(done_message, "info")
             return redirect(url_for(".show", organisation_id=organisation.id))
     status = 400 if request.method == "POST" else 200
-    return render_template(template, form=form, organisation=organisation), status
+    return render_template(template, form=form, organisation=organisation, **page), status
 
 
 @bp.route("/<int:organisation_id>/rename", methods=["GET", "POST"])
@@ -205,3 +207,17 @@ def unmerge(organisation_id):
             return redirect(url_for(".show", organisation_id=organisation.id))
     return render_template("organisations/unmerge.html", organisation=organisation, form=form,
                            check=merging.check_undo(organisation))
+
+
+@bp.route("/people/<int:user_id>/title", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_organisations)
+def person_title(user_id):
+    """A person's title and how they sign, as printed above their name when they sign."""
+    person = db.get_or_404(User, user_id)
+    form = TitleForm(obj=person)
+    return _change_form(
+        "organisations/title.html", form, person.organisation, form.title,
+        lambda: set_title(person, title=form.title.data or "", signs_as=form.signs_as.data,
+                          actor=current_user),
+        _("The title of %(name)s was saved.", name=person.full_name), person=person)

@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from portal.clock import as_local, local_today
 from portal.collation import by_name
+from portal.documents.authority import formal_name, full_name, header_lines, place_of
 from portal.documents.models import DocumentState, DocumentType, Urgency
 from portal.documents.numbering import notation_for
 from portal.documents.text import nfc
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.signing.models import DATE_FIELD, NUMBER_FIELD
+from portal.signing.titles import head_title, printed_signer
 
 # The type's name as the heading of a document that is not a letter (Decree 30, Appendix I).
 TYPE_HEADINGS = {
@@ -30,7 +32,6 @@ TYPE_HEADINGS = {
 URGENCY_STAMPS = {Urgency.URGENT: "KHẨN", Urgency.VERY_URGENT: "THƯỢNG KHẨN",
                   Urgency.FLASH: "HỎA TỐC"}
 ALL_DEPARTMENTS = "Các Sở Tài nguyên và Môi trường các tỉnh, thành phố trực thuộc Trung ương"
-MINISTRY_PLACE = "Hà Nội"
 LISTED_RECIPIENTS = 6  # more than this many are named as a group
 # A document signed before it is numbered leaves the number, day and month blank; the clerk's
 # seal carries them (as on the ministry's 2019 letter: "Số:      /BTNMT-VP").
@@ -43,16 +44,12 @@ def vietnamese_date(day: date) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def place_of(organisation: Organisation) -> str:
-    """Where the organisation writes from: its province, or Hà Nội for the ministry's side."""
-    if organisation.kind != OrganisationKind.DEPARTMENT:
-        return MINISTRY_PLACE
-    match = re.search(r"(?:tỉnh|TP\.|thành phố)\s+(.+)$", organisation.name)
-    place = match.group(1).strip() if match else organisation.name
-    return f"TP. {place}" if re.search(r"TP\.|thành phố", organisation.name) else place
-
-
 def _recipient_lines(document, departments_total: int) -> list[str]:
+    if document.reply_to is not None:  # to the authority that asked, through its unit
+        answered = document.reply_to.document
+        unit = f" ({nfc(answered.issuer.name)})" if answered.issuer_id != answered.authority_id \
+            else ""
+        return [f"{formal_name(answered.authority)}{unit}"]
     recipients = list(db.session.scalars(
         select(Organisation).where(Organisation.id.in_(document.recipient_ids or []))
         .order_by(by_name(Organisation.name), Organisation.id)))
@@ -77,18 +74,12 @@ def _reply_line(document) -> str:
         return ""
     answered = document.reply_to.document
     day = as_local(answered.issued_at).strftime("%d/%m/%Y")
-    return (f"Phúc đáp văn bản số {answered.notation} ngày {day} của {nfc(answered.issuer.name)} "
-            f"về việc {_without_prefix(nfc(answered.subject))}, "
-            f"{nfc(document.issuer.name)} báo cáo như sau:")
+    return (f"Phúc đáp văn bản số {answered.notation} ngày {day} của "
+            f"{formal_name(answered.authority)} về việc "
+            f"{_without_prefix(nfc(answered.subject))}, {formal_name(document.authority)} báo "
+            f"cáo như sau:")
 
 
-# Who heads an organisation, by the first word(s) of its name: a decision is taken in the
-# head's name ("BỘ TRƯỞNG BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG"), a deputy signs on the head's behalf.
-HEAD_TITLES = [("Tổng cục", "Tổng cục trưởng"), ("Bộ", "Bộ trưởng"), ("Sở", "Giám đốc"),
-               ("Văn phòng", "Chánh"), ("Cục", "Cục trưởng"), ("Vụ", "Vụ trưởng"),
-               ("Thanh tra", "Chánh"), ("Viện", "Viện trưởng"), ("Trung tâm", "Giám đốc")]
-# A deputy's title and the head's it stands in for ("KT. BỘ TRƯỞNG / THỨ TRƯỞNG").
-DEPUTY = re.compile(r"^(Thứ trưởng|Phó\s+(.+))$", re.IGNORECASE)
 # Lines that have a form of their own in the body (Decree 30, Appendix I).
 ARTICLE = re.compile(r"^(Điều\s+\d+\.)\s*(.*)$")
 GROUND = re.compile(r"^(Căn cứ|Xét|Theo đề nghị)\b")
@@ -96,23 +87,16 @@ DECIDES = re.compile(r"^QUYẾT ĐỊNH\s*:$")
 INVITATION_FIELD = re.compile(r"^(Thời gian|Địa điểm|Thành phần|Nội dung|Kính mời)\s*:\s*(.*)$")
 
 
-def decision_authority(organisation: Organisation) -> str:
-    """In whose name a decision is taken: the head's title and the organisation's name."""
-    name = nfc(organisation.name)
-    head = next((title for word, title in HEAD_TITLES if name.startswith(word + " ")), "")
-    if name.endswith(" Bộ") and organisation.parent is not None:  # "Văn phòng Bộ": whose
-        name = f"{name.removesuffix(' Bộ')} {nfc(organisation.parent.name)}"
+def decision_authority(authority: Organisation) -> str:
+    """In whose name a decision is taken: the head's title and the authority's full name
+    ("BỘ TRƯỞNG BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "GIÁM ĐỐC SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG")."""
+    name = full_name(authority)
+    if name.endswith(" Bộ") and authority.parent is not None:  # "Văn phòng Bộ": whose
+        name = f"{name.removesuffix(' Bộ')} {nfc(authority.parent.name)}"
+    head = head_title(authority)
+    if head.startswith("Chánh ") and name.startswith(head.removeprefix("Chánh ")):
+        head = "Chánh"  # "Chánh Văn phòng Bộ …", not "Chánh Văn phòng Văn phòng …"
     return f"{head} {name}".strip().upper()
-
-
-def signer_title_lines(title: str) -> list[str]:
-    """"Thứ trưởng" signs "KT. BỘ TRƯỞNG" above "THỨ TRƯỞNG" (ký thay), as a deputy does."""
-    title = " ".join(nfc(title).split())
-    deputy = DEPUTY.match(title)
-    if deputy is None:
-        return [title.upper()] if title else []
-    head = "Bộ trưởng" if deputy.group(2) is None else deputy.group(2)
-    return [f"KT. {head}".upper(), title.upper()]
 
 
 def body_paragraphs(body: str, doc_type: str) -> list[dict]:
@@ -184,10 +168,10 @@ def _header_without_rowspans(rows: list[list[dict]]) -> list[list[dict]]:
     return grid
 
 
-def document_values(document) -> dict:
-    """Everything the PDF of this document shows, as plain values."""
-    issuer = document.issuer
-    authority = issuer.parent or issuer
+def document_values(document, signer=None) -> dict:
+    """Everything the PDF of this document shows, as plain values. `signer`: the person who
+    would sign, for a preview before they are in the chain (a reply before its approval)."""
+    issuer, authority = document.issuer, document.authority
     departments_total = db.session.scalar(
         select(db.func.count(Organisation.id)).where(
             Organisation.kind == OrganisationKind.DEPARTMENT, Organisation.successor_id.is_(None)))
@@ -197,14 +181,16 @@ def document_values(document) -> dict:
     if document.notation:
         notation, written_on = document.notation, vietnamese_date(issued_on)
     elif in_chain:
-        notation = notation_for(BLANK, document.doc_type, issuer)
+        notation = notation_for(BLANK, document.doc_type, issuer, authority)
         written_on = f"ngày{BLANK}tháng{BLANK}năm {issued_on.year}"
     else:
-        notation = notation_for("...", document.doc_type, issuer)
+        notation = notation_for("...", document.doc_type, issuer, authority)
         written_on = vietnamese_date(issued_on)
     recipients = _recipient_lines(document, departments_total)
     letter = document.doc_type == DocumentType.OFFICIAL_LETTER
     decision = document.doc_type == DocumentType.DECISION
+    header = header_lines(authority)
+    signature = printed_signer(document, signer) or {"name": "", "lines": []}
     place_and_date = f"{place_of(authority)}, {written_on}"
     return {
         "title": f"{document.notation} {nfc(document.subject)}" if document.notation
@@ -213,13 +199,13 @@ def document_values(document) -> dict:
         # fills (signing/form.py), shown blank until then.
         "fill_in": {NUMBER_FIELD: f"Số: {notation}", DATE_FIELD: place_and_date}
         if in_chain else {},
-        "authority": nfc(authority.name).upper(),
-        "unit": nfc(issuer.name).upper() if issuer.parent is not None and not letter else "",
+        "authority": header[0],  # alone, or the governing body over the unit
+        "unit": header[1] if len(header) > 1 else "",
         "notation": notation,
         "place_and_date": place_and_date,
         "letter": letter,
         "heading": TYPE_HEADINGS.get(document.doc_type, ""),
-        "deciding_authority": decision_authority(issuer) if decision else "",
+        "deciding_authority": decision_authority(authority) if decision else "",
         "subject": _without_prefix(nfc(document.subject)),
         "urgency": URGENCY_STAMPS.get(document.urgency, ""),
         "addressees": recipients if letter else [],
@@ -227,8 +213,8 @@ def document_values(document) -> dict:
         "paragraphs": body_paragraphs(document.body, document.doc_type),
         "copies_to": [*(["Như trên"] if letter else recipients)],
         "archive": f"Lưu: VT, {issuer.code}",
-        "signer_title": signer_title_lines(document.signer_title or ""),
-        "signer_name": nfc(document.signer_name or ""),
+        "signer_title": signature["lines"],
+        "signer_name": signature["name"],
         "draft": document.notation is None and not in_chain,
         "appendix": appendix_values(document.appendix),
     }

@@ -40,14 +40,11 @@ FIELD_LABELS = {
 
 
 def candidates(document: Document) -> list[User]:
-    """Who may initial or sign: the issuer's leaders; on the ministry's side, the leaders of
-    the ministry and of all its units (a unit's letter is signed for the minister)."""
-    issuer = document.issuer
-    if issuer.kind in policy.MINISTRY_SIDE:
-        organisations = select(Organisation.id).where(
-            Organisation.kind.in_(list(policy.MINISTRY_SIDE)))
-    else:
-        organisations = select(Organisation.id).where(Organisation.id == issuer.id)
+    """Who may initial or sign: the leaders of the issuing authority and of its units (a
+    unit's letter in the ministry's name is signed for the minister, TL. by a unit's head)."""
+    authority_id = document.authority_id
+    organisations = select(Organisation.id).where(
+        (Organisation.id == authority_id) | (Organisation.parent_id == authority_id))
     return list(db.session.scalars(
         select(User).where(User.role == policy.Role.LEADER, User.active.is_(True),
                            User.organisation_id.in_(organisations))
@@ -86,9 +83,6 @@ def submit_for_signing(document: Document, *, actor, signer_id: int,
                            user_id=user_id)
              for position, (field, user_id) in enumerate(chosen, start=1)]
     db.session.add_all(steps)
-    signer = people[signer_id]
-    if not document.signer_name:
-        document.signer_name = signer.full_name
     document.review_note = None
     audit.record("document.submitted_for_signing", actor=actor, obj=document, details={
         "chain": [{"field": field, "user": people[user_id].email} for field, user_id in chosen]})

@@ -255,6 +255,15 @@ def register_token_key(token_label: str, key_label: str, organisation, *,
     return identity
 
 
+def owner_organisation(certificate: bytes) -> Organisation | None:
+    """The organisation whose (or whose person's) identity holds this certificate (DER)."""
+    identity = db.session.scalar(select(SigningIdentity).where(
+        SigningIdentity.certificate == certificate).limit(1)) if certificate else None
+    if identity is None:
+        return None
+    return identity.organisation or (identity.user.organisation if identity.user else None)
+
+
 def person_identity(user_id: int) -> SigningIdentity | None:
     return db.session.scalar(select(SigningIdentity).where(
         SigningIdentity.user_id == user_id).order_by(SigningIdentity.id.desc()))

@@ -9,7 +9,7 @@ import asyncio
 import io
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -97,10 +97,10 @@ def sign(data: bytes, signer: signers.Signer, field: str, lines: list[str], *,
 
 
 def _field_size(writer, name: str) -> tuple[float, float]:
-    for field in writer.root["/AcroForm"]["/Fields"]:
-        field = field.get_object()
-        if str(field.get("/T")) == name:
-            left, bottom, right, top = (float(v) for v in field["/Rect"])
+    for entry in writer.root["/AcroForm"]["/Fields"]:
+        entry = entry.get_object()
+        if str(entry.get("/T")) == name:
+            left, bottom, right, top = (float(v) for v in entry["/Rect"])
             return round(right - left), round(top - bottom)
     raise ValueError(f"the PDF has no field {name}")
 
@@ -129,6 +129,9 @@ class SignatureCheck:
     coverage: str  # the whole file, or the file as it was before later revisions
     later_changes: str  # none, form filling / signatures (permitted), other (not permitted)
     timestamp: str | None = None  # when a time-stamping authority vouched for it
+    # The signing certificate (DER), to find its owner in the portal's records: a
+    # certificate's O= holds at most 64 characters and cuts a long name short.
+    certificate: bytes = field(default=b"", repr=False)
 
 
 def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
@@ -155,5 +158,6 @@ def check_signatures(data: bytes, roots: list[bytes]) -> list[SignatureCheck]:
             later_changes=status.modification_level.name.lower()
             if status.modification_level is not None else "unknown",
             timestamp=status.timestamp_validity.timestamp.isoformat()
-            if status.timestamp_validity is not None else None))
+            if status.timestamp_validity is not None else None,
+            certificate=status.signing_cert.dump()))
     return checks

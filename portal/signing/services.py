@@ -76,8 +76,9 @@ def signed_at(moment) -> str:
 
 
 def sealing_organisation_id(document) -> int:
-    """Whose key seals the document (the one place that says so)."""
-    return document.issuer_id
+    """Whose key seals the document (the one place that says so): its issuing authority's,
+    whoever drafted it."""
+    return document.authority_id
 
 
 def fields_to_sign(document) -> set[str]:
@@ -143,6 +144,7 @@ def _fill_number_and_date(document) -> None:
 
 
 def _seal(document) -> None:
+    """The issuing authority's signature (its seal), whoever drafted the document."""
     identity = keys.organisation_identity(sealing_organisation_id(document))
     if identity is None:
         report(90, "no_key")
@@ -200,7 +202,7 @@ def verify_file(stored_file_id: int) -> Verification:
         verdict, findings, signatures = "invalid", ["unreadable"], []
         detail = str(error)[:300]
     else:
-        signatures = [{**asdict(c), "findings": _findings(c)} for c in checks]
+        signatures = [_signature_entry(c) for c in checks]
         findings = sorted({f for s in signatures for f in s["findings"]})
         verdict = _verdict(signatures)
         detail = None
@@ -211,6 +213,16 @@ def verify_file(stored_file_id: int) -> Verification:
     db.session.add(verification)
     db.session.flush()
     return verification
+
+
+def _signature_entry(check) -> dict:
+    """One signature of the report; its organisation named as the portal's records name the
+    certificate's owner (in full), else as the certificate says."""
+    entry = {**asdict(check), "findings": _findings(check)}
+    owner = keys.owner_organisation(entry.pop("certificate"))
+    if owner is not None:
+        entry["organisation"] = owner.name
+    return entry
 
 
 INVALID_FINDINGS = {"unreadable", "not_intact", "untrusted", "changes_not_permitted"}

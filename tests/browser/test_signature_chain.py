@@ -82,7 +82,8 @@ def test_a_letter_goes_through_the_whole_chain_and_arrives_valid(browser, live_s
     department.get_by_role("link", name=notation).click()
     report = department.locator(".verification")
     expect(report.locator(".verdict")).to_have_text("Hợp lệ")
-    for name in (chain.unit_leader.full_name, chain.minister.full_name, chain.office.name):
+    # The letter is in the ministry's name: the ministry's seal.
+    for name in (chain.unit_leader.full_name, chain.minister.full_name, chain.ministry.name):
         expect(report).to_contain_text(name)
     expect(report.locator("tbody tr")).to_have_count(3)
     assert department.console_errors == []

@@ -61,3 +61,32 @@ def test_running_demo_data_twice_changes_nothing(runner):
     assert result.exit_code == 0
     assert "Organisations created: 0" in result.output
     assert _snapshot() == first
+
+
+def test_the_demo_letters_print_their_signer_and_carry_the_ministrys_seal(runner):
+    import io
+
+    from pypdf import PdfReader
+
+    from portal.documents.models import Document
+    from portal.organisations.services import find_by_code
+    from portal.signing import keys
+    from portal.signing.pdf import check_signatures
+    from portal.storage.services import read_bytes
+
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    office, hanoi = find_by_code("VP"), find_by_code("HNI")
+    letter = db.session.scalar(select(Document).where(Document.issuer_id == office.id)
+                               .order_by(Document.id).limit(1))
+    data = read_bytes(letter.pdf_file)
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG" in text and "Trần Văn Minh" in text
+    assert check_signatures(data, keys.trusted_roots())[-1].signer == "Bộ Tài nguyên và Môi " \
+        "trường"  # the ministry's seal, the letter being in its name
+    reply = db.session.scalar(select(Document).where(Document.issuer_id == hanoi.id,
+                                                     Document.reply_to_id.is_not(None)))
+    reply_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        read_bytes(reply.pdf_file))).pages)
+    assert "GIÁM ĐỐC\nBùi Thị Ngọc" in reply_text
+    assert reply_text.startswith("UBND THÀNH PHỐ HÀ NỘI\nSỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG\n")

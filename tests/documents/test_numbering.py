@@ -83,6 +83,42 @@ def test_concurrent_clerks_get_every_number_once(app, make):
     assert numbers == list(range(1, 41))
 
 
+def test_units_issuing_at_once_in_the_ministrys_name_share_its_register_without_gaps(app,
+                                                                                   make):
+    """Clerks of the ministry and of two units issue at the same moment, all in the
+    ministry's name: one register, every number once; each unit named in its notations."""
+    ministry = make.ministry()
+    units = [make.organisation(kind="ministry_unit", code=code, name=name, parent=ministry)
+             for code, name in (("VP", "Văn phòng Bộ"), ("CDS", "Cục Chuyển đổi số"))]
+    department = make.organisation()
+    clerks = [make.user(organisation, "clerk") for organisation in (ministry, *units, *units)]
+    drafts = {clerk.id: [make.document(clerk, [department], issue=False).id for _ in range(4)]
+              for clerk in clerks}
+    start = threading.Barrier(len(clerks))
+
+    def issue_all(clerk_id):
+        with app.app_context():
+            clerk = db.session.get(User, clerk_id)
+            start.wait()
+            for document_id in drafts[clerk_id]:
+                with action():
+                    services.issue_document(db.session.get(Document, document_id), actor=clerk)
+            db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(clerks)) as pool:
+        for future in [pool.submit(issue_all, clerk.id) for clerk in clerks]:
+            future.result()
+    db.session.expire_all()
+    issued = db.session.execute(select(Document.number, Document.notation, Document.issuer_id)
+                                .where(Document.authority_id == ministry.id)).all()
+    assert sorted(number for number, _notation, _issuer in issued) == list(range(1, 21))
+    codes = {organisation.id: organisation.code for organisation in (ministry, *units)}
+    for number, notation, issuer_id in issued:
+        expected = f"{number}/BTNMT" if issuer_id == ministry.id else \
+            f"{number}/BTNMT-{codes[issuer_id]}"
+        assert notation == expected
+
+
 def test_one_draft_cannot_be_issued_twice_even_by_two_clerks_at_once(app, make):
     ministry = make.ministry()
     department = make.organisation()

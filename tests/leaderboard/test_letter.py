@@ -89,8 +89,8 @@ def test_drafted_edited_signed_issued_and_delivered_to_every_department(
     client.post(f"/documents/{letter.id}/edit", data={
         **hidden_fields_from(form), "doc_type": "cong_van", "subject": letter.subject,
         "body": letter.body + "\nĐề nghị các Sở báo cáo trước ngày 15/4/2026.",
-        "urgency": "normal", "confidentiality": "none", "signer_title": "Bộ trưởng",
-        "signer_name": "", "recipients": [str(i) for i in letter.recipient_ids],
+        "urgency": "normal", "confidentiality": "none",
+        "recipients": [str(i) for i in letter.recipient_ids],
         "deadline_kind": "none"})
     db.session.expire_all()
     letter = db.session.get(Document, letter.id)

@@ -107,3 +107,27 @@ def test_admin_sets_the_notation_format_and_sees_the_reason_for_a_bad_one(client
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "organisation.notation_changed"))
     assert event.details["to"] == ["{number}/STNMT-VP", "{number}/{type}-STNMT"]
+
+
+def test_admin_sets_a_persons_title_and_how_they_sign(client, auth, make):
+    from portal.auth.models import User
+
+    admin = _admin(client, auth, make)
+    department = make.organisation(code="NB", name="Sở TN&MT tỉnh Ninh Bình")
+    leader = make.user(department, "leader")
+    page = client.get(f"/organisations/{department.id}").get_data(as_text=True)
+    url = f"/organisations/people/{leader.id}/title"
+    assert url in page
+    response = client.post(url, data={"title": "  Phó   Giám đốc ", "signs_as": "deputy",
+                                      "csrf_token": auth.csrf_token(url)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    leader = db.session.get(User, leader.id)
+    assert (leader.title, leader.signs_as) == ("Phó Giám đốc", "deputy")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.title_set"))
+    assert event.actor_id == admin.id and event.details["to"]["title"] == "Phó Giám đốc"
+    assert "Phó Giám đốc" in client.get(f"/organisations/{department.id}").get_data(as_text=True)
+    refused = client.post(url, data={"title": "Giám đốc", "signs_as": "boss",
+                                     "csrf_token": auth.csrf_token(url)})
+    assert refused.status_code == 400
+    assert db.session.get(User, leader.id).signs_as == "deputy"

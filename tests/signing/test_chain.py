@@ -38,7 +38,8 @@ class Chain:
         self.clerk = make.user(self.office, "clerk")
         self.unit_leader = make.user(self.unit, "leader")
         self.office_leader = make.user(self.office, "leader")
-        self.minister = make.user(self.ministry, "leader")
+        self.minister = make.user(self.ministry, "leader", title="Thứ trưởng",
+                                  signs_as="deputy")
         self.a_clerk = make.user(self.a, "clerk")
         self.a_leader = make.user(self.a, "leader")
         with action():
@@ -46,8 +47,8 @@ class Chain:
         with action():
             self.document = documents.save_draft(documents.DraftFields(
                 doc_type="cong_van", subject="V/v đẩy mạnh gửi, nhận văn bản điện tử",
-                body="Đề nghị các Sở thực hiện.", recipient_ids=(self.a.id,),
-                signer_title="Thứ trưởng"), actor=self.author)
+                body="Đề nghị các Sở thực hiện.", recipient_ids=(self.a.id,)),
+                actor=self.author)
 
     def submit(self):
         with action():
@@ -101,7 +102,7 @@ def test_the_whole_chain_signs_in_order_and_every_signature_validates(setup, run
         ("initial-unit", setup.unit_leader.full_name),
         ("initial-office", setup.office_leader.full_name),
         ("signer", setup.minister.full_name),
-        ("organisation", setup.office.name)]
+        ("organisation", setup.ministry.name)]  # in the ministry's name: its seal
     assert all(c.intact and c.trusted for c in checks)
     # Each earlier signature sees only permitted changes after it: signatures into fields
     # that were there from the start.

@@ -45,9 +45,9 @@ def _upload(client, path, page, data, name="seal.png", **fields):
 
 def test_an_administrator_gives_the_seal_a_person_their_signature_both_drawn(
         setup, client, auth, run_jobs):
-    auth.login(setup.admin.email)
-    page = f"/organisations/{setup.office.id}"
-    shown = _upload(client, f"/signing/organisations/{setup.office.id}/seal-image", page,
+    auth.login(setup.admin.email)  # the seal of the issuing authority: the ministry's
+    page = f"/organisations/{setup.ministry.id}"
+    shown = _upload(client, f"/signing/organisations/{setup.ministry.id}/seal-image", page,
                     png()).get_data(as_text=True)
     assert "Đã lưu hình ảnh con dấu" in shown and "Hình ảnh hiện tại" in shown
     auth.logout()

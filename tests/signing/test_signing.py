@@ -97,7 +97,7 @@ def test_an_issued_document_is_sealed_and_its_signature_validates(sealed):
     assert names == {ORGANISATION_FIELD}  # no chain: no empty fields for initials or signer
     [check] = check_signatures(data, keys.trusted_roots())
     assert (check.field, check.intact, check.trusted) == (ORGANISATION_FIELD, True, True)
-    assert check.organisation == exchange.office.name
+    assert check.organisation == exchange.ministry.name  # in the ministry's name: its seal
     verification = verification_of(document)
     assert verification.verdict == "valid" and verification.report["findings"] == []
 
@@ -168,7 +168,7 @@ def test_the_recipient_sees_the_verification_report(sealed, client, auth):
     exchange, document, _data = sealed
     auth.login(exchange.a_clerk.email)
     page = client.get(f"/inbox/{exchange.sealed_delivery.id}").get_data(as_text=True)
-    assert "Hợp lệ" in page and exchange.office.name in page
+    assert "Hợp lệ" in page and exchange.ministry.name in page
 
 
 def test_attached_pdfs_are_verified_each_on_its_own(make, run_jobs, client, auth):
