@@ -24,6 +24,7 @@ from portal.documents.models import Document
 from portal.extensions import db
 from portal.jobs import queue
 from portal.jobs.models import Job, JobState
+from portal.signing import keys
 from portal.storage.models import StoredFile
 from portal.transaction import action
 from tests.deliveries.conftest import Exchange
@@ -125,31 +126,30 @@ def test_the_database_refusing_connections_mid_job_loses_nothing(app, make, work
 def test_workers_killed_during_render_sign_and_dispatch_lose_nothing(app, make, workers):
     """Three workers, each held by a lock in a different step, are SIGKILLed there."""
     exchange = Exchange(make)
+    with action():
+        keys.init_development_pki()  # so the seal goes on, and reads the seal's image
     rendered, signed = _issued(exchange, make, 2)
     [uploaded] = _issued(exchange, make, 1, uploaded=True)  # its render leads to the dispatch
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     locks = [engine.connect() for _ in range(3)]
     for connection, statement in zip(locks, [
             "SELECT id FROM document WHERE id = :id FOR UPDATE",  # the render's last write
-            "LOCK TABLE signing_identity IN ACCESS EXCLUSIVE MODE",  # the seal reads its key
+            # the seal reads its image (the render reads the keys too, to lay out the fields)
+            "LOCK TABLE stamp_image IN ACCESS EXCLUSIVE MODE",
             "LOCK TABLE inbox_tally IN EXCLUSIVE MODE"], strict=True):  # dispatch counts
         connection.begin()
         connection.execute(text(statement), {"id": rendered.id})
-    killed = [workers(), workers(), workers()]
-
-    def held_in_their_steps():
-        running = {(j.document_id, j.kind) for j in jobs_of([rendered, signed, uploaded])
-                   if j.state == JobState.RUNNING}
-        return running == {(rendered.id, "render"), (signed.id, "sign"),
-                           (uploaded.id, "dispatch")} and _waiting_on_locks() == 3
-
-    wait_for(held_in_their_steps, within=90, what="each worker held in its step")
-    for worker in killed:
-        kill(worker)
-    for connection in locks:
-        connection.rollback()
-        connection.close()
-    engine.dispose()
+    try:
+        killed = [workers(), workers(), workers()]
+        wait_for(_held_in_their_steps(rendered, signed, uploaded), within=90,
+                 what="each worker held in its step")
+        for worker in killed:
+            kill(worker)
+    finally:  # a failure must not leave the locks held: the next test's clean-up waits on them
+        for connection in locks:
+            connection.rollback()
+            connection.close()
+        engine.dispose()
     survivor = workers()
     took = wait_until_delivered_exactly_once([rendered, signed, uploaded], workers=[survivor])
     print(f"delivered {took:.1f} s after the kills")
@@ -159,6 +159,15 @@ def test_workers_killed_during_render_sign_and_dispatch_lose_nothing(app, make, 
     for stored in db.session.scalars(select(StoredFile)):  # no half-written file of record
         path = storage / stored.sha256[:2] / stored.sha256[2:4] / stored.sha256
         assert hashlib.sha256(path.read_bytes()).hexdigest() == stored.sha256
+
+
+def _held_in_their_steps(rendered, signed, uploaded):
+    def held():
+        running = {(j.document_id, j.kind) for j in jobs_of([rendered, signed, uploaded])
+                   if j.state == JobState.RUNNING}
+        return running == {(rendered.id, "render"), (signed.id, "sign"),
+                           (uploaded.id, "dispatch")} and _waiting_on_locks() == 3
+    return held
 
 
 def _waiting_on_locks() -> int:
