@@ -63,21 +63,7 @@ def test_concurrent_clerks_get_every_number_once(app, make):
     clerks = [make.user(ministry, "clerk") for _ in range(8)]
     drafts = {clerk.id: [make.document(clerk, [department], issue=False).id for _ in range(5)]
               for clerk in clerks}
-    start = threading.Barrier(len(clerks))
-
-    def issue_all(clerk_id):
-        with app.app_context():
-            clerk = db.session.get(User, clerk_id)
-            start.wait()
-            for document_id in drafts[clerk_id]:
-                with action():
-                    services.issue_document(db.session.get(Document, document_id), actor=clerk)
-            db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(clerks)) as pool:
-        for future in [pool.submit(issue_all, clerk.id) for clerk in clerks]:
-            future.result()
-    db.session.expire_all()
+    _issue_at_once(app, drafts)
     numbers = sorted(db.session.scalars(select(Document.number)
                                         .where(Document.issuer_id == ministry.id)))
     assert numbers == list(range(1, 41))
@@ -94,21 +80,7 @@ def test_units_issuing_at_once_in_the_ministrys_name_share_its_register_without_
     clerks = [make.user(organisation, "clerk") for organisation in (ministry, *units, *units)]
     drafts = {clerk.id: [make.document(clerk, [department], issue=False).id for _ in range(4)]
               for clerk in clerks}
-    start = threading.Barrier(len(clerks))
-
-    def issue_all(clerk_id):
-        with app.app_context():
-            clerk = db.session.get(User, clerk_id)
-            start.wait()
-            for document_id in drafts[clerk_id]:
-                with action():
-                    services.issue_document(db.session.get(Document, document_id), actor=clerk)
-            db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(clerks)) as pool:
-        for future in [pool.submit(issue_all, clerk.id) for clerk in clerks]:
-            future.result()
-    db.session.expire_all()
+    _issue_at_once(app, drafts)
     issued = db.session.execute(select(Document.number, Document.notation, Document.issuer_id)
                                 .where(Document.authority_id == ministry.id)).all()
     assert sorted(number for number, _notation, _issuer in issued) == list(range(1, 21))
@@ -191,3 +163,23 @@ def test_formats_decree_30_allows_are_accepted(app):
     check_format("{number}/{type}-{parent}-{code}", for_letters=False, has_parent=True)
     check_format("{number}/SNN&MT-VP.TH", for_letters=True, has_parent=False)
     check_format("{number}/UBND-ĐC", for_letters=True, has_parent=False)
+
+
+def _issue_at_once(app, drafts: dict[int, list[int]]) -> None:
+    """Each clerk (id → their drafts' ids) issues in a thread, connection and transaction of
+    their own, all starting at the same moment."""
+    start = threading.Barrier(len(drafts))
+
+    def issue_all(clerk_id):
+        with app.app_context():
+            clerk = db.session.get(User, clerk_id)
+            start.wait()
+            for document_id in drafts[clerk_id]:
+                with action():
+                    services.issue_document(db.session.get(Document, document_id), actor=clerk)
+            db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(drafts)) as pool:
+        for future in [pool.submit(issue_all, clerk_id) for clerk_id in drafts]:
+            future.result()
+    db.session.expire_all()
