@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,9 +31,8 @@ from portal.documents.models import (
 from portal.errors import refusal
 from portal.extensions import db
 from portal.organisations.services import list_organisations
-from portal.rules import PortalError
 from portal.signing.services import verification_of
-from portal.transaction import action
+from portal.web import take_step
 
 bp = Blueprint("deliveries", __name__, url_prefix="/inbox")
 
@@ -115,25 +114,14 @@ def show(delivery_id):
         verification=verification_of(delivery.document))
 
 
-def _step(delivery_id, form_class, perform, done_message):
-    """Validate a step's form, perform it, and come back to the delivery with a message
-    (done_message, or done_message(what perform returned): said only once it is kept)."""
+def _step(delivery_id, form_class, perform, done):
+    """A step on the delivery from its page, then back to it (portal.web.take_step)."""
     delivery = _delivery(delivery_id)
     form = form_class()
     if form_class is AssignForm:
         form.assignee.choices = _assignees(delivery)
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors)
-              or _("Check the form and try again."), "error")
-    else:
-        try:
-            with action():
-                result = perform(delivery, form)
-        except PortalError as error:
-            flash(str(error), "error")
-        else:
-            flash(done_message(result) if callable(done_message) else done_message, "info")
-    return redirect(url_for(".show", delivery_id=delivery_id))
+    return take_step(form, lambda: perform(delivery, form), done,
+                     back=url_for(".show", delivery_id=delivery_id))
 
 
 @bp.post("/<int:delivery_id>/acknowledge")
@@ -200,21 +188,15 @@ def save_reply(delivery_id):
     """Save the reply draft; htmx calls this as the person types."""
     delivery = _delivery(delivery_id)
     form = ReplyForm()
-    error = saved_at = None
-    if form.validate_on_submit():
-        try:
-            with action():
-                documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
-        except PortalError as exc:
-            error = str(exc)
-        else:
-            saved_at = utcnow()  # kept: the status may say so, for exactly the text sent
-    else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
-    if request.htmx or request.form.get("autosave"):  # the page's last save, as it is left
-        return render_template("deliveries/_reply_status.html", error=error, saved_at=saved_at)
-    flash(error or _("Reply saved."), "error" if error else "info")
-    return redirect(url_for(".show", delivery_id=delivery_id))
+
+    def status(outcome):  # "saved" only for exactly the text this request kept
+        return render_template("deliveries/_reply_status.html", error=outcome.error,
+                               saved_at=utcnow() if outcome.done else None)
+
+    return take_step(
+        form, lambda: documents.save_reply(delivery, actor=current_user, body=form.body.data or ""),
+        _("Reply saved."), back=url_for(".show", delivery_id=delivery_id),
+        fragment=status if request.htmx or request.form.get("autosave") else None)
 
 
 @bp.post("/<int:delivery_id>/reply/attachments")

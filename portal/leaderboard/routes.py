@@ -40,6 +40,7 @@ from portal.organisations.models import Organisation, OrganisationKind
 from portal.rules import PortalError
 from portal.spreadsheets import headings_wanted
 from portal.transaction import action
+from portal.web import take_step
 
 bp = Blueprint("leaderboard", __name__)
 
@@ -225,20 +226,13 @@ def assess(organisation_id):
               if form.first.data and form.last.data else Period.preset("year"))
     back = url_for(".department", organisation_id=organisation.id,
                    **{"from": period.first.isoformat(), "to": period.last.isoformat()})
-    if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors)
-              or _("The form expired. Reload the page and try again."), "error")
-        return redirect(back)
-    try:
-        with action():
-            assessments.record_assessment(organisation, period, kind=form.kind.data,
-                                          note=form.note.data, actor=current_user,
-                                          appendix_style=form.appendix_style.data)
-    except PortalError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Assessment recorded as a draft; a ministry leader publishes it."), "info")
-    return redirect(back + "#assessments")
+    return take_step(
+        form, lambda: assessments.record_assessment(
+            organisation, period, kind=form.kind.data, note=form.note.data, actor=current_user,
+            appendix_style=form.appendix_style.data),
+        _("Assessment recorded as a draft; a ministry leader publishes it."),
+        # A form with errors comes back to the top of the page, where the form is.
+        back=lambda outcome: back if form.errors else back + "#assessments")
 
 
 def _assessment_or_404(assessment_id) -> Assessment:
@@ -255,17 +249,8 @@ def _back_to(assessment: Assessment) -> str:
 def _decide(assessment_id, form, invalid: str, decide, done: str):
     """A leader's decision on an assessment, then back to the department's page."""
     assessment = _assessment_or_404(assessment_id)
-    if not form.validate_on_submit():
-        flash(invalid, "error")
-    else:
-        try:
-            with action():
-                decide(assessment)
-        except PortalError as error:
-            flash(str(error), "error")
-        else:
-            flash(done, "info")
-    return redirect(_back_to(assessment))
+    return take_step(form, lambda: decide(assessment), done, back=_back_to(assessment),
+                     invalid=invalid)
 
 
 @bp.post("/oversight/assessments/<int:assessment_id>/publish")
