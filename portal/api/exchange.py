@@ -16,7 +16,7 @@ from portal.audit import services as audit
 from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
 from portal.clock import aware_utc, local_today
-from portal.deliveries import deadlines, inbox, steps
+from portal.deliveries import deadlines, inbox, replies, steps
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
 from portal.documents import services as documents
@@ -352,7 +352,7 @@ def reply(delivery_id):
     """Reply and close the delivery (a leader: written, approved and sent in one step)."""
     def perform(delivery):
         text = _string(_json_body(), "body", required=True, multiline=True)
-        documents.answer_delivery(delivery, actor=g.api_user, body=text)
+        replies.answer_delivery(delivery, actor=g.api_user, body=text)
 
     return _step(delivery_id, "reply", perform)
 

@@ -12,7 +12,7 @@ from portal import policy
 from portal.auth.models import User
 from portal.clock import local_today, utcnow
 from portal.collation import by_name
-from portal.deliveries import deadlines, inbox, services, steps
+from portal.deliveries import deadlines, inbox, replies, services, steps
 from portal.deliveries.forms import (
     AssignForm,
     CloseForm,
@@ -22,12 +22,7 @@ from portal.deliveries.forms import (
     ReturnForm,
 )
 from portal.deliveries.models import EVENT_LABELS, Delivery, Status
-from portal.documents import services as documents
 from portal.documents.forms import ActionForm, AttachmentForm
-from portal.documents.models import (
-    DocumentAttachment,
-    DocumentState,
-)
 from portal.errors import refusal
 from portal.extensions import db
 from portal.organisations.services import list_organisations
@@ -101,7 +96,7 @@ def show(delivery_id):
     today = local_today()
     assign_form = AssignForm()
     assign_form.assignee.choices = _assignees(delivery)
-    reply = documents.reply_of(delivery)
+    reply = replies.reply_of(delivery)
     return render_template(
         "deliveries/show.html", delivery=delivery, document=delivery.document, reply=reply,
         steps=steps.allowed_steps(current_user, delivery),
@@ -194,7 +189,7 @@ def save_reply(delivery_id):
                                saved_at=utcnow() if outcome.done else None)
 
     return take_step(
-        form, lambda: documents.save_reply(delivery, actor=current_user, body=form.body.data or ""),
+        form, lambda: replies.save_reply(delivery, actor=current_user, body=form.body.data or ""),
         _("Reply saved."), back=url_for(".show", delivery_id=delivery_id),
         fragment=status if request.htmx or request.form.get("autosave") else None)
 
@@ -208,15 +203,11 @@ def add_reply_attachment(delivery_id):
         return save_reply(delivery_id)  # no file, but the text is kept all the same
 
     def perform(delivery, form):
-        if not steps.allows("draft_reply", current_user, delivery):
-            raise documents.DocumentError(_("Only the person assigned can change the reply."))
-        if "body" in request.form:  # the reply form's text, sent with its "Attach PDF"
-            reply = documents.save_reply(delivery, actor=current_user, body=request.form["body"])
-        else:
-            reply = documents.reply_of(delivery) or documents.save_reply(
-                delivery, actor=current_user, body="")
-        documents.add_attachment(reply, actor=current_user, filename=form.file.data.filename,
-                                 data=form.file.data.read(), main=form.main.data)
+        upload = form.file.data
+        # The reply form's text comes with its "Attach PDF" (the attachments' own form: none).
+        replies.attach_to_reply(delivery, actor=current_user, filename=upload.filename,
+                                data=upload.read(), main=form.main.data,
+                                body=request.form.get("body"))
 
     return _step(delivery_id, AttachmentForm, perform, _("PDF attached to the reply."))
 
@@ -225,26 +216,20 @@ def add_reply_attachment(delivery_id):
 @login_required
 def remove_reply_attachment(delivery_id, attachment_id):
     """Remove a PDF from the reply."""
-    def perform(delivery, form):
-        reply = documents.reply_of(delivery)
-        attachment = db.session.get(DocumentAttachment, attachment_id)
-        if (reply is None or attachment is None or attachment.document_id != reply.id
-                or not steps.allows("draft_reply", current_user, delivery)):
-            raise documents.DocumentError(_("There is no such attachment on your reply."))
-        documents.remove_attachment(attachment, actor=current_user)
-
-    return _step(delivery_id, ActionForm, perform, _("Attachment removed."))
+    return _step(delivery_id, ActionForm,
+                 lambda d, f: replies.remove_from_reply(d, actor=current_user,
+                                                        attachment_id=attachment_id),
+                 _("Attachment removed."))
 
 
 @bp.post("/<int:delivery_id>/reply/submit")
 @login_required
 def submit_reply(delivery_id):
     """Hand the reply to the leader for approval."""
-    def perform(delivery, form):
-        documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
-        documents.submit_reply(delivery, actor=current_user)
-
-    return _step(delivery_id, ReplyForm, perform, _("Reply submitted to the leader."))
+    return _step(delivery_id, ReplyForm,
+                 lambda d, f: replies.save_and_submit(d, actor=current_user,
+                                                      body=f.body.data or ""),
+                 _("Reply submitted to the leader."))
 
 
 @bp.post("/<int:delivery_id>/reply/return")
@@ -252,7 +237,7 @@ def submit_reply(delivery_id):
 def return_reply(delivery_id):
     """Send the reply back to the specialist with a remark."""
     return _step(delivery_id, ReturnForm,
-                 lambda d, f: documents.return_reply(d, actor=current_user, note=f.note.data),
+                 lambda d, f: replies.return_reply(d, actor=current_user, note=f.note.data),
                  _("Reply returned to the specialist."))
 
 
@@ -260,11 +245,8 @@ def return_reply(delivery_id):
 @login_required
 def send_reply(delivery_id):
     """Approve the reply (saving a leader's own draft first): numbered and sent to the sender."""
-    def perform(delivery, form):
-        reply = documents.reply_of(delivery)
-        if reply is None or reply.state == DocumentState.DRAFT:
-            documents.save_reply(delivery, actor=current_user, body=form.body.data or "")
-        return documents.send_reply(delivery, actor=current_user)
-
-    return _step(delivery_id, ReplyForm, perform, lambda reply: " ".join([
-        _("Reply %(notation)s sent.", notation=reply.notation), _("The document is done.")]))
+    return _step(delivery_id, ReplyForm,
+                 lambda d, f: replies.approve_and_send(d, actor=current_user,
+                                                       body=f.body.data or ""),
+                 lambda reply: " ".join([_("Reply %(notation)s sent.", notation=reply.notation),
+                                         _("The document is done.")]))

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from portal.auth.services import find_user_by_email
 from portal.calendar.services import WorkingCalendar
 from portal.clock import as_local, local_today, start_of_local_day
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
 from portal.documents import services as documents
@@ -153,9 +154,9 @@ def _play_the_older_letter(letter: Document) -> None:
     with action():
         deliveries.acknowledge_delivery(hni, actor=_person("HNI", "clerk"))
     with action():
-        reply = documents.answer_delivery(hni, actor=_person("HNI", "leader"),
-                                          body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: "
-                                               "100% văn bản đi được ký số.")
+        reply = replies.answer_delivery(hni, actor=_person("HNI", "leader"),
+                                        body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: "
+                                             "100% văn bản đi được ký số.")
     _settled(reply.id)  # sealed and delivered to the ministry
     with action():  # answered two days after receipt, well within the deadline
         answered_at = hni.received_at + timedelta(days=2)

@@ -1,11 +1,10 @@
-"""Draft, issue and reply to official documents.
+"""Draft, issue and recall official documents.
 
 Issuing (phát hành) numbers the document from its organisation's register, in one
-transaction, and starts its jobs: render (or take the uploaded PDF), seal, then `dispatch`,
-which creates one Delivery per recipient once the PDF of record is final. Replies are
-documents too: drafted by the assigned specialist, approved and sent by a leader, issued back
-to the original sender. Services flush; the action that calls them commits
-(portal/transaction.py), and hands over the jobs they scheduled.
+transaction, and starts its jobs: render (or take the uploaded PDF), seal, then `dispatch`
+(documents/tasks.py), which creates one Delivery per recipient once the PDF of record is
+final. Replies are documents too (deliveries/replies.py). Services flush; the action that
+calls them commits (portal/transaction.py), and hands over the jobs they scheduled.
 """
 
 from dataclasses import dataclass
@@ -41,8 +40,6 @@ from portal.jobs.runner import handles
 from portal.organisations.models import Organisation
 from portal.organisations.services import final_successor
 from portal.rules import PortalError
-from portal.signing import keys
-from portal.signing.models import SIGNER_FIELD, SignatureStep
 from portal.storage.names import display_name
 from portal.storage.services import check_pdf, store_bytes
 
@@ -230,7 +227,9 @@ def _deliver(document: Document, received_at) -> list[dict]:
     return rows
 
 
-def _issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Document:
+def issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Document:
+    """Number the document and start its jobs, once the caller has checked who issues it
+    (issue_document: the clerk; a reply: the leader approving it)."""
     if not document.recipient_ids:
         raise DocumentError(_("Choose at least one recipient."))
     _claim_for_issue(document, allowed_from)
@@ -268,7 +267,7 @@ def issue_document(document: Document, *, actor) -> Document:
             and not any(a.is_main for a in document.attachments)):
         raise DocumentError(_("Your organisation issues only signed documents: submit this "
                               "draft for signing first."))
-    _issue(document, actor=actor, allowed_from=document.state)
+    issue(document, actor=actor, allowed_from=document.state)
     db.session.flush()
     return document
 
@@ -294,75 +293,6 @@ def recall_document(document: Document, *, actor) -> int:
     return count
 
 
-# Replies (trả lời): a document answering one delivery, back to its sender.
-
-def reply_of(delivery: Delivery) -> Document | None:
-    return db.session.scalar(select(Document).where(Document.reply_to_id == delivery.id)
-                             .order_by(Document.id.desc()).limit(1))
-
-
-def _reply_draft(delivery: Delivery, actor) -> Document:
-    reply = reply_of(delivery)
-    if reply is not None:
-        return reply
-    original = delivery.document
-    reply = Document(
-        issuer_id=delivery.recipient_id, authority_id=delivery.recipient_id, author_id=actor.id,
-        doc_type=DocumentType.OFFICIAL_LETTER, reply_to_id=delivery.id,
-        subject=_("Reply to document %(notation)s: %(subject)s", notation=original.notation,
-                  subject=original.subject.removeprefix("V/v "))[:500],
-        urgency=original.urgency, recipient_ids=[original.issuer_id],
-    )
-    db.session.add(reply)
-    return reply
-
-
-def save_reply(delivery: Delivery, *, actor, body: str) -> Document:
-    """Save the reply's text as a draft (the form saves as you type)."""
-    if not policy.can_draft_reply(actor, delivery):
-        raise DocumentError(_("Only the person assigned, or a leader, can draft the reply."))
-    if not steps.state_allows("draft_reply", delivery):
-        raise DocumentError(_("The document must be assigned before it is answered."))
-    reply = _reply_draft(delivery, actor)
-    if reply.state == DocumentState.ISSUED:
-        raise DocumentError(_("The reply has already been sent."))
-    if reply.state == DocumentState.SUBMITTED and not policy.can_approve_reply(actor, delivery):
-        raise DocumentError(_("The reply is with the leader for approval."))
-    reply.body = nfc(body)
-    reply.search_text = fold(reply.subject)
-    deliveries.start_processing(delivery, actor=actor)
-    db.session.flush()
-    audit.record("reply.saved", actor=actor, obj=reply, details={"delivery_id": delivery.id})
-    db.session.flush()
-    return reply
-
-
-def submit_reply(delivery: Delivery, *, actor) -> Document:
-    """The specialist hands the reply to the leader."""
-    reply = reply_of(delivery)
-    if reply is None or not policy.can_draft_reply(actor, delivery):
-        raise DocumentError(_("There is no reply of yours to submit."))
-    if not reply.body.strip() and not reply.attachments:
-        raise DocumentError(_("Write the reply or attach a PDF before submitting it."))
-    change_state(reply, DocumentState.DRAFT, DocumentState.SUBMITTED)
-    reply.review_note = None
-    audit.record("reply.submitted", actor=actor, obj=reply, details={"delivery_id": delivery.id})
-    db.session.flush()
-    return reply
-
-
-def return_reply(delivery: Delivery, *, actor, note: str) -> Document:
-    """The leader sends the reply back to the specialist with a remark."""
-    reply = reply_of(delivery)
-    if reply is None or not policy.can_approve_reply(actor, delivery):
-        raise DocumentError(_("Only a leader can return a reply."))
-    change_state(reply, DocumentState.SUBMITTED, DocumentState.DRAFT)
-    reply.review_note = (note or "").strip()[:1000] or None
-    audit.record("reply.returned", actor=actor, obj=reply, details={"note": reply.review_note})
-    db.session.flush()
-    return reply
-
-
 def change_state(document: Document, seen: str, to: str) -> None:
     """Change the state only from the one the caller saw (two clicks, two tabs, two people)."""
     result = db.session.execute(
@@ -371,42 +301,3 @@ def change_state(document: Document, seen: str, to: str) -> None:
     if result.rowcount != 1:
         raise DocumentError(_("The document has already moved on; reload the page."))
     document.state = to
-
-
-def send_reply(delivery: Delivery, *, actor) -> Document:
-    """The leader approves the reply: it is numbered, sent to the sender, the delivery is done."""
-    reply = reply_of(delivery)
-    if not policy.can_approve_reply(actor, delivery):
-        raise DocumentError(_("Only a leader can approve and send the reply."))
-    if reply is None or reply.state == DocumentState.ISSUED:
-        raise DocumentError(_("There is no reply waiting to be sent."))
-    if not reply.body.strip() and not reply.attachments:
-        raise DocumentError(_("Write the reply or attach a PDF before sending it."))
-    _sign_reply(reply, actor)
-    _issue(reply, actor=actor, allowed_from=reply.state)
-    deliveries.complete_delivery(delivery, actor=actor, reply=reply)
-    db.session.flush()
-    return reply
-
-
-def _sign_reply(reply: Document, leader) -> None:
-    """Approving a reply is signing it: the leader's signature goes on before the seal."""
-    if any(a.is_main for a in reply.attachments):
-        return  # the uploaded PDF was signed where it was made
-    if keys.person_identity(leader.id) is None:
-        if reply.issuer.signed_issue_only:
-            raise DocumentError(_("Your organisation sends only signed replies, and you have no "
-                                  "signing key yet; ask an administrator for one."))
-        return
-    db.session.add(SignatureStep(document_id=reply.id, position=1, field=SIGNER_FIELD,
-                                 user_id=leader.id, approved_at=utcnow()))
-
-
-def answer_delivery(delivery: Delivery, *, actor, body: str) -> Document:
-    """One step for other systems (API): a leader writes, approves and sends a reply."""
-    if not policy.can_approve_reply(actor, delivery):
-        raise DocumentError(_("Only a leader can approve and send the reply."))
-    if steps.effective_status(delivery) == Status.ACKNOWLEDGED:
-        deliveries.assign_delivery(delivery, actor=actor, assignee=actor)
-    save_reply(delivery, actor=actor, body=body)
-    return send_reply(delivery, actor=actor)

@@ -5,8 +5,8 @@ signature block, on the page where they approve and send it."""
 import pytest
 from playwright.sync_api import expect
 
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
-from portal.documents import services as documents
 from portal.transaction import action
 from tests.browser.helpers import page_as
 from tests.documents.test_authority import Ministry
@@ -44,10 +44,10 @@ def test_the_director_reads_the_reply_laid_out_before_approving_it(browser, live
         deliveries.assign_delivery(delivery, actor=ministry.hanoi_director,
                                    assignee=ministry.hanoi_specialist)
     with action():
-        documents.save_reply(delivery, actor=ministry.hanoi_specialist,
-                             body="Sở báo cáo: 100% văn bản đi được ký số.")
+        replies.save_reply(delivery, actor=ministry.hanoi_specialist,
+                           body="Sở báo cáo: 100% văn bản đi được ký số.")
     with action():
-        documents.submit_reply(delivery, actor=ministry.hanoi_specialist)
+        replies.submit_reply(delivery, actor=ministry.hanoi_specialist)
 
     page = page_as(browser, live_server, ministry.hanoi_director, make.PASSWORD)
     page.goto(f"{live_server}/inbox/{delivery.id}")

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.calendar.services import WorkingCalendar
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
-from portal.documents import services as documents
 from portal.jobs.runner import run_queued_here
 from portal.transaction import action
 from tests.browser.helpers import page_as
@@ -47,7 +47,7 @@ def test_after_a_day_off_the_delivery_page_shows_one_deadline(browser, live_serv
     with action():
         deliveries.acknowledge_delivery(world.hg_delivery, actor=world.hg_clerk)
     with action():
-        documents.answer_delivery(world.hg_delivery, actor=world.hg_leader, body="Báo cáo.")
+        replies.answer_delivery(world.hg_delivery, actor=world.hg_leader, body="Báo cáo.")
     run_queued_here()
     day_off = _first_working_day_after(world.hg_delivery.received_on)
 

@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
 from portal.demo.services import load_organisations
-from portal.documents import services as documents
 from portal.extensions import db
 from portal.organisations.services import find_by_code
 from portal.transaction import action
@@ -22,7 +22,7 @@ TEXT = "Sở Tài nguyên và Môi trường An Giang báo cáo: đã hoàn thà
 def _kept(delivery) -> str:
     """The reply's text as the database holds it now (not as this session last read it)."""
     db.session.expire_all()
-    return documents.reply_of(delivery).body
+    return replies.reply_of(delivery).body
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ import re
 from datetime import timedelta
 
 from portal.calendar.services import WorkingCalendar
-from portal.deliveries import services
-from portal.documents import services as documents
+from portal.deliveries import replies, services
 from portal.extensions import db
 from portal.jobs.runner import run_queued_here
 from portal.transaction import action
@@ -26,7 +25,7 @@ def _answer(exchange, delivery, clerk, leader):
     with action():
         services.acknowledge_delivery(delivery, actor=clerk)
     with action():
-        documents.answer_delivery(delivery, actor=leader, body="Báo cáo đúng hạn.")
+        replies.answer_delivery(delivery, actor=leader, body="Báo cáo đúng hạn.")
     run_queued_here()
 
 

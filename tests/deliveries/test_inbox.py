@@ -116,13 +116,14 @@ def test_inbox_page_and_fragment(client, auth, exchange):
 
 def _history_of_every_kind(exchange, make):
     """Deliveries to A that end done, refused, recalled, recall refused, and still open."""
+    from portal.deliveries import replies
     from portal.documents import services as documents
 
     replied = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
     with action():
         services.acknowledge_delivery(replied, actor=exchange.a_clerk)
     with action():
-        documents.answer_delivery(replied, actor=exchange.a_leader, body="Báo cáo như sau.")
+        replies.answer_delivery(replied, actor=exchange.a_leader, body="Báo cáo như sau.")
     refused = make.delivery(make.document(exchange.ministry_clerk, [exchange.a]), exchange.a)
     with action():
         services.refuse_delivery(refused, actor=exchange.a_clerk, reason="Gửi nhầm")

@@ -3,8 +3,8 @@ sender's tracking page links a reply's number to the reply (for those who may re
 
 import re
 
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
-from portal.documents import services as documents
 from portal.extensions import db
 from portal.jobs.runner import run_queued_here
 from portal.transaction import action
@@ -14,8 +14,8 @@ def _reply(exchange):
     with action():
         deliveries.acknowledge_delivery(exchange.delivery, actor=exchange.a_clerk)
     with action():
-        reply = documents.answer_delivery(exchange.delivery, actor=exchange.a_leader,
-                                          body="Sở An Giang xin báo cáo như sau.")
+        reply = replies.answer_delivery(exchange.delivery, actor=exchange.a_leader,
+                                        body="Sở An Giang xin báo cáo như sau.")
     run_queued_here()
     db.session.expire_all()
     return reply

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
-from portal.deliveries import deadlines, services
+from portal.deliveries import deadlines, replies, services
 from portal.deliveries.models import Delivery, DeliveryEvent, Status
 from portal.documents import services as documents
 from portal.documents.models import Document
@@ -39,16 +39,16 @@ def test_the_whole_way_to_a_reply_on_time(exchange, run_jobs):
     with action():
         services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
     with action():
-        documents.save_reply(delivery, actor=exchange.a_specialist, body="Sở đã thực hiện.")
+        replies.save_reply(delivery, actor=exchange.a_specialist, body="Sở đã thực hiện.")
     assert delivery.status == Status.IN_PROGRESS
-    reply = documents.reply_of(delivery)
+    reply = replies.reply_of(delivery)
     with action():
         documents.add_attachment(reply, actor=exchange.a_specialist, filename="bao-cao.pdf",
                                  data=PDF)
     with action():
-        documents.submit_reply(delivery, actor=exchange.a_specialist)
+        replies.submit_reply(delivery, actor=exchange.a_specialist)
     with action():
-        sent = documents.send_reply(delivery, actor=exchange.a_leader)
+        sent = replies.send_reply(delivery, actor=exchange.a_leader)
     run_jobs()  # the reply is delivered by its jobs
     db.session.refresh(delivery)
     assert delivery.status == Status.DONE
@@ -74,7 +74,7 @@ def test_a_reply_after_the_deadline_is_late(exchange):
     assert deadlines.deadline_state(delivery, delivery.received_on, delivery.received_on) \
         == "overdue"
     with action():
-        documents.answer_delivery(delivery, actor=exchange.a_leader, body="Trả lời muộn.")
+        replies.answer_delivery(delivery, actor=exchange.a_leader, body="Trả lời muộn.")
     db.session.refresh(delivery)
     assert deadlines.deadline_state(delivery, delivery.received_on, delivery.received_on) == "late"
 
@@ -172,7 +172,7 @@ def test_work_for_the_department_is_claimed_by_one_specialist(exchange):
     with pytest.raises(services.DeliveryError), action():
         services.claim_delivery(delivery, actor=exchange.a_other_specialist)
     with pytest.raises(documents.DocumentError), action():
-        documents.save_reply(delivery, actor=exchange.a_other_specialist, body="x")
+        replies.save_reply(delivery, actor=exchange.a_other_specialist, body="x")
 
 
 def test_recall_agreed_and_refused(exchange, make):
@@ -224,7 +224,7 @@ def test_attachments_are_pdf_by_their_bytes_and_stored_by_hash(exchange):
     with action():
         services.assign_delivery(delivery, actor=exchange.a_leader, assignee=exchange.a_specialist)
     with action():
-        reply = documents.save_reply(delivery, actor=exchange.a_specialist, body="")
+        reply = replies.save_reply(delivery, actor=exchange.a_specialist, body="")
     with pytest.raises(UploadError, match="PDF"), action():
         documents.add_attachment(reply, actor=exchange.a_specialist, filename="virus.pdf",
                                  data=b"MZ\x90\x00 not a pdf")

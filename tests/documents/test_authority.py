@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.api.exchange import document_json
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
 from portal.documents import services as documents
 from portal.documents.models import Document, NumberRegister
@@ -185,8 +186,8 @@ def test_a_reply_approved_by_the_director_prints_the_directors_title(ministry, m
     with action():
         deliveries.acknowledge_delivery(delivery, actor=ministry.hanoi_clerk)
     with action():
-        reply = documents.answer_delivery(delivery, actor=ministry.hanoi_director,
-                                          body="Sở báo cáo: đã thực hiện.")
+        reply = replies.answer_delivery(delivery, actor=ministry.hanoi_director,
+                                        body="Sở báo cáo: đã thực hiện.")
     run_jobs()
     db.session.expire_all()
     reply = db.session.get(Document, reply.id)

@@ -6,8 +6,8 @@ import io
 
 from sqlalchemy import func, select
 
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
-from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.transaction import action
@@ -141,7 +141,7 @@ def test_reply_through_the_pages_with_autosave(client, auth, make, run_jobs):
                                                              "body": "Dự thảo lần 1"},
                         headers={"HX-Request": "true"})
     assert "Đã lưu dự thảo" in saved.get_data(as_text=True)
-    assert documents.reply_of(delivery).body == "Dự thảo lần 1"
+    assert replies.reply_of(delivery).body == "Dự thảo lần 1"
     client.post(f"/inbox/{delivery.id}/reply/attachments",
                 data={"csrf_token": token, "file": (io.BytesIO(PDF), "tra-loi.pdf")})
     client.post(f"/inbox/{delivery.id}/reply/submit", data={"csrf_token": token,
@@ -154,7 +154,7 @@ def test_reply_through_the_pages_with_autosave(client, auth, make, run_jobs):
     assert "1/DA" in response.get_data(as_text=True)
     db.session.refresh(delivery)
     assert delivery.status == "06"
-    reply = documents.reply_of(delivery)
+    reply = replies.reply_of(delivery)
     assert reply.body == "Bản trình" and [a.filename for a in reply.attachments] == ["tra-loi.pdf"]
     # Once delivered, the ministry can open the reply's attachment; department B cannot.
     run_jobs()

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.clock import local_today
+from portal.deliveries import replies
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally, Status
-from portal.documents import services as documents
 from portal.extensions import db
 from portal.jobs.runner import run_queued_here
 from portal.leaderboard.services import Period, leaderboard
@@ -39,7 +39,7 @@ class Provinces:
         with action():
             deliveries.acknowledge_delivery(answered, actor=self.hg_clerk)
         with action():
-            documents.answer_delivery(answered, actor=self.hg_leader, body="Đã báo cáo.")
+            replies.answer_delivery(answered, actor=self.hg_leader, body="Đã báo cáo.")
         run_queued_here()
         self.open = make.delivery(self.open_doc, self.hg)
         self.answered = answered

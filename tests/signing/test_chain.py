@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from portal.deliveries import replies
 from portal.documents import services as documents
 from portal.documents.models import Document, DocumentState
 from portal.extensions import db
@@ -221,7 +222,7 @@ def test_a_leader_approving_a_reply_signs_it_before_the_seal(setup, run_jobs):
     with action():
         deliveries.acknowledge_delivery(delivery, actor=setup.a_clerk)
     with action():
-        reply = documents.answer_delivery(delivery, actor=setup.a_leader, body="Sở đã thực hiện.")
+        reply = replies.answer_delivery(delivery, actor=setup.a_leader, body="Sở đã thực hiện.")
     run_jobs()
     reply = db.session.get(Document, reply.id)
     checks = check_signatures(read_bytes(reply.pdf_file), keys.trusted_roots())

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.clock import as_local
+from portal.deliveries import replies
 from portal.documents import services as documents
 from portal.documents.models import Document
 from portal.extensions import db
@@ -114,7 +115,7 @@ def test_a_reply_without_initials_has_no_empty_signature_fields(make, run_jobs):
     with action():
         deliveries.acknowledge_delivery(delivery, actor=setup.a_clerk)
     with action():
-        reply = documents.answer_delivery(delivery, actor=setup.a_leader, body="Đã thực hiện.")
+        reply = replies.answer_delivery(delivery, actor=setup.a_leader, body="Đã thực hiện.")
     run_jobs()
     data = read_bytes(db.session.get(Document, reply.id).pdf_file)
     signature_fields = {n: f for n, f in widgets(data).items() if f["type"] == "/Sig"}
