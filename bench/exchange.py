@@ -93,7 +93,7 @@ def _dispatch(document_id, requests):
 
     from portal.deliveries.models import Delivery
     from portal.documents.models import Document
-    from portal.documents.services import dispatch_document
+    from portal.documents.tasks import dispatch_document
     from portal.extensions import db
     from portal.jobs.models import Job
 

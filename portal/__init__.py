@@ -12,7 +12,7 @@ from portal import cli, models  # noqa: F401  (models: every table registered)
 from portal.audit.context import bind_origin
 from portal.bounds import IdConverter
 from portal.config import ROOT_DIR, load_config
-from portal.documents import services as _document_jobs  # noqa: F401  (the dispatch job)
+from portal.documents import tasks as _document_jobs  # noqa: F401  (the dispatch job)
 from portal.errors import register_error_handlers
 from portal.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
 from portal.headers import add_security_headers

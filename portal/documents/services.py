@@ -20,9 +20,7 @@ from portal.bounds import latest_deadline
 from portal.clock import as_local, local_today, utcnow
 from portal.deliveries import services as deliveries
 from portal.deliveries import steps
-from portal.deliveries.deadlines import due_on_at_receipt
-from portal.deliveries.inbox import count_arrivals
-from portal.deliveries.models import Delivery, Status
+from portal.deliveries.models import Delivery
 from portal.documents.authority import check_authority
 from portal.documents.models import (
     Confidentiality,
@@ -36,9 +34,7 @@ from portal.documents.numbering import next_number, notation_for
 from portal.documents.text import fold, is_blank, nfc
 from portal.extensions import db
 from portal.jobs import services as jobs
-from portal.jobs.runner import handles
 from portal.organisations.models import Organisation
-from portal.organisations.services import final_successor
 from portal.rules import PortalError
 from portal.storage.names import display_name
 from portal.storage.services import check_pdf, store_bytes
@@ -192,39 +188,6 @@ def _claim_for_issue(document: Document, allowed_from: str) -> None:
     if result.rowcount != 1:
         raise DocumentError(_("This document has already been issued."))
     document.state = DocumentState.ISSUED
-
-
-@handles("dispatch")
-def dispatch_document(job) -> None:
-    """Deliver the issued document, its PDF of record final, to every recipient, once."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(Document).where(Document.id == job.document_id, Document.dispatched_at.is_(None),
-                               Document.state == DocumentState.ISSUED)
-        .values(dispatched_at=now).execution_options(synchronize_session=False))
-    if claimed.rowcount == 1:  # else a run before delivered it
-        document = db.session.get(Document, job.document_id)
-        rows = _deliver(document, now)
-        audit.record("document.dispatched", obj=document, details={"recipients": len(rows)})
-    jobs.schedule_next(job, "verify")
-    db.session.flush()
-
-
-def _deliver(document: Document, received_at) -> list[dict]:
-    received_on = as_local(received_at).date()
-    due_on = due_on_at_receipt(document, received_on)
-    recipients = db.session.scalars(select(Organisation).where(
-        Organisation.id.in_(document.recipient_ids)))
-    # A merged organisation's mail goes to its successor.
-    targets = {final_successor(o, on=received_on).id for o in recipients}
-    targets.discard(document.issuer_id)
-    rows = [dict(document_id=document.id, recipient_id=recipient_id, status=Status.RECEIVED,
-                 received_at=received_at, received_on=received_on, due_on=due_on,
-                 due_working_days=document.due_working_days)
-            for recipient_id in sorted(targets)]
-    db.session.execute(Delivery.__table__.insert(), rows)
-    count_arrivals(targets)
-    return rows
 
 
 def issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Document:
