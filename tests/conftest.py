@@ -100,8 +100,6 @@ def _empty_tables():
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
-        # Documents and deliveries refer to each other; break the cycle before deleting.
-        db.session.execute(text("UPDATE document SET reply_to_id = NULL"))
         for table in tables:
             db.session.execute(table.delete())
         # Deleting deliveries marked their days for the leaderboard; forget the marks too.

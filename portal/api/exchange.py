@@ -86,7 +86,7 @@ def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False)
         "deadline_state": deadlines.deadline_state(delivery, today, soon_until),
         # What the person asking may do next (portal.deliveries.steps, as the page offers).
         "allowed_steps": steps.allowed_steps(g.api_user, delivery),
-        "reply_document_id": delivery.reply_document_id,
+        "reply_document_id": delivery.sent_reply_id,
         "refusal_reason": delivery.refusal_reason,
         "document": document_json(delivery.document) if full else {
             "id": delivery.document.id, "notation": delivery.document.notation,

@@ -68,7 +68,10 @@ class Delivery(db.Model):
     assignee_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     done_at = db.Column(db.DateTime(timezone=True))
     replied_at = db.Column(db.DateTime(timezone=True))
-    reply_document_id = db.Column(db.Integer, db.ForeignKey("document.id"))
+    # The reply, from its first draft on (sent once replied_at is set): the one link between
+    # a reply and the delivery it answers (Document.reply_to reads it the other way).
+    reply_document_id = db.Column(db.Integer, db.ForeignKey("document.id"), index=True,
+                                  unique=True)
     refusal_reason = db.Column(db.String(1000))
 
     document = db.relationship("Document", foreign_keys=[document_id])
@@ -98,6 +101,15 @@ class Delivery(db.Model):
                  postgresql_where=db.text("replied_at IS NULL AND due_on IS NOT NULL"),
                  sqlite_where=db.text("replied_at IS NULL AND due_on IS NOT NULL")),
     )
+
+    @property
+    def sent_reply(self):
+        """The reply once sent; before, its draft is the recipient's own."""
+        return self.reply_document if self.replied_at is not None else None
+
+    @property
+    def sent_reply_id(self) -> int | None:
+        return self.reply_document_id if self.replied_at is not None else None
 
 
 EVENT_LABELS = {

@@ -8,7 +8,7 @@ one-step answer too. Services flush; the action that calls them commits
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal import policy
 from portal.audit import services as audit
@@ -26,8 +26,9 @@ from portal.signing.models import SIGNER_FIELD, SignatureStep
 
 
 def reply_of(delivery: Delivery) -> Document | None:
-    return db.session.scalar(select(Document).where(Document.reply_to_id == delivery.id)
-                             .order_by(Document.id.desc()).limit(1))
+    """The delivery's reply, drafted or sent (read from the database, as it is now)."""
+    return db.session.scalar(select(Document).join(
+        Delivery, Delivery.reply_document_id == Document.id).where(Delivery.id == delivery.id))
 
 
 def _reply_draft(delivery: Delivery, actor) -> Document:
@@ -37,12 +38,20 @@ def _reply_draft(delivery: Delivery, actor) -> Document:
     original = delivery.document
     reply = Document(
         issuer_id=delivery.recipient_id, authority_id=delivery.recipient_id, author_id=actor.id,
-        doc_type=DocumentType.OFFICIAL_LETTER, reply_to_id=delivery.id,
+        doc_type=DocumentType.OFFICIAL_LETTER,
         subject=_("Reply to document %(notation)s: %(subject)s", notation=original.notation,
                   subject=original.subject.removeprefix("V/v "))[:500],
         urgency=original.urgency, recipient_ids=[original.issuer_id],
     )
     db.session.add(reply)
+    db.session.flush()
+    # Linked only if no other draft was linked meanwhile (two first saves at once).
+    linked = db.session.execute(
+        update(Delivery).where(Delivery.id == delivery.id, Delivery.reply_document_id.is_(None))
+        .values(reply_document_id=reply.id).execution_options(synchronize_session=False))
+    if linked.rowcount != 1:
+        raise DocumentError(_("The document has already moved on; reload the page."))
+    db.session.expire(delivery, ["reply_document_id", "reply_document"])
     return reply
 
 

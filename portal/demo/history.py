@@ -218,8 +218,7 @@ class _History:
         self._insert_documents(documents)
         return documents
 
-    def _document(self, issuer, day, subjects, *, due_on=None, at=None, sealed=True,
-                  reply_to_id=None) -> dict:
+    def _document(self, issuer, day, subjects, *, due_on=None, at=None, sealed=True) -> dict:
         authority = default_authority(issuer)  # a unit's letters are in the ministry's name
         number = self.numbers[authority.id] = self.numbers.get(authority.id, 0) + 1
         sent_at = at or _moment(day, 8 + number % 9, number % 60)
@@ -230,7 +229,7 @@ class _History:
                     recipient_ids=[],
                     due_on=due_on, number=number, year=day.year, notation=notation,
                     issued_at=sent_at, dispatched_at=sent_at,
-                    sealed_at=sent_at if sealed else None, reply_to_id=reply_to_id,
+                    sealed_at=sent_at if sealed else None,
                     search_text=fold(f"{notation} {subject}"), created_at=sent_at,
                     updated_at=sent_at)
 
@@ -295,7 +294,7 @@ class _History:
 
     def _send_replies(self, department, answered: list[dict], originals: list[dict]) -> None:
         """Each answered delivery's reply: a document back to the original's sender, linked
-        both ways (answered[i] is the delivery of originals[i])."""
+        from the delivery (answered[i] is the delivery of originals[i])."""
         issuers = {o.id: o for o in self.ministry_side}
         deliveries = {row.document_id: row.id for row in db.session.execute(
             select(Delivery.document_id, Delivery.id).where(
@@ -306,8 +305,7 @@ class _History:
             replied_at = delivery["replied_at"]
             replies.append(self._document(
                 department, replied_at.astimezone(LOCAL_TZ).date(), DEPARTMENT_SUBJECTS,
-                at=replied_at, sealed=self._sealed(),
-                reply_to_id=deliveries[delivery["document_id"]]))
+                at=replied_at, sealed=self._sealed()))
         self._insert_documents(replies)
         self._deliver_to_ministry(replies, [issuers[o["issuer_id"]] for o in originals],
                                   Channel.PORTAL)

@@ -3,8 +3,11 @@
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from portal.clock import utcnow
+from portal.deliveries.models import Delivery
 from portal.extensions import db
 
 
@@ -116,10 +119,6 @@ class Document(db.Model):
     # Reply deadline: a date, or N working days from receipt (hạn trả lời).
     due_on = db.Column(db.Date)
     due_working_days = db.Column(db.Integer)
-    # A reply answers one delivery.
-    # use_alter: documents and deliveries refer to each other.
-    reply_to_id = db.Column(db.BigInteger().with_variant(db.Integer, "sqlite"),
-                            db.ForeignKey("delivery.id", use_alter=True), index=True)
     review_note = db.Column(db.String(1000))  # the leader's word when returning a reply
     number = db.Column(db.Integer)  # số
     year = db.Column(db.Integer)
@@ -147,7 +146,10 @@ class Document(db.Model):
     author = db.relationship("User", foreign_keys=[author_id])
     issued_by = db.relationship("User", foreign_keys=[issued_by_id])
     pdf_file = db.relationship("StoredFile")
-    reply_to = db.relationship("Delivery", foreign_keys=[reply_to_id])
+    # A reply answers one delivery, which names it (Delivery.reply_document_id, the one link).
+    reply_to = db.relationship(
+        "Delivery", primaryjoin="Document.id == foreign(Delivery.reply_document_id)",
+        viewonly=True, uselist=False)
     # The document itself first (when it was uploaded as a PDF), then the appendices.
     attachments = db.relationship("DocumentAttachment",
                                   order_by="(DocumentAttachment.is_main.desc(), "
@@ -158,6 +160,17 @@ class Document(db.Model):
         db.UniqueConstraint("authority_id", "year", "number"),
         db.Index("ix_document_state_issuer", "issuer_id", "state"),
     )
+
+    @hybrid_property
+    def reply_to_id(self) -> int | None:
+        """The id of the delivery this document answers (None: not a reply)."""
+        return self.reply_to.id if self.reply_to is not None else None
+
+    @reply_to_id.inplace.expression
+    @classmethod
+    def _reply_to_id_expression(cls):
+        return (select(Delivery.id).where(Delivery.reply_document_id == cls.id)
+                .scalar_subquery())
 
     def __repr__(self):
         return f"<Document {self.notation or self.id}>"

@@ -11,6 +11,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from portal import policy
@@ -137,6 +138,7 @@ def index():
     issued, newest first."""
     documents = db.session.scalars(
         select(Document).where(Document.issuer_id == current_user.organisation_id)
+        .options(selectinload(Document.reply_to))  # a reply draft links to its delivery
         .order_by(Document.created_at.desc(), Document.id.desc()).limit(200))
     return render_template("documents/index.html", documents=list(documents))
 

@@ -44,7 +44,7 @@ def recipients_of(document, show: str, today: date, soon_until: date) -> list[tu
 def reply_links(rows, person) -> dict[int, str]:
     """Delivery id → where the person reads its reply: the reply's delivery to the sender,
     when the person may see it (a reply is only a number to anyone else)."""
-    replied = {d.reply_document_id: d.id for d, _ in rows if d.reply_document_id}
+    replied = {d.sent_reply_id: d.id for d, _ in rows if d.sent_reply_id}
     if not replied:
         return {}
     links = {}
@@ -86,7 +86,7 @@ def recipients_csv(document, rows, vietnamese_headings: bool = False) -> bytes:
               delivery.status, str(STATUS_LABELS[delivery.status]),
               _moment(delivery.received_at), _moment(delivery.acknowledged_at),
               _moment(delivery.replied_at),
-              delivery.reply_document.notation if delivery.reply_document else "",
+              delivery.sent_reply.notation if delivery.sent_reply else "",
               delivery.due_on.isoformat() if delivery.due_on else "",
               str(DEADLINE_LABELS[state])]
              for delivery, state in rows)
