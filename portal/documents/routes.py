@@ -47,6 +47,7 @@ from portal.spreadsheets import headings_wanted
 from portal.storage.names import display_name
 from portal.storage.serving import disposition, send_pdf
 from portal.transaction import action
+from portal.web import take_step
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 SAME_ORIGIN_FRAMES = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'",
@@ -172,19 +173,12 @@ def add_attachment(document_id):
     """Attach a PDF to a draft."""
     document = _draft_or_404(document_id)
     form = AttachmentForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a PDF file to attach."), "error")
-    else:
-        upload = form.file.data
-        try:
-            with action():
-                services.add_attachment(document, actor=current_user, filename=upload.filename,
-                                        data=upload.read(), main=form.main.data)
-        except PortalError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Attached %(name)s.", name=upload.filename), "info")
-    return redirect(url_for(".edit", document_id=document.id))
+    return take_step(
+        form, lambda: services.add_attachment(document, actor=current_user,
+                                              filename=form.file.data.filename,
+                                              data=form.file.data.read(), main=form.main.data),
+        lambda _attachment: _("Attached %(name)s.", name=form.file.data.filename),
+        back=url_for(".edit", document_id=document.id), invalid=_("Choose a PDF file to attach."))
 
 
 @bp.post("/<int:document_id>/attachments/<int:attachment_id>/delete")
@@ -247,17 +241,17 @@ def issue(document_id):
     """Number and issue a draft or a signed document (the clerk)."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     was_draft = document.state == DocumentState.DRAFT
-    try:
-        with action():
-            services.issue_document(document, actor=current_user)
-    except PortalError as error:
-        flash(str(error), "error")
-        if was_draft and policy.can_edit_draft(current_user, document):
-            return redirect(url_for(".edit", document_id=document.id))
-        return redirect(url_for(".show", document_id=document.id))
-    flash(_("Document %(notation)s issued to %(n)s recipients.", notation=document.notation,
-            n=len(document.recipient_ids)), "info")
-    return redirect(url_for(".show", document_id=document.id))
+
+    def back(outcome):  # a draft refused goes back to where it is changed
+        if not outcome.done and was_draft and policy.can_edit_draft(current_user, document):
+            return url_for(".edit", document_id=document.id)
+        return url_for(".show", document_id=document.id)
+
+    return take_step(
+        ActionForm(), lambda: services.issue_document(document, actor=current_user),
+        lambda issued: _("Document %(notation)s issued to %(n)s recipients.",
+                         notation=issued.notation, n=len(issued.recipient_ids)),
+        back=back)
 
 
 def _chain_form(document) -> SigningChainForm:
@@ -282,20 +276,13 @@ def submit_for_signing(document_id):
     """Trình ký: send the draft to the people who initial and sign it."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     form = _chain_form(document)
-    if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-    else:
-        try:
-            with action():
-                chain.submit_for_signing(document, actor=current_user,
-                                         signer_id=form.signer.data,
-                                         unit_initials_id=form.unit_initials.data or None,
-                                         office_initials_id=form.office_initials.data or None)
-        except PortalError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Submitted for signing: the PDF is being laid out."), "info")
-    return redirect(url_for(".show", document_id=document.id, _anchor="signature-chain"))
+    return take_step(
+        form, lambda: chain.submit_for_signing(
+            document, actor=current_user, signer_id=form.signer.data,
+            unit_initials_id=form.unit_initials.data or None,
+            office_initials_id=form.office_initials.data or None),
+        _("Submitted for signing: the PDF is being laid out."),
+        back=url_for(".show", document_id=document.id, _anchor="signature-chain"))
 
 
 @bp.post("/<int:document_id>/sign")
@@ -303,17 +290,11 @@ def submit_for_signing(document_id):
 def sign(document_id):
     """The person whose turn it is initials or signs the document."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
-    if not ActionForm().validate_on_submit():
-        flash(_("The form expired. Reload the page and try again."), "error")
-    else:
-        try:
-            with action():
-                chain.approve(document, actor=current_user)
-        except PortalError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Your digital signature is being applied."), "info")
-    return redirect(url_for(".show", document_id=document.id, _anchor="signature-chain"))
+    return take_step(
+        ActionForm(), lambda: chain.approve(document, actor=current_user),
+        _("Your digital signature is being applied."),
+        back=url_for(".show", document_id=document.id, _anchor="signature-chain"),
+        invalid=_("The form expired. Reload the page and try again."))
 
 
 @bp.post("/<int:document_id>/return")
@@ -322,17 +303,12 @@ def return_to_draft(document_id):
     """Send the document back to its author for changes."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
     form = ReturnForm()
-    if not form.validate_on_submit():
-        flash(_("The form expired. Reload the page and try again."), "error")
-    else:
-        try:
-            with action():
-                chain.return_to_draft(document, actor=current_user, note=form.note.data or "")
-        except PortalError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Returned to its author as a draft."), "info")
-    return redirect(url_for(".show", document_id=document.id))
+    return take_step(
+        form, lambda: chain.return_to_draft(document, actor=current_user,
+                                            note=form.note.data or ""),
+        _("Returned to its author as a draft."),
+        back=url_for(".show", document_id=document.id),
+        invalid=_("The form expired. Reload the page and try again."))
 
 
 @bp.get("/to-sign")
@@ -400,16 +376,12 @@ def recall(document_id):
     """Ask the recipients who have not started on it to give the document back; only the
     confirmation page's form recalls (any other POST is sent to that page)."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document)
-    if not ActionForm().validate_on_submit() or request.form.get("confirmed") != "yes":
+    form = ActionForm()
+    if not form.validate_on_submit() or request.form.get("confirmed") != "yes":
         return redirect(url_for(".recall_confirmation", document_id=document.id))
-    try:
-        with action():
-            count = services.recall_document(document, actor=current_user)
-    except PortalError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("Recall requested from %(n)s recipients.", n=count), "info")
-    return redirect(url_for(".show", document_id=document.id))
+    return take_step(form, lambda: services.recall_document(document, actor=current_user),
+                     lambda count: _("Recall requested from %(n)s recipients.", n=count),
+                     back=url_for(".show", document_id=document.id))
 
 
 @bp.get("/open-for/<int:organisation_id>")
