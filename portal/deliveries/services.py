@@ -19,7 +19,7 @@ from portal.deliveries.models import (
     DeliveryEvent,
     Status,
 )
-from portal.deliveries.steps import STEPS, effective_status
+from portal.deliveries.steps import EVENTS, STEPS, effective_status
 from portal.extensions import db
 from portal.rules import PortalError
 
@@ -56,15 +56,8 @@ def _move(delivery, step_name, actor, *, note=None, extra_where=(), **values):
     _log(delivery, step_name, actor, seen, step.to_state, note)
 
 
-# What each step is called in the history (DeliveryEvent.action, audit "delivery.<action>").
-_ACTIONS = {"acknowledge": "acknowledged", "refuse": "refused", "assign": "assigned",
-            "claim": "claimed", "draft_reply": "started", "reply": "replied", "close": "closed",
-            "request_recall": "recall_requested", "agree_recall": "recall_agreed",
-            "refuse_recall": "recall_refused"}
-
-
 def _log(delivery, step_name, actor, from_status, to_status, note=None):
-    action = _ACTIONS[step_name]
+    action = EVENTS[step_name]
     db.session.add(DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id if actor else None,
                                  action=action, from_status=from_status, to_status=to_status,
                                  note=note))

@@ -24,6 +24,7 @@ def _always(_delivery) -> bool:
 @dataclass(frozen=True)
 class Step:
     name: str
+    event: str  # what the history calls it (DeliveryEvent.action, audit "delivery.<event>")
     from_states: frozenset
     to_state: str | None
     who: Callable  # (person, delivery) -> bool, from portal.policy
@@ -39,25 +40,27 @@ def _nobody_assigned(delivery) -> bool:
 
 
 _TABLE = (
-    Step("acknowledge", frozenset({Status.RECEIVED}), Status.ACKNOWLEDGED, policy.can_receive),
-    Step("refuse", frozenset({Status.RECEIVED}), Status.REFUSED, policy.can_receive),
-    Step("assign", frozenset({Status.ACKNOWLEDGED, Status.ASSIGNED}), Status.ASSIGNED,
-         policy.can_assign),
-    Step("claim", frozenset({Status.ASSIGNED}), Status.ASSIGNED, policy.can_claim,
+    Step("acknowledge", "acknowledged", frozenset({Status.RECEIVED}), Status.ACKNOWLEDGED,
+         policy.can_receive),
+    Step("refuse", "refused", frozenset({Status.RECEIVED}), Status.REFUSED, policy.can_receive),
+    Step("assign", "assigned", frozenset({Status.ACKNOWLEDGED, Status.ASSIGNED}),
+         Status.ASSIGNED, policy.can_assign),
+    Step("claim", "claimed", frozenset({Status.ASSIGNED}), Status.ASSIGNED, policy.can_claim,
          _nobody_assigned),
-    Step("draft_reply", frozenset({Status.ASSIGNED, Status.IN_PROGRESS}), Status.IN_PROGRESS,
-         policy.can_draft_reply),
+    Step("draft_reply", "started", frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+         Status.IN_PROGRESS, policy.can_draft_reply),
     # A leader answers in one step (the API's reply): from acknowledged it assigns themself.
-    Step("reply", OPEN_WORK, Status.DONE, policy.can_approve_reply),
-    Step("close", OPEN_WORK, Status.DONE, policy.can_assign, _no_deadline),
-    Step("request_recall", frozenset({Status.RECEIVED, Status.ACKNOWLEDGED}),
+    Step("reply", "replied", OPEN_WORK, Status.DONE, policy.can_approve_reply),
+    Step("close", "closed", OPEN_WORK, Status.DONE, policy.can_assign, _no_deadline),
+    Step("request_recall", "recall_requested", frozenset({Status.RECEIVED, Status.ACKNOWLEDGED}),
          Status.RECALL_REQUESTED, policy.can_recall),
-    Step("agree_recall", frozenset({Status.RECALL_REQUESTED}), Status.RECALL_AGREED,
-         policy.can_receive),
-    Step("refuse_recall", frozenset({Status.RECALL_REQUESTED}), Status.RECALL_REFUSED,
-         policy.can_receive),
+    Step("agree_recall", "recall_agreed", frozenset({Status.RECALL_REQUESTED}),
+         Status.RECALL_AGREED, policy.can_receive),
+    Step("refuse_recall", "recall_refused", frozenset({Status.RECALL_REQUESTED}),
+         Status.RECALL_REFUSED, policy.can_receive),
 )
 STEPS: dict[str, Step] = {step.name: step for step in _TABLE}
+EVENTS: dict[str, str] = {step.name: step.event for step in _TABLE}
 
 
 def effective_status(delivery: Delivery) -> str:
