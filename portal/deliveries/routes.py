@@ -64,10 +64,10 @@ def index():
     today = local_today()
     soon_until = deadlines.due_soon_until(today)
     try:
-        rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
+        rows, next_cursor = inbox.inbox_rows(organisation_id, query, today, soon_until)
     except inbox.CursorError:
         query = replace(query, after=None)  # a cursor not made here: start from the top
-        rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
+        rows, next_cursor = inbox.inbox_rows(organisation_id, query, today, soon_until)
     counts = inbox.tab_counts(organisation_id, query, today, soon_until)
     # The filters carried to the next page: the form's own (a name such as `_scheme` or
     # `endpoint` would be read by url_for itself).
@@ -76,8 +76,8 @@ def index():
     template = "deliveries/_inbox.html" if request.htmx else "deliveries/index.html"
     return render_template(
         template, form=form, query=query, rows=rows, counts=counts, tab_labels=TAB_LABELS,
-        args=args, next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None,
-        states={d.id: deadlines.deadline_state(d, today, soon_until) for d in rows}), (
+        args=args,
+        next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None), (
             200 if valid else 400)
 
 

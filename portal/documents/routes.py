@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 from portal import policy
 from portal.clock import local_today
 from portal.deliveries import inbox
-from portal.deliveries.deadlines import deadline_state, due_soon_until
+from portal.deliveries.deadlines import due_soon_until
 from portal.documents import services, tracking
 from portal.documents.authority import authority_choices
 from portal.documents.forms import (
@@ -419,6 +419,5 @@ def open_for(organisation_id):
     ministry_ids = [o.id for o in list_organisations() if o.kind in policy.MINISTRY_SIDE]
     today = local_today()
     soon_until = due_soon_until(today)
-    rows = [(d, deadline_state(d, today, soon_until))
-            for d in inbox.open_deliveries_from(organisation.id, ministry_ids)]
+    rows = inbox.open_deliveries_from(organisation.id, ministry_ids, today, soon_until)
     return render_template("documents/open_for.html", organisation=organisation, rows=rows)
