@@ -31,7 +31,8 @@ from portal.documents.models import (
 from portal.errors import refusal
 from portal.extensions import db
 from portal.organisations.services import list_organisations
-from portal.signing.services import verification_of
+from portal.signing.titles import printed_signer
+from portal.signing.verification import verification_of, verified_attachments
 from portal.web import take_step
 
 bp = Blueprint("deliveries", __name__, url_prefix="/inbox")
@@ -111,7 +112,9 @@ def show(delivery_id):
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
         action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status,
         event_labels=EVENT_LABELS,
-        verification=verification_of(delivery.document))
+        verification=verification_of(delivery.document), signer=printed_signer(delivery.document),
+        attachments=verified_attachments(delivery.document),
+        reply_attachments=verified_attachments(reply))
 
 
 def _step(delivery_id, form_class, perform, done):

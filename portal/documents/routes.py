@@ -34,7 +34,7 @@ from portal.documents.models import (
 )
 from portal.extensions import db
 from portal.headers import CONTENT_SECURITY_POLICY
-from portal.jobs.services import first_job_of
+from portal.jobs.progress import latest_run
 from portal.once import Answer, KeyReusedError, form_fingerprint, once
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
@@ -42,6 +42,8 @@ from portal.rendering.html import render_html
 from portal.rendering.values import document_values
 from portal.rules import PortalError
 from portal.signing import chain
+from portal.signing.titles import printed_signer
+from portal.signing.verification import verification_after, verified_attachments
 from portal.spreadsheets import headings_wanted
 from portal.storage.names import display_name
 from portal.storage.serving import disposition, send_pdf
@@ -127,6 +129,7 @@ def _compose(document: Document | None):
             return redirect(answer.location)
     status = 400 if request.method == "POST" else 200
     return render_template("documents/compose.html", form=form, groups=groups, document=document,
+                           attachments=verified_attachments(document),
                            can_issue=current_user.role == policy.Role.CLERK), status
 
 
@@ -361,9 +364,11 @@ def show(document_id):
         return render_template(template, document=document, form=form, show=show, rows=rows,
                                summary=tracking.summary(rows), replies=replies)
     steps = chain.steps_of(document)
+    jobs = latest_run(document)
     return render_template(
         template, document=document, form=form, show=show, rows=rows, replies=replies,
-        summary=tracking.summary(rows), first_job=first_job_of(document),
+        summary=tracking.summary(rows), jobs=jobs, verification=verification_after(jobs),
+        attachments=verified_attachments(document), signer=printed_signer(document),
         action_form=ActionForm(), steps=steps,
         recallable=len(services.recallable_deliveries(document)),
         current_step=next((s for s in steps if not s.signed), None),
