@@ -2,8 +2,6 @@
 not grow with its attachments or its document's jobs, and no template global reads the
 database."""
 
-from sqlalchemy import event
-
 from portal.documents.models import DocumentAttachment
 from portal.extensions import db
 from portal.jobs.models import Job, JobState
@@ -12,6 +10,7 @@ from portal.signing.models import Verification
 from portal.storage.services import store_bytes
 from tests.deliveries.conftest import Exchange
 from tests.pdfs import blank_pdf
+from tests.queries import queries_of
 
 # The callables templates may call: Flask's, Babel's, Flask-WTF's, the permission checks on
 # the person (the user and their organisation, loaded once per request) and formatting.
@@ -28,20 +27,9 @@ CALLABLE_GLOBALS = {
 }
 
 
-def test_no_template_global_is_a_function_that_queries(app):
+def test_no_template_global_is_a_function_thatqueries_of(app):
     callables = {name for name, value in app.jinja_env.globals.items() if callable(value)}
     assert callables <= CALLABLE_GLOBALS, callables - CALLABLE_GLOBALS
-
-
-def _queries(client, path) -> int:
-    statements = []
-    listen = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
-    return len(statements)
 
 
 def _attach_verified(document, count: int) -> None:
@@ -70,8 +58,8 @@ def test_the_delivery_and_document_pages_take_the_same_queries_however_many_atta
     for email, paths in pages.items():
         auth.login(email)
         for path in paths:
-            _queries(client, path)  # what a first request reads once (the calendar, ...)
-            counts[path] = _queries(client, path)
+            queries_of(client, path)  # what a first request reads once (the calendar, ...)
+            counts[path] = queries_of(client, path)
         auth.logout()
     _attach_verified(exchange.document, 3)
     _attach_verified(draft, 3)
@@ -80,7 +68,7 @@ def test_the_delivery_and_document_pages_take_the_same_queries_however_many_atta
         for path in paths:
             page = client.get(path).get_data(as_text=True)
             assert page.count("verdict-unsigned") >= 4, path  # the four attachments' badges
-            assert _queries(client, path) == counts[path], path
+            assert queries_of(client, path) == counts[path], path
         auth.logout()
 
 
@@ -89,8 +77,8 @@ def test_a_jobs_fragment_takes_the_same_queries_however_long_its_run(client, aut
     auth.login(exchange.ministry_clerk.email)
     first = first_job_of(exchange.document)
     path = f"/jobs/{first.id}"
-    _queries(client, path)
-    few = _queries(client, path)
+    queries_of(client, path)
+    few = queries_of(client, path)
     for kind in ("render", "sign", "verify"):
         db.session.add(Job(kind=kind, document_id=exchange.document.id, state=JobState.DONE,
                            progress=100))
@@ -98,4 +86,4 @@ def test_a_jobs_fragment_takes_the_same_queries_however_long_its_run(client, aut
     fragment = client.get(path).get_data(as_text=True)
     assert fragment.count('class="job ') == len(db.session.query(Job).filter_by(
         document_id=exchange.document.id).all())
-    assert _queries(client, path) == few
+    assert queries_of(client, path) == few
