@@ -21,7 +21,6 @@ from portal.input import refuse_unstorable_text
 from portal.net import client_address
 from portal.rendering import jobs as _render_jobs  # noqa: F401  (registers the render job)
 from portal.signing import services as _signing_jobs  # noqa: F401  (sign and verify jobs)
-from portal.signing.titles import printed_signer
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -94,7 +93,6 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.deliveries.models import STATUS_LABELS
     from portal.documents.models import STATE_LABELS, TYPE_LABELS, URGENCY_LABELS
     from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS, JOB_STEP_LABELS
-    from portal.jobs.services import following
     from portal.policy import (
         ROLE_LABELS,
         can_draft_oversight_letter,
@@ -109,12 +107,7 @@ def _register_template_helpers(app: Flask) -> None:
         can_view_audit,
     )
     from portal.signing.chain import FIELD_LABELS as CHAIN_FIELD_LABELS
-    from portal.signing.services import (
-        FINDING_LABELS,
-        VERDICT_LABELS,
-        file_verification,
-        verification_of,
-    )
+    from portal.signing.services import FINDING_LABELS, VERDICT_LABELS
 
     @app.template_filter("local_time")
     def local_time(moment):
@@ -142,7 +135,6 @@ def _register_template_helpers(app: Flask) -> None:
         can_draft_oversight_letter=can_draft_oversight_letter,
         can_manage_oversight_settings=can_manage_oversight_settings,
         now_local=lambda: as_local(utcnow()),
-        printed_signer=printed_signer,
         status_labels=STATUS_LABELS,
         type_labels=TYPE_LABELS,
         document_state_labels=STATE_LABELS,
@@ -151,10 +143,7 @@ def _register_template_helpers(app: Flask) -> None:
         job_kind_labels=JOB_KIND_LABELS,
         job_state_labels=JOB_STATE_LABELS,
         job_step_labels=JOB_STEP_LABELS,
-        following_job=following,
         verdict_labels=VERDICT_LABELS,
         finding_labels=FINDING_LABELS,
-        verification_of=verification_of,
-        file_verification=file_verification,
         chain_field_labels=CHAIN_FIELD_LABELS,
     )

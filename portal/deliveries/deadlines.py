@@ -11,11 +11,18 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, literal, select
 
 from portal.calendar.services import DueDate, SkippedDay, WorkingCalendar
 from portal.clock import as_local
-from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, DeliveryEvent
+from portal.deliveries.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Delivery,
+    DeliveryEvent,
+    Status,
+)
+from portal.deliveries.steps import in_effective_states
 from portal.extensions import db
 
 DUE_SOON_WORKING_DAYS = 2
@@ -66,6 +73,30 @@ def due_soon_condition(today: date, soon_until: date):
 def overdue_condition(today: date):
     """SQL: open deliveries whose last day has passed."""
     return and_(Delivery.status.in_(OPEN_STATUSES), Delivery.due_on < today)
+
+
+TABS = ("new", "in_progress", "due_soon", "overdue", "done", "all")
+
+
+def tab_condition(tab: str, today: date, soon_until: date):
+    """SQL: an inbox tab's deliveries. "New" is what waits for the recipient's first answer,
+    by the effective state (steps.py): a refused recall of a document not yet acknowledged is
+    new."""
+    is_open = Delivery.status.in_(OPEN_STATUSES)
+    return {
+        "new": in_effective_states((Status.RECEIVED, Status.RECALL_REQUESTED)),
+        "in_progress": and_(is_open, ~in_effective_states((Status.RECEIVED,
+                                                            Status.RECALL_REQUESTED))),
+        "due_soon": due_soon_condition(today, soon_until),
+        "overdue": overdue_condition(today),
+        "done": Delivery.status.in_(CLOSED_STATUSES),
+        "all": literal(True),
+    }[tab]
+
+
+def with_states(deliveries, today: date, soon_until: date) -> list[tuple[Delivery, str | None]]:
+    """(delivery, deadline state) rows, as the inbox and the tracking pages list them."""
+    return [(delivery, deadline_state(delivery, today, soon_until)) for delivery in deliveries]
 
 
 def explanation(delivery: Delivery, language: str = "vi") -> DueDate | None:

@@ -8,22 +8,26 @@ costs what the first one does.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, and_, case, delete, func, literal, select, tuple_
+from sqlalchemy import Date, case, delete, func, literal, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.auth.models import User
 from portal.bounds import parse_id
 from portal.clock import aware_utc, start_of_local_day
-from portal.deliveries.deadlines import due_soon_condition, overdue_condition
-from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, InboxTally, Status
-from portal.deliveries.steps import in_effective_states
+from portal.deliveries.deadlines import (
+    TABS,
+    due_soon_condition,
+    overdue_condition,
+    tab_condition,
+    with_states,
+)
+from portal.deliveries.models import OPEN_STATUSES, Delivery, InboxTally
 from portal.documents.models import Document
 from portal.documents.text import fold
 from portal.extensions import db, insert_for_dialect
 from portal.organisations.models import Organisation
 
 PAGE_SIZE = 25
-TABS = ("new", "in_progress", "due_soon", "overdue", "done", "all")
 SORTS = ("newest", "oldest", "deadline")
 NO_DEADLINE = date(9999, 12, 31)
 
@@ -43,21 +47,6 @@ class InboxQuery:
     q: str = ""
     sort: str = "newest"
     after: str | None = None
-
-
-def _tab_condition(tab: str, today: date, soon_until: date):
-    """A tab's deliveries. "New" is what waits for the recipient's first answer, by the
-    effective state (steps.py): a refused recall of a document not yet acknowledged is new."""
-    is_open = Delivery.status.in_(OPEN_STATUSES)
-    return {
-        "new": in_effective_states((Status.RECEIVED, Status.RECALL_REQUESTED)),
-        "in_progress": and_(is_open, ~in_effective_states((Status.RECEIVED,
-                                                            Status.RECALL_REQUESTED))),
-        "due_soon": due_soon_condition(today, soon_until),
-        "overdue": overdue_condition(today),
-        "done": Delivery.status.in_(CLOSED_STATUSES),
-        "all": literal(True),
-    }[tab]
 
 
 def _filters(query: InboxQuery) -> list:
@@ -127,7 +116,7 @@ def inbox_page(organisation_id: int, query: InboxQuery, today: date, soon_until:
         select(Delivery).join(Delivery.document)
         .options(*_ROW_COLUMNS)
         .where(Delivery.recipient_id == organisation_id,
-               _tab_condition(query.tab, today, soon_until), *_filters(query))
+               tab_condition(query.tab, today, soon_until), *_filters(query))
         .order_by(first.desc() if descending else first, second.desc() if descending else second)
         .limit(limit + 1)
     )
@@ -140,6 +129,12 @@ def inbox_page(organisation_id: int, query: InboxQuery, today: date, soon_until:
     return rows[:limit], next_cursor
 
 
+def inbox_rows(organisation_id: int, query: InboxQuery, today: date, soon_until: date):
+    """One page of the inbox as (delivery, deadline state) rows, and the next page's cursor."""
+    deliveries, next_cursor = inbox_page(organisation_id, query, today, soon_until)
+    return with_states(deliveries, today, soon_until), next_cursor
+
+
 def tab_counts(organisation_id: int, query: InboxQuery, today: date,
                soon_until: date) -> dict[str, int]:
     """How many deliveries each tab holds under the current filters."""
@@ -147,9 +142,9 @@ def tab_counts(organisation_id: int, query: InboxQuery, today: date,
         return _filtered_counts(organisation_id, query, today, soon_until)
     # One pass over the open deliveries only (an index range, not the department's history).
     open_count, new, overdue, due_soon = db.session.execute(
-        select(func.count(), func.count().filter(_tab_condition("new", today, soon_until)),
-               func.count().filter(Delivery.due_on < today),
-               func.count().filter(Delivery.due_on.between(today, soon_until)))
+        select(func.count(), func.count().filter(tab_condition("new", today, soon_until)),
+               func.count().filter(overdue_condition(today)),
+               func.count().filter(due_soon_condition(today, soon_until)))
         .where(Delivery.recipient_id == organisation_id, Delivery.status.in_(OPEN_STATUSES))
     ).one()
     counts = {"new": new, "in_progress": open_count - new, "overdue": overdue,
@@ -162,7 +157,7 @@ def tab_counts(organisation_id: int, query: InboxQuery, today: date,
 
 def _filtered_counts(organisation_id: int, query: InboxQuery, today: date,
                      soon_until: date) -> dict[str, int]:
-    columns = [func.coalesce(func.sum(case((_tab_condition(tab, today, soon_until), 1),
+    columns = [func.coalesce(func.sum(case((tab_condition(tab, today, soon_until), 1),
                                            else_=0)), 0).label(tab) for tab in TABS]
     statement = select(*columns).select_from(Delivery).where(
         Delivery.recipient_id == organisation_id, *_filters(query))
@@ -204,8 +199,10 @@ def recount_tallies(recipient_ids) -> None:
             index_elements=[InboxTally.recipient_id], set_={"received": received}))
 
 
-def open_deliveries_from(organisation_id: int, issuer_ids) -> list[Delivery]:
-    """An organisation's open deliveries from the given issuers, earliest deadline first."""
+def open_deliveries_from(organisation_id: int, issuer_ids, today: date,
+                         soon_until: date) -> list[tuple[Delivery, str | None]]:
+    """An organisation's open deliveries from the given issuers, earliest deadline first, as
+    (delivery, deadline state) rows."""
     statement = (
         select(Delivery).join(Delivery.document)
         .options(contains_eager(Delivery.document).joinedload(Document.issuer))
@@ -214,4 +211,4 @@ def open_deliveries_from(organisation_id: int, issuer_ids) -> list[Delivery]:
         .order_by(func.coalesce(Delivery.due_on, literal(NO_DEADLINE, Date)),
                   Delivery.received_at)
     )
-    return list(db.session.scalars(statement))
+    return with_states(db.session.scalars(statement), today, soon_until)

@@ -26,7 +26,8 @@ from portal.documents.forms import ActionForm, AttachmentForm
 from portal.errors import refusal
 from portal.extensions import db
 from portal.organisations.services import list_organisations
-from portal.signing.services import verification_of
+from portal.signing.titles import printed_signer
+from portal.signing.verification import verification_of, verified_attachments
 from portal.web import take_step
 
 bp = Blueprint("deliveries", __name__, url_prefix="/inbox")
@@ -59,10 +60,10 @@ def index():
     today = local_today()
     soon_until = deadlines.due_soon_until(today)
     try:
-        rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
+        rows, next_cursor = inbox.inbox_rows(organisation_id, query, today, soon_until)
     except inbox.CursorError:
         query = replace(query, after=None)  # a cursor not made here: start from the top
-        rows, next_cursor = inbox.inbox_page(organisation_id, query, today, soon_until)
+        rows, next_cursor = inbox.inbox_rows(organisation_id, query, today, soon_until)
     counts = inbox.tab_counts(organisation_id, query, today, soon_until)
     # The filters carried to the next page: the form's own (a name such as `_scheme` or
     # `endpoint` would be read by url_for itself).
@@ -71,8 +72,8 @@ def index():
     template = "deliveries/_inbox.html" if request.htmx else "deliveries/index.html"
     return render_template(
         template, form=form, query=query, rows=rows, counts=counts, tab_labels=TAB_LABELS,
-        args=args, next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None,
-        states={d.id: deadlines.deadline_state(d, today, soon_until) for d in rows}), (
+        args=args,
+        next_url=url_for(".index", **args, after=next_cursor) if next_cursor else None), (
             200 if valid else 400)
 
 
@@ -106,7 +107,9 @@ def show(delivery_id):
         reply_form=ReplyForm(body=reply.body if reply else ""), return_form=ReturnForm(),
         action_form=ActionForm(), attachment_form=AttachmentForm(), Status=Status,
         event_labels=EVENT_LABELS,
-        verification=verification_of(delivery.document))
+        verification=verification_of(delivery.document), signer=printed_signer(delivery.document),
+        attachments=verified_attachments(delivery.document),
+        reply_attachments=verified_attachments(reply))
 
 
 def _step(delivery_id, form_class, perform, done):

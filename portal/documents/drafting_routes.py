@@ -16,6 +16,7 @@ from portal.once import Answer, KeyReusedError, form_fingerprint, once
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.services import list_organisations
 from portal.rules import PortalError
+from portal.signing.verification import verified_attachments
 from portal.transaction import action
 from portal.web import take_step
 
@@ -95,6 +96,7 @@ def _compose(document: Document | None):
             return redirect(answer.location)
     status = 400 if request.method == "POST" else 200
     return render_template("documents/compose.html", form=form, groups=groups, document=document,
+                           attachments=verified_attachments(document),
                            can_issue=current_user.role == policy.Role.CLERK), status
 
 

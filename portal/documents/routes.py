@@ -14,19 +14,21 @@ import portal.documents.issuing_routes  # noqa: F401
 from portal import policy
 from portal.clock import local_today
 from portal.deliveries import inbox
-from portal.deliveries.deadlines import deadline_state, due_soon_until
+from portal.deliveries.deadlines import due_soon_until
 from portal.documents import bp, services, tracking
 from portal.documents.chain_routes import can_submit_for_signing, chain_form
 from portal.documents.forms import ActionForm, ReturnForm, TrackingFilterForm
 from portal.documents.models import Document, DocumentAttachment, DocumentState
 from portal.extensions import db
 from portal.headers import CONTENT_SECURITY_POLICY
-from portal.jobs.services import first_job_of
+from portal.jobs.progress import latest_run
 from portal.organisations.models import Organisation
 from portal.organisations.services import list_organisations
 from portal.rendering.html import render_html
 from portal.rendering.values import document_values
 from portal.signing import chain
+from portal.signing.titles import printed_signer
+from portal.signing.verification import verification_after, verified_attachments
 from portal.spreadsheets import headings_wanted
 from portal.storage.names import display_name
 from portal.storage.serving import disposition, send_pdf
@@ -108,9 +110,11 @@ def show(document_id):
         return render_template(template, document=document, form=form, show=show, rows=rows,
                                summary=tracking.summary(rows), replies=replies)
     steps = chain.steps_of(document)
+    jobs = latest_run(document)
     return render_template(
         template, document=document, form=form, show=show, rows=rows, replies=replies,
-        summary=tracking.summary(rows), first_job=first_job_of(document),
+        summary=tracking.summary(rows), jobs=jobs, verification=verification_after(jobs),
+        attachments=verified_attachments(document), signer=printed_signer(document),
         action_form=ActionForm(), steps=steps,
         recallable=len(services.recallable_deliveries(document)),
         current_step=next((s for s in steps if not s.signed), None),
@@ -139,7 +143,6 @@ def open_for(organisation_id):
     ministry_ids = [o.id for o in list_organisations() if o.kind in policy.MINISTRY_SIDE]
     today = local_today()
     soon_until = due_soon_until(today)
-    rows = [(d, deadline_state(d, today, soon_until))
-            for d in inbox.open_deliveries_from(organisation.id, ministry_ids)]
+    rows = inbox.open_deliveries_from(organisation.id, ministry_ids, today, soon_until)
     return render_template("documents/open_for.html", organisation=organisation, rows=rows)
 

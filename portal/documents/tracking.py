@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from portal import policy
 from portal.clock import as_local
 from portal.collation import by_name
-from portal.deliveries.deadlines import DEADLINE_LABELS, deadline_state
+from portal.deliveries.deadlines import DEADLINE_LABELS, with_states
 from portal.deliveries.models import STATUS_LABELS, Delivery, Status
 from portal.extensions import db
 from portal.organisations.models import Organisation
@@ -30,7 +30,7 @@ def recipients_of(document, show: str, today: date, soon_until: date) -> list[tu
         .options(joinedload(Delivery.recipient), joinedload(Delivery.reply_document))
         .where(Delivery.document_id == document.id)
         .order_by(by_name(Organisation.name), Organisation.id))
-    rows = [(d, deadline_state(d, today, soon_until)) for d in deliveries]
+    rows = with_states(deliveries, today, soon_until)
     if show == "not_acknowledged":
         rows = [r for r in rows if r[0].status == Status.RECEIVED]
     elif show == "not_replied":

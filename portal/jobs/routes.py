@@ -4,10 +4,11 @@ from flask_login import current_user, login_required
 
 from portal import policy
 from portal.documents.forms import ActionForm
-from portal.jobs import services
+from portal.jobs import progress, services
 from portal.jobs.models import Job
 from portal.net import safe_next_url
 from portal.rules import PortalError
+from portal.signing.verification import verification_after
 from portal.transaction import action
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -33,7 +34,9 @@ def index():
 @login_required
 def show(job_id):
     """A job's progress bar; htmx polls it until the job is finished."""
-    return render_template("jobs/_job.html", job=_job(job_id), action_form=ActionForm())
+    jobs = progress.run_from(_job(job_id))
+    return render_template("jobs/_job.html", jobs=jobs, verification=verification_after(jobs),
+                           action_form=ActionForm())
 
 
 @bp.post("/<int:job_id>/retry")
@@ -55,5 +58,6 @@ def retry(job_id):
               "error" if message else "info")
         back = safe_next_url(request.form.get("next"))
         return redirect(back or url_for("documents.show", document_id=job.document_id))
-    return render_template("jobs/_job.html", job=job, action_form=ActionForm(),
-                           message=message), 409 if message else 200
+    jobs = progress.run_from(job)
+    return render_template("jobs/_job.html", jobs=jobs, verification=verification_after(jobs),
+                           action_form=ActionForm(), message=message), 409 if message else 200

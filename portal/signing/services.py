@@ -252,13 +252,3 @@ def _verdict(signatures: list[dict]) -> str:
         return "invalid"
     return "warnings" if findings & WARNING_FINDINGS else "valid"
 
-
-def verification_of(document) -> Verification | None:
-    return file_verification(document.pdf_file_id)
-
-
-def file_verification(stored_file_id: int | None) -> Verification | None:
-    if stored_file_id is None:
-        return None
-    return db.session.scalar(select(Verification).where(
-        Verification.stored_file_id == stored_file_id))

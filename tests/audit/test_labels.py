@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.audit import services as audit
 from portal.audit.labels import ACTION_LABELS, DETAIL_LABELS
@@ -17,6 +16,7 @@ from portal.extensions import db
 from portal.transaction import action
 from tests.audit.emitted import emitted_actions, emitted_detail_keys
 from tests.deliveries.conftest import Exchange
+from tests.queries import queries_of
 
 
 def test_every_action_the_code_records_has_a_label_and_every_label_an_action(app):
@@ -84,20 +84,10 @@ def test_a_page_of_events_takes_the_same_queries_however_many_rows(client, auth,
     exchange, admin, _from_department = trail
     auth.login(admin.email)
 
-    def queries(path):
-        statements = []
-        listen = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
-        return len(statements)
-
-    few = queries("/audit/")
+    few = queries_of(client, "/audit/")
     for n in range(3):
         make.document(exchange.ministry_clerk, [exchange.a, exchange.b], subject=f"Thêm {n}")
-    assert queries("/audit/") == few
+    assert queries_of(client, "/audit/") == few
 
 
 def test_a_long_list_of_objects_names_the_first_twenty_and_counts_the_rest(client, auth, make):

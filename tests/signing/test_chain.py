@@ -18,7 +18,7 @@ from portal.signing import chain, keys
 from portal.signing.form import text_values
 from portal.signing.models import SignatureStep
 from portal.signing.pdf import check_signatures
-from portal.signing.services import verification_of
+from portal.signing.verification import verification_of
 from portal.storage.services import read_bytes
 from portal.transaction import action
 from tests.conftest import csrf_token_from

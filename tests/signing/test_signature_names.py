@@ -5,7 +5,7 @@ from portal.documents import services as documents
 from portal.extensions import db
 from portal.signing import keys
 from portal.signing.pdf import check_signatures
-from portal.signing.services import verification_of
+from portal.signing.verification import verification_of
 from portal.storage.services import read_bytes
 from portal.transaction import action
 

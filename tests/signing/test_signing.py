@@ -13,7 +13,8 @@ from portal.extensions import db
 from portal.signing import keys
 from portal.signing.models import SigningIdentity, TrustedRoot, Verification
 from portal.signing.pdf import ORGANISATION_FIELD, check_signatures
-from portal.signing.services import verification_of, verify_file
+from portal.signing.services import verify_file
+from portal.signing.verification import verification_of
 from portal.storage.services import read_bytes, store_bytes
 from portal.transaction import action
 from tests.deliveries.conftest import Exchange
