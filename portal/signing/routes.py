@@ -64,22 +64,27 @@ def _step_on_index(form, perform, done, *, refused_at, **forms):
                         page=lambda: _page(**forms), refused_at=refused_at)
 
 
+def _key_of_organisation(form, add, done, *, refused_at, **forms):
+    """A key for the organisation the form names: `add(organisation)`, then `done(its name)`."""
+    def perform():
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        add(organisation)
+        return organisation
+    return _step_on_index(form, perform, lambda organisation: done(organisation.name),
+                          refused_at=refused_at, **forms)
+
+
 @bp.post("/keys")
 @login_required
 @policy.permission_required(policy.can_manage_keys)
 def import_key():
     """Import an organisation's PKCS#12; its password is used once and kept nowhere."""
     form = _with_organisations(ImportKeyForm())
-
-    def import_():
-        organisation = db.get_or_404(Organisation, form.organisation_id.data)
-        keys.import_pkcs12(_read(form.file.data), form.password.data or "", organisation,
-                           actor=current_user)
-        return organisation
-    return _step_on_index(form, import_,
-                          lambda organisation: _("Key imported for %(name)s.",
-                                                 name=organisation.name),
-                          refused_at=form.file, import_form=form)
+    return _key_of_organisation(
+        form, lambda organisation: keys.import_pkcs12(
+            _read(form.file.data), form.password.data or "", organisation, actor=current_user),
+        lambda name: _("Key imported for %(name)s.", name=name),
+        refused_at=form.file, import_form=form)
 
 
 @bp.post("/token-keys")
@@ -88,16 +93,12 @@ def import_key():
 def register_token_key():
     """Seal an organisation's documents with a key that stays on a PKCS#11 token."""
     form = _with_organisations(TokenKeyForm())
-
-    def register():
-        organisation = db.get_or_404(Organisation, form.organisation_id.data)
-        keys.register_token_key(form.token_label.data.strip(), form.key_label.data.strip(),
-                                organisation, actor=current_user)
-        return organisation
-    return _step_on_index(form, register,
-                          lambda organisation: _("Token key registered for %(name)s.",
-                                                 name=organisation.name),
-                          refused_at=form.key_label, token_form=form)
+    return _key_of_organisation(
+        form, lambda organisation: keys.register_token_key(
+            form.token_label.data.strip(), form.key_label.data.strip(), organisation,
+            actor=current_user),
+        lambda name: _("Token key registered for %(name)s.", name=name),
+        refused_at=form.key_label, token_form=form)
 
 
 @bp.post("/roots")
