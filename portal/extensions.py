@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 limiter = Limiter(client_address)
-# Public pages and exports, kept a minute in each worker (see leaderboard.routes).
+# Public pages and exports, kept a minute in each worker (see leaderboard.public_routes).
 cache = Cache()
 
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -22,7 +22,7 @@ from portal.organisations.forms import (
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
 from portal.signing.images import image_of
-from portal.transaction import action
+from portal.web import step_on_page, take_step
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -70,35 +70,24 @@ def create():
     """Add an organisation."""
     form = OrganisationForm()
     form.parent_id.choices = _parent_choices()
-    if form.validate_on_submit():
+
+    def add():
         parent = db.session.get(Organisation, form.parent_id.data) if form.parent_id.data else None
-        try:
-            with action():
-                organisation = services.add_organisation(
-                    code=form.code.data, name=form.name.data, kind=form.kind.data,
-                    parent=parent, actor=current_user, since=local_today())
-        except PortalError as error:
-            form.code.errors.append(str(error))
-        else:
-            flash(_("Organisation %(name)s added.", name=organisation.name), "info")
-            return redirect(url_for(".show", organisation_id=organisation.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("organisations/new.html", form=form), status
+        return services.add_organisation(code=form.code.data, name=form.name.data,
+                                         kind=form.kind.data, parent=parent, actor=current_user,
+                                         since=local_today())
+    return step_on_page(
+        form, add, lambda organisation: _("Organisation %(name)s added.", name=organisation.name),
+        back=lambda organisation: url_for(".show", organisation_id=organisation.id),
+        page=lambda: render_template("organisations/new.html", form=form), refused_at=form.code)
 
 
 def _change_form(template, form, organisation, error_field, change, done_message, **page):
     """Apply a validated change form, or show it again with the error (400 after a POST)."""
-    if form.validate_on_submit():
-        try:
-            with action():
-                change()
-        except PortalError as error:
-            error_field.errors.append(str(error))
-        else:
-            flash(done_message, "info")
-            return redirect(url_for(".show", organisation_id=organisation.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template(template, form=form, organisation=organisation, **page), status
+    return step_on_page(
+        form, change, done_message, back=url_for(".show", organisation_id=organisation.id),
+        page=lambda: render_template(template, form=form, organisation=organisation, **page),
+        refused_at=error_field)
 
 
 @bp.route("/<int:organisation_id>/rename", methods=["GET", "POST"])
@@ -127,20 +116,12 @@ def notation(organisation_id):
     form = NotationForm()
     if request.method == "GET":
         form.letter_format.data, form.other_format.data = numbering.formats_of(organisation)
-    if form.validate_on_submit():
-        try:
-            with action():
-                services.set_notation_formats(organisation, form.letter_format.data,
-                                              form.other_format.data, actor=current_user)
-        except numbering.NotationFormatError as error:
-            (form.letter_format if error.for_letters else form.other_format).errors.append(
-                str(error))
-        else:
-            flash(_("Notation format saved."), "info")
-            return redirect(url_for(".show", organisation_id=organisation.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("organisations/notation.html", form=form, organisation=organisation,
-                           notations=_notation_examples(organisation)), status
+    return _change_form(
+        "organisations/notation.html", form, organisation,
+        lambda error: form.letter_format if error.for_letters else form.other_format,
+        lambda: services.set_notation_formats(organisation, form.letter_format.data,
+                                              form.other_format.data, actor=current_user),
+        _("Notation format saved."), notations=_notation_examples(organisation))
 
 
 @bp.route("/<int:organisation_id>/merge", methods=["GET", "POST"])
@@ -177,15 +158,13 @@ def merge(organisation_id):
 
 
 def _merge(organisation, successor, form):
-    try:
-        with action():
-            services.merge_organisation(organisation, successor,
-                                        effective_on=form.effective_on.data, actor=current_user)
-    except PortalError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".merge", organisation_id=organisation.id))
-    flash(_("Organisation merged."), "info")
-    return redirect(url_for(".show", organisation_id=organisation.id))
+    return take_step(
+        None, lambda: services.merge_organisation(organisation, successor,
+                                                  effective_on=form.effective_on.data,
+                                                  actor=current_user),
+        _("Organisation merged."),
+        back=lambda outcome: url_for(".show" if outcome.done else ".merge",
+                                     organisation_id=organisation.id))
 
 
 @bp.route("/<int:organisation_id>/unmerge", methods=["GET", "POST"])
@@ -195,18 +174,14 @@ def unmerge(organisation_id):
     """Undo a merge entered by mistake, while nothing has been done under it (confirmed)."""
     organisation = db.get_or_404(Organisation, organisation_id)
     form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            with action():
-                count = merging.undo_merge(organisation, actor=current_user)
-        except PortalError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Merge undone: %(name)s stands alone again and has %(n)s documents back.",
-                    name=organisation.name, n=count), "info")
-            return redirect(url_for(".show", organisation_id=organisation.id))
-    return render_template("organisations/unmerge.html", organisation=organisation, form=form,
-                           check=merging.check_undo(organisation))
+    return step_on_page(
+        form, lambda: merging.undo_merge(organisation, actor=current_user),
+        lambda count: _("Merge undone: %(name)s stands alone again and has %(n)s documents "
+                        "back.", name=organisation.name, n=count),
+        back=url_for(".show", organisation_id=organisation.id),
+        page=lambda: render_template("organisations/unmerge.html", organisation=organisation,
+                                     form=form, check=merging.check_undo(organisation)),
+        status=200)
 
 
 @bp.route("/people/<int:user_id>/title", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,17 +11,16 @@ from portal.documents.forms import ActionForm
 from portal.extensions import db
 from portal.organisations.models import Organisation
 from portal.organisations.services import list_organisations
-from portal.rules import PortalError
 from portal.signing import keys
 from portal.signing.forms import ImportKeyForm, TokenKeyForm, TrustRootForm
 from portal.signing.models import SigningIdentity, TrustedRoot
-from portal.transaction import action
+from portal.web import step_on_page, take_step
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
 MAX_KEY_FILE = 64 * 1024  # a PKCS#12 or certificate is a few kilobytes
 
 
-def _page(import_form=None, root_form=None, token_form=None, status=200):
+def _page(import_form=None, root_form=None, token_form=None):
     identities = db.session.scalars(
         select(SigningIdentity)
         .outerjoin(Organisation, SigningIdentity.organisation_id == Organisation.id)
@@ -33,7 +32,7 @@ def _page(import_form=None, root_form=None, token_form=None, status=200):
                            import_form=import_form or _with_organisations(ImportKeyForm()),
                            token_form=token_form or _with_organisations(TokenKeyForm()),
                            root_form=root_form or TrustRootForm(),
-                           action_form=ActionForm()), status
+                           action_form=ActionForm())
 
 
 def _read(upload) -> bytes:
@@ -58,24 +57,34 @@ def index():
     return _page()
 
 
+def _step_on_index(form, perform, done, *, refused_at, **forms):
+    """A form of the keys' page: kept, back to the page; otherwise the page with the form's
+    errors (400)."""
+    return step_on_page(form, perform, done, back=url_for(".index"),
+                        page=lambda: _page(**forms), refused_at=refused_at)
+
+
+def _key_of_organisation(form, add, done, *, refused_at, **forms):
+    """A key for the organisation the form names: `add(organisation)`, then `done(its name)`."""
+    def perform():
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        add(organisation)
+        return organisation
+    return _step_on_index(form, perform, lambda organisation: done(organisation.name),
+                          refused_at=refused_at, **forms)
+
+
 @bp.post("/keys")
 @login_required
 @policy.permission_required(policy.can_manage_keys)
 def import_key():
     """Import an organisation's PKCS#12; its password is used once and kept nowhere."""
     form = _with_organisations(ImportKeyForm())
-    if form.validate_on_submit():
-        organisation = db.get_or_404(Organisation, form.organisation_id.data)
-        try:
-            with action():
-                keys.import_pkcs12(_read(form.file.data), form.password.data or "",
-                                   organisation, actor=current_user)
-        except PortalError as error:
-            form.file.errors.append(str(error))
-        else:
-            flash(_("Key imported for %(name)s.", name=organisation.name), "info")
-            return redirect(url_for(".index"))
-    return _page(import_form=form, status=400)
+    return _key_of_organisation(
+        form, lambda organisation: keys.import_pkcs12(
+            _read(form.file.data), form.password.data or "", organisation, actor=current_user),
+        lambda name: _("Key imported for %(name)s.", name=name),
+        refused_at=form.file, import_form=form)
 
 
 @bp.post("/token-keys")
@@ -84,19 +93,12 @@ def import_key():
 def register_token_key():
     """Seal an organisation's documents with a key that stays on a PKCS#11 token."""
     form = _with_organisations(TokenKeyForm())
-    if form.validate_on_submit():
-        organisation = db.get_or_404(Organisation, form.organisation_id.data)
-        try:
-            with action():
-                keys.register_token_key(form.token_label.data.strip(),
-                                        form.key_label.data.strip(), organisation,
-                                        actor=current_user)
-        except PortalError as error:
-            form.key_label.errors.append(str(error))
-        else:
-            flash(_("Token key registered for %(name)s.", name=organisation.name), "info")
-            return redirect(url_for(".index"))
-    return _page(token_form=form, status=400)
+    return _key_of_organisation(
+        form, lambda organisation: keys.register_token_key(
+            form.token_label.data.strip(), form.key_label.data.strip(), organisation,
+            actor=current_user),
+        lambda name: _("Token key registered for %(name)s.", name=name),
+        refused_at=form.key_label, token_form=form)
 
 
 @bp.post("/roots")
@@ -105,16 +107,9 @@ def register_token_key():
 def trust_root():
     """Trust a root certificate when verifying signatures."""
     form = TrustRootForm()
-    if form.validate_on_submit():
-        try:
-            with action():
-                keys.add_trusted_root(_read(form.file.data), actor=current_user)
-        except PortalError as error:
-            form.file.errors.append(str(error))
-        else:
-            flash(_("Root certificate trusted."), "info")
-            return redirect(url_for(".index"))
-    return _page(root_form=form, status=400)
+    return _step_on_index(form, lambda: keys.add_trusted_root(_read(form.file.data),
+                                                              actor=current_user),
+                          _("Root certificate trusted."), refused_at=form.file, root_form=form)
 
 
 @bp.post("/roots/<int:root_id>/delete")
@@ -123,8 +118,5 @@ def trust_root():
 def remove_root(root_id):
     """Stop trusting a root certificate."""
     root = db.get_or_404(TrustedRoot, root_id)
-    if ActionForm().validate_on_submit():
-        with action():
-            keys.remove_trusted_root(root, actor=current_user)
-        flash(_("Root certificate no longer trusted."), "info")
-    return redirect(url_for(".index"))
+    return take_step(ActionForm(), lambda: keys.remove_trusted_root(root, actor=current_user),
+                     _("Root certificate no longer trusted."), back=url_for(".index"))
