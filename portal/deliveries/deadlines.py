@@ -17,6 +17,7 @@ from portal.calendar.services import DueDate, SkippedDay, WorkingCalendar
 from portal.clock import as_local
 from portal.deliveries.models import CLOSED_STATUSES, OPEN_STATUSES, Delivery, DeliveryEvent
 from portal.extensions import db
+from portal.signals import working_days_changed
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -90,9 +91,10 @@ def explanation(delivery: Delivery, language: str = "vi") -> DueDate | None:
     return result
 
 
+@working_days_changed.connect
 def recompute_working_day_deadlines(calendar: WorkingCalendar, *, actor, cause: str) -> list[int]:
     """Apply a changed calendar to open deliveries whose deadline counts working days
-    (a closed delivery keeps the deadline it was answered against)."""
+    (a closed delivery keeps the deadline it was answered against); the calendar's signal."""
     deliveries = db.session.scalars(
         select(Delivery).where(Delivery.due_working_days.is_not(None),
                                Delivery.status.in_(OPEN_STATUSES))
