@@ -4,7 +4,8 @@ from portal import policy
 from portal.api.auth import token_required
 from portal.api.openapi import openapi_document
 from portal.extensions import csrf
-from portal.organisations.services import final_successor, list_organisations
+from portal.organisations.models import final_successor
+from portal.organisations.services import list_organisations
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -38,8 +38,7 @@ from portal.documents.text import fold, is_blank, nfc
 from portal.extensions import db
 from portal.jobs import services as jobs
 from portal.jobs.runner import handles
-from portal.organisations.models import Organisation
-from portal.organisations.services import final_successor
+from portal.organisations.models import Organisation, final_successor
 from portal.rules import PortalError
 from portal.signing import keys
 from portal.signing.models import SIGNER_FIELD, SignatureStep
