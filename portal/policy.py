@@ -71,16 +71,15 @@ def owns_token(user, token) -> bool:
     return token.user_id == user.id
 
 
-def _refuse(status: int, reason: str):
-    actor = current_user if current_user.is_authenticated else None
+def _refuse(status: int, reason: str, user, message: str | None = None):
     audit.record(
         "access.refused",
-        actor=actor,
+        actor=user if user.is_authenticated else None,
         details={"path": request.path, "method": request.method, "status": status,
                  "reason": reason},
     )
     db.session.commit()
-    abort(status)
+    abort(status, message)
 
 
 def permission_required(check):
@@ -90,7 +89,7 @@ def permission_required(check):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not check(current_user):
-                _refuse(403, check.__name__)
+                _refuse(403, check.__name__, current_user)
             return view(*args, **kwargs)
 
         return wrapped
@@ -98,13 +97,18 @@ def permission_required(check):
     return decorator
 
 
-def visible_or_404(model, object_id, check):
-    """Load an object the current user may see, or answer 404 (never reveal it exists)."""
+def visible_or_404(model, object_id, check, *, user=None, message: str | None = None):
+    """Load an object the user may see, or answer 404 (never reveal it exists).
+
+    user: the one signed in, unless given (the API's caller, signed in by token). message:
+    what the 404 says (the API answers it as JSON, portal.errors).
+    """
+    user = current_user if user is None else user
     obj = db.session.get(model, object_id)
     if obj is None:
-        abort(404)
-    if not check(current_user, obj):
-        _refuse(404, check.__name__)
+        abort(404, message)
+    if not check(user, obj):
+        _refuse(404, check.__name__, user, message)
     return obj
 
 

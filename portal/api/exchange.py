@@ -12,7 +12,6 @@ from sqlalchemy import select
 from portal import policy
 from portal.api.auth import api_error, token_required
 from portal.api.routes import bp
-from portal.audit import services as audit
 from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
 from portal.clock import aware_utc, local_today
@@ -247,9 +246,8 @@ def document_detail(document_id):
     """A document the caller follows as its sender: its organisation's own, or the ministry's
     for a reviewer (policy.can_track_document); 404 for any other. Recipients read a
     document through their delivery."""
-    document = _visible_or_none(Document, document_id, policy.can_track_document)
-    if document is None:
-        return api_error(404, "no such document")
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document,
+                                     user=g.api_user, message="no such document")
     return jsonify(document_json(document))
 
 
@@ -287,21 +285,9 @@ def inbox_list():
                     "next": next_cursor})
 
 
-def _visible_or_none(model, object_id, allowed):
-    """The object when the caller may see it; None (answered 404, the refusal audited) if not."""
-    found = db.session.get(model, object_id)
-    if found is not None and allowed(g.api_user, found):
-        return found
-    if found is not None:
-        audit.record("access.refused", actor=g.api_user,
-                     details={"path": request.path, "method": request.method, "status": 404,
-                              "reason": allowed.__name__})
-        db.session.commit()
-    return None
-
-
 def _delivery_or_404(delivery_id):
-    return _visible_or_none(Delivery, delivery_id, policy.can_view_delivery)
+    return policy.visible_or_404(Delivery, delivery_id, policy.can_view_delivery,
+                                 user=g.api_user, message="no such delivery")
 
 
 @bp.get("/deliveries/<int:delivery_id>")
@@ -309,15 +295,11 @@ def _delivery_or_404(delivery_id):
 def delivery_detail(delivery_id):
     """One delivery with its document and history (404 for another organisation's)."""
     delivery = _delivery_or_404(delivery_id)
-    if delivery is None:
-        return api_error(404, "no such delivery")
     return jsonify(delivery_json(delivery, *_today_and_soon(), full=True))
 
 
 def _step(delivery_id, step_name, perform):
     delivery = _delivery_or_404(delivery_id)
-    if delivery is None:
-        return api_error(404, "no such delivery")
     if not steps.role_allows(step_name, g.api_user, delivery):
         return api_error(403, "your role does not allow this step")
 
