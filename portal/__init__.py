@@ -70,7 +70,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.api.routes import bp as api_bp
+    from portal.api import bp as api_bp
+    from portal.api import exchange, routes  # noqa: F401  (their routes join the API's)
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
     from portal.calendar.routes import bp as calendar_bp
