@@ -14,8 +14,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.audit import services as audit
+from portal.deliveries.models import Delivery, Status
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind
+from portal.signing.models import SignatureStep
 
 
 class Role(StrEnum):
@@ -148,8 +150,6 @@ def can_track_document(user, document) -> bool:
 def trackable_document_ids(user, documents) -> set[int]:
     """can_track_document for a page of documents at once: the issuer's people, the overseers
     for the ministry's documents, and those asked to initial or sign (one query for those)."""
-    from portal.signing.models import SignatureStep
-
     tracked = {d.id for d in documents if _member(user, d.issuer_id)
                or (can_oversee(user) and d.issuer.kind in MINISTRY_SIDE)}
     others = [d.id for d in documents if d.id not in tracked]
@@ -178,8 +178,6 @@ def can_read_document(user, document) -> bool:
         return True
     if document.state != "issued":
         return False
-    from portal.deliveries.models import Delivery, Status
-
     delivered = (Delivery.document_id == document.id, Delivery.status != Status.RECALL_AGREED)
     if db.session.query(db.exists().where(
             *delivered, Delivery.recipient_id == user.organisation_id)).scalar():
