@@ -8,19 +8,16 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, models  # noqa: F401  (models: every table registered)
+from portal import cli, models, tasks  # noqa: F401  (models: every table registered)
 from portal.audit.context import bind_origin
 from portal.bounds import IdConverter
 from portal.config import ROOT_DIR, load_config
-from portal.documents import tasks as _document_jobs  # noqa: F401  (the dispatch job)
 from portal.errors import register_error_handlers
 from portal.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
 from portal.headers import add_security_headers
 from portal.i18n import LANGUAGES, select_locale, url_with_language
 from portal.input import refuse_unstorable_text
 from portal.net import client_address
-from portal.rendering import jobs as _render_jobs  # noqa: F401  (registers the render job)
-from portal.signing import services as _signing_jobs  # noqa: F401  (sign and verify jobs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     register_error_handlers(app)
     cli.register(app)
+    tasks.register_all()
     app.before_request(refuse_unstorable_text)
     app.before_request(lambda: bind_origin(client_address()))
     app.after_request(add_security_headers)
@@ -69,7 +67,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.api.routes import bp as api_bp
+    from portal.api import bp as api_bp
+    from portal.api import exchange, routes  # noqa: F401  (their routes join the API's)
     from portal.audit.routes import bp as audit_bp
     from portal.auth.routes import bp as auth_bp
     from portal.calendar.routes import bp as calendar_bp

@@ -14,8 +14,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.audit import services as audit
+from portal.deliveries.models import Delivery, Status
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind
+from portal.signing.models import SignatureStep
 
 
 class Role(StrEnum):
@@ -71,16 +73,15 @@ def owns_token(user, token) -> bool:
     return token.user_id == user.id
 
 
-def _refuse(status: int, reason: str):
-    actor = current_user if current_user.is_authenticated else None
+def _refuse(status: int, reason: str, user, message: str | None = None):
     audit.record(
         "access.refused",
-        actor=actor,
+        actor=user if user.is_authenticated else None,
         details={"path": request.path, "method": request.method, "status": status,
                  "reason": reason},
     )
     db.session.commit()
-    abort(status)
+    abort(status, message)
 
 
 def permission_required(check):
@@ -90,7 +91,7 @@ def permission_required(check):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not check(current_user):
-                _refuse(403, check.__name__)
+                _refuse(403, check.__name__, current_user)
             return view(*args, **kwargs)
 
         return wrapped
@@ -98,13 +99,18 @@ def permission_required(check):
     return decorator
 
 
-def visible_or_404(model, object_id, check):
-    """Load an object the current user may see, or answer 404 (never reveal it exists)."""
+def visible_or_404(model, object_id, check, *, user=None, message: str | None = None):
+    """Load an object the user may see, or answer 404 (never reveal it exists).
+
+    user: the one signed in, unless given (the API's caller, signed in by token). message:
+    what the 404 says (the API answers it as JSON, portal.errors).
+    """
+    user = current_user if user is None else user
     obj = db.session.get(model, object_id)
     if obj is None:
-        abort(404)
-    if not check(current_user, obj):
-        _refuse(404, check.__name__)
+        abort(404, message)
+    if not check(user, obj):
+        _refuse(404, check.__name__, user, message)
     return obj
 
 
@@ -144,8 +150,6 @@ def can_track_document(user, document) -> bool:
 def trackable_document_ids(user, documents) -> set[int]:
     """can_track_document for a page of documents at once: the issuer's people, the overseers
     for the ministry's documents, and those asked to initial or sign (one query for those)."""
-    from portal.signing.models import SignatureStep
-
     tracked = {d.id for d in documents if _member(user, d.issuer_id)
                or (can_oversee(user) and d.issuer.kind in MINISTRY_SIDE)}
     others = [d.id for d in documents if d.id not in tracked]
@@ -174,8 +178,6 @@ def can_read_document(user, document) -> bool:
         return True
     if document.state != "issued":
         return False
-    from portal.deliveries.models import Delivery, Status
-
     delivered = (Delivery.document_id == document.id, Delivery.status != Status.RECALL_AGREED)
     if db.session.query(db.exists().where(
             *delivered, Delivery.recipient_id == user.organisation_id)).scalar():

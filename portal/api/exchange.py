@@ -1,21 +1,21 @@
 """The document-exchange API: issue, inbox, deliveries, acknowledge, reply; and due dates.
 
-The same services, permission checks and audit as the web pages; errors are JSON.
+The same services, permission checks and audit as the web pages; errors are JSON. What it
+answers is shaped in portal.api.shapes; an action sent with an `Idempotency-Key` runs once
+(portal.api.idempotency).
 """
-
-from collections.abc import Callable
-from datetime import date
 
 from flask import current_app, g, jsonify, request
 from sqlalchemy import select
 
 from portal import policy
+from portal.api import bp
 from portal.api.auth import api_error, token_required
-from portal.api.routes import bp
-from portal.audit import services as audit
+from portal.api.idempotency import acting_once, respond
+from portal.api.shapes import delivery_json, document_json
 from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
-from portal.clock import aware_utc, local_today
+from portal.clock import local_today
 from portal.deliveries import deadlines, inbox, replies, steps
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
@@ -24,82 +24,15 @@ from portal.documents.models import Document, DocumentType, Urgency
 from portal.documents.text import clean_line, clean_text, is_blank
 from portal.extensions import db
 from portal.i18n import LANGUAGES
-from portal.once import Answer, KeyReusedError, MalformedKeyError, fingerprint, once
+from portal.once import Answer, KeyReusedError, MalformedKeyError
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
-from portal.signing.titles import printed_signer
-from portal.transaction import action
 
 INBOX_LIMIT = 100
 
 
 class BadRequest(PortalError):
     """A request the API cannot read (400)."""
-
-
-def _moment(value):
-    return aware_utc(value).isoformat() if value else None  # RFC 3339: with its offset
-
-
-def _day(value):
-    return value.isoformat() if value else None
-
-
-def document_json(document: Document) -> dict:
-    return {
-        "id": document.id,
-        "notation": document.notation,
-        "number": document.number,
-        "year": document.year,
-        "type": document.doc_type,
-        "subject": document.subject,
-        "body": document.body,
-        "urgency": document.urgency,
-        "issuer": {"id": document.issuer.id, "code": document.issuer.code,
-                   "name": document.issuer.name},
-        "authority": {"id": document.authority.id, "code": document.authority.code,
-                      "name": document.authority.name},
-        "signer": printed_signer(document),  # name, title, lines; null: nobody signs it
-        "state": document.state,
-        "issued_at": _moment(document.issued_at),
-        "dispatched_at": _moment(document.dispatched_at),  # null until delivered
-        "due_on": _day(document.due_on),
-        "due_working_days": document.due_working_days,
-        "reply_to_delivery_id": document.reply_to_id,
-        "attachments": [{"id": a.id, "filename": a.filename, "sha256": a.file.sha256,
-                         "size": a.file.size, "main": a.is_main} for a in document.attachments],
-    }
-
-
-def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False) -> dict:
-    body = {
-        "id": delivery.id,
-        "status": delivery.status,
-        "recipient": {"id": delivery.recipient_id, "code": delivery.recipient.code},
-        "received_at": _moment(delivery.received_at),
-        "acknowledged_at": _moment(delivery.acknowledged_at),
-        "assigned_at": _moment(delivery.assigned_at),
-        "done_at": _moment(delivery.done_at),
-        "replied_at": _moment(delivery.replied_at),
-        "due_on": _day(delivery.due_on),
-        "due_working_days": delivery.due_working_days,
-        "deadline_state": deadlines.deadline_state(delivery, today, soon_until),
-        # What the person asking may do next (portal.deliveries.steps, as the page offers).
-        "allowed_steps": steps.allowed_steps(g.api_user, delivery),
-        "reply_document_id": delivery.sent_reply_id,
-        "refusal_reason": delivery.refusal_reason,
-        "document": document_json(delivery.document) if full else {
-            "id": delivery.document.id, "notation": delivery.document.notation,
-            "subject": delivery.document.subject, "type": delivery.document.doc_type,
-            "urgency": delivery.document.urgency,
-            "issuer": {"id": delivery.document.issuer_id,
-                       "code": delivery.document.issuer.code}},
-    }
-    if full:
-        body["history"] = [{"at": _moment(e.occurred_at), "action": e.action,
-                            "from": e.from_status, "to": e.to_status, "note": e.note}
-                           for e in delivery.events]
-    return body
 
 
 def _today_and_soon():
@@ -213,32 +146,11 @@ def issue_document():
                       current_app.json.dumps(document_json(document)))
 
     try:
-        return _response(_acting_once("api.documents", issue))
+        return respond(acting_once("api.documents", issue))
     except MalformedKeyError as error:
         return api_error(400, str(error))
     except PortalError as error:
         return api_error(422, str(error))
-
-
-def _acting_once(scope: str, perform: Callable[[], Answer]) -> Answer:
-    """Run the action; with an `Idempotency-Key` header, once for that key: a request sent
-    again with it (after a timeout, say) answers as the first did, without acting."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        with action():
-            return perform()
-    return once(g.api_user, scope, key, perform, request_fingerprint=fingerprint(
-        request.method, request.path, request.get_data()))
-
-
-def _response(answer: Answer):
-    response = current_app.response_class(answer.body, status=answer.status,
-                                          mimetype="application/json")
-    if answer.location:
-        response.headers["Location"] = answer.location
-    if answer.repeated:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
 
 
 @bp.get("/documents/<int:document_id>")
@@ -247,9 +159,8 @@ def document_detail(document_id):
     """A document the caller follows as its sender: its organisation's own, or the ministry's
     for a reviewer (policy.can_track_document); 404 for any other. Recipients read a
     document through their delivery."""
-    document = _visible_or_none(Document, document_id, policy.can_track_document)
-    if document is None:
-        return api_error(404, "no such document")
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document,
+                                     user=g.api_user, message="no such document")
     return jsonify(document_json(document))
 
 
@@ -287,21 +198,9 @@ def inbox_list():
                     "next": next_cursor})
 
 
-def _visible_or_none(model, object_id, allowed):
-    """The object when the caller may see it; None (answered 404, the refusal audited) if not."""
-    found = db.session.get(model, object_id)
-    if found is not None and allowed(g.api_user, found):
-        return found
-    if found is not None:
-        audit.record("access.refused", actor=g.api_user,
-                     details={"path": request.path, "method": request.method, "status": 404,
-                              "reason": allowed.__name__})
-        db.session.commit()
-    return None
-
-
 def _delivery_or_404(delivery_id):
-    return _visible_or_none(Delivery, delivery_id, policy.can_view_delivery)
+    return policy.visible_or_404(Delivery, delivery_id, policy.can_view_delivery,
+                                 user=g.api_user, message="no such delivery")
 
 
 @bp.get("/deliveries/<int:delivery_id>")
@@ -309,15 +208,11 @@ def _delivery_or_404(delivery_id):
 def delivery_detail(delivery_id):
     """One delivery with its document and history (404 for another organisation's)."""
     delivery = _delivery_or_404(delivery_id)
-    if delivery is None:
-        return api_error(404, "no such delivery")
     return jsonify(delivery_json(delivery, *_today_and_soon(), full=True))
 
 
 def _step(delivery_id, step_name, perform):
     delivery = _delivery_or_404(delivery_id)
-    if delivery is None:
-        return api_error(404, "no such delivery")
     if not steps.role_allows(step_name, g.api_user, delivery):
         return api_error(403, "your role does not allow this step")
 
@@ -329,7 +224,7 @@ def _step(delivery_id, step_name, perform):
             delivery_json(delivery, *_today_and_soon(), full=True)))
 
     try:
-        return _response(_acting_once(f"api.{request.endpoint}.{delivery_id}", step))
+        return respond(acting_once(f"api.{request.endpoint}.{delivery_id}", step))
     except (BadRequest, MalformedKeyError) as error:
         return api_error(400, str(error))
     except KeyReusedError as error:

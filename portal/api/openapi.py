@@ -1,4 +1,5 @@
-"""The OpenAPI 3.1 document of /api/v1, kept beside the routes it describes.
+"""The OpenAPI 3.1 document of /api/v1, kept beside the routes it describes: its paths here,
+its schemas in portal.api.schemas.
 
 A test checks that every /api/v1 route appears here and that the document is valid, and
 Schemathesis (tests/api/test_schemathesis.py) checks that the API answers as it says: every
@@ -7,139 +8,32 @@ status, header and body. So the document is exact: enums are the values the API 
 and dates carry the bounds the portal holds them to (portal.bounds).
 """
 
-from portal.bounds import FIRST_DAY, LAST_DAY, MAX_ID
-from portal.calendar.services import MAX_WORKING_DAYS
+from portal.api.schemas import (
+    BOUNDED_DAY,
+    DAY,
+    DOCUMENT_TYPE,
+    ID,
+    SCHEMAS,
+    TEXT,
+    URGENCY,
+    WORKING_DAYS,
+    exact_object,
+    nullable,
+    ref,
+)
 from portal.deliveries.inbox import SORTS, TABS
-from portal.deliveries.models import Status
-from portal.deliveries.steps import STEPS
-from portal.documents.models import DocumentState, DocumentType, Urgency
-from portal.organisations.models import OrganisationKind
 from portal.policy import Role
-
-
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _object(properties: dict, required=None) -> dict:
-    """An object with exactly these properties, all of them present unless `required` says."""
-    return {"type": "object", "additionalProperties": False, "properties": properties,
-            "required": list(properties) if required is None else required}
-
-
-def _nullable(schema: dict) -> dict:
-    return {**schema, "type": [schema["type"], "null"]}
-
-
-_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-_TEXT = {"type": "string"}
-_MOMENT = {"type": "string", "format": "date-time"}
-_DAY = {"type": "string", "format": "date"}
-_BOUNDED_DAY = {**_DAY, "description": f"Between {FIRST_DAY.isoformat()} and "
-                                       f"{LAST_DAY.isoformat()}"}
-_DOCUMENT_TYPE = {"type": "string", "enum": [t.value for t in DocumentType]}
-_URGENCY = {"type": "string", "enum": [u.value for u in Urgency]}
-_WORKING_DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_WORKING_DAYS}
 
 _ERROR = {
     "description": "Error",
-    "content": {"application/json": {"schema": _ref("Error")}},
+    "content": {"application/json": {"schema": ref("Error")}},
 }
 _NOT_ALLOWED = {
     "description": "The method is not allowed here",
     "headers": {"Allow": {"required": True, "schema": {"type": "string"},
                           "description": "The methods this address takes"}},
-    "content": {"application/json": {"schema": _ref("Error")}},
+    "content": {"application/json": {"schema": ref("Error")}},
 }
-
-_ORGANISATION = _object({
-    "id": _ID,
-    "code": {"type": "string", "description": "Short code used in document notations"},
-    "name": {"type": "string", "description": "Current name"},
-    "kind": {"type": "string", "enum": [k.value for k in OrganisationKind]},
-    "parent_id": _nullable(_ID),
-    "merged_on": _nullable(_DAY),
-    "successor_id": {**_nullable(_ID),
-                     "description": "The organisation that carries this one's work after a "
-                                    "merge"},
-})
-
-_DOCUMENT_SUMMARY = _object({
-    "id": _ID,
-    "notation": {"type": ["string", "null"], "description": "Số / ký hiệu, e.g. 12/BTNMT-VP"},
-    "subject": _TEXT,
-    "type": _DOCUMENT_TYPE,
-    "urgency": _URGENCY,
-    "issuer": _object({"id": _ID, "code": _TEXT}),
-})
-
-_DOCUMENT = _object({
-    "id": _ID,
-    "notation": _DOCUMENT_SUMMARY["properties"]["notation"],
-    "number": {"type": ["integer", "null"]},
-    "year": {"type": ["integer", "null"]},
-    "type": _DOCUMENT_TYPE,
-    "subject": _TEXT,
-    "body": _TEXT,
-    "urgency": _URGENCY,
-    "issuer": _object({"id": _ID, "code": _TEXT, "name": _TEXT}),
-    "authority": {**_object({"id": _ID, "code": _TEXT, "name": _TEXT}),
-                  "description": "The issuing authority (cơ quan ban hành): its header, "
-                                 "register and seal; the issuer drafted it"},
-    "signer": {**_nullable(_object({"name": _TEXT, "title": _TEXT, "lines": {
-        "type": "array", "items": _TEXT,
-        "description": "Printed above the name, e.g. KT. BỘ TRƯỞNG, THỨ TRƯỞNG"}})),
-        "description": "The person of the signature chain who signs (a reply: the leader "
-                       "who approved it); null when nobody signs it"},
-    "state": {"type": "string", "enum": [s.value for s in DocumentState]},
-    "issued_at": _nullable(_MOMENT),
-    "dispatched_at": {**_nullable(_MOMENT),
-                      "description": "When the recipients received it: null while its PDF is "
-                                     "still being made and signed."},
-    "due_on": _nullable(_DAY),
-    "due_working_days": _nullable(_WORKING_DAYS),
-    "reply_to_delivery_id": _nullable(_ID),
-    "attachments": {"type": "array", "items": _object({
-        "id": _ID, "filename": _TEXT, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-        "size": {"type": "integer", "minimum": 0},
-        "main": {"type": "boolean",
-                 "description": "the document itself as a PDF, not an appendix"}})},
-})
-
-_STATUS = {"type": "string", "enum": [s.value for s in Status],
-           "description": "QCVN 102 code: 01 received, 02 refused, 03 acknowledged, "
-                          "04 assigned, 05 in progress, 06 done, 13 recall requested, "
-                          "15 recalled, 16 recall refused"}
-
-_DELIVERY_PROPERTIES = {
-    "id": _ID,
-    "status": _STATUS,
-    "recipient": _object({"id": _ID, "code": _TEXT}),
-    "received_at": _MOMENT,
-    "acknowledged_at": _nullable(_MOMENT),
-    "assigned_at": _nullable(_MOMENT),
-    "done_at": _nullable(_MOMENT),
-    "replied_at": _nullable(_MOMENT),
-    "due_on": {**_nullable(_DAY),
-               "description": "The reply is due by the end of this Vietnamese day"},
-    "due_working_days": _nullable(_WORKING_DAYS),
-    "deadline_state": {"type": ["string", "null"], "enum": [
-        "open", "due_soon", "overdue", "on_time", "late", None]},
-    "allowed_steps": {"type": "array", "description": "The steps the person asking may take "
-                      "on the delivery now, as its page offers them",
-                      "items": {"type": "string", "enum": list(STEPS)}},
-    "reply_document_id": _nullable(_ID),
-    "refusal_reason": {"type": ["string", "null"]},
-    "document": _ref("DocumentSummary"),
-}
-_DELIVERY = _object(_DELIVERY_PROPERTIES)
-_DELIVERY_DETAIL = _object({
-    **_DELIVERY_PROPERTIES,
-    "document": _ref("Document"),
-    "history": {"type": "array", "items": _object({
-        "at": _MOMENT, "action": _TEXT, "from": {"type": ["string", "null"]},
-        "to": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}})},
-})
 
 
 def _ok(description, schema):
@@ -148,7 +42,7 @@ def _ok(description, schema):
 
 
 def _path_id(name):
-    return {"name": name, "in": "path", "required": True, "schema": _ID, "example": 1}
+    return {"name": name, "in": "path", "required": True, "schema": ID, "example": 1}
 
 
 def _query(name, schema, description=""):
@@ -184,11 +78,11 @@ def _exchange_paths() -> dict:
                 "type": "object",
                 "required": ["type", "subject", "recipients"],
                 "properties": {
-                    "type": _DOCUMENT_TYPE,
+                    "type": DOCUMENT_TYPE,
                     "subject": {"type": "string", "minLength": 1, "description":
                                 "Trích yếu; refused when it shows nothing"},
-                    "body": _TEXT,
-                    "urgency": _URGENCY,
+                    "body": TEXT,
+                    "urgency": URGENCY,
                     "confidentiality": {"type": "string", "enum": ["none"],
                                         "description": "mat, toi_mat, tuyet_mat are refused"},
                     "authority": {"type": "string", "description": "The code of the "
@@ -198,15 +92,15 @@ def _exchange_paths() -> dict:
                     "recipients": {"type": "array", "minItems": 1,
                                    "items": {"type": "string", "minLength": 1},
                                    "description": "Organisation codes"},
-                    "due_on": {**_nullable(_DAY), "description": "The reply deadline: from "
+                    "due_on": {**nullable(DAY), "description": "The reply deadline: from "
                                "today, and within two years (else 422); null for none"},
-                    "due_working_days": {**_nullable(_WORKING_DAYS),
+                    "due_working_days": {**nullable(WORKING_DAYS),
                                          "description": "Or the deadline in working days"},
                 },
                 "example": {"type": "bao_cao", "subject": "Báo cáo kết quả thực hiện quý IV",
                             "body": "Kính gửi Bộ Tài nguyên và Môi trường.",
                             "recipients": ["BTNMT"], "due_working_days": 5}}),
-            "responses": {"201": {**_ok("The issued document", _ref("Document")),
+            "responses": {"201": {**_ok("The issued document", ref("Document")),
                                   "headers": {"Location": {"required": True,
                                                            "schema": {"type": "string"}},
                                               **_REPLAYED}},
@@ -217,7 +111,7 @@ def _exchange_paths() -> dict:
             "summary": "A document as its sender sees it (404 for anyone else's; recipients "
                        "read it through their delivery)",
             "parameters": [_path_id("document_id")],
-            "responses": {"200": _ok("The document", _ref("Document")), "401": _ERROR,
+            "responses": {"200": _ok("The document", ref("Document")), "401": _ERROR,
                           "404": _ERROR, "405": _NOT_ALLOWED},
         }},
         "/inbox": {"get": {
@@ -225,30 +119,30 @@ def _exchange_paths() -> dict:
             "parameters": [
                 _query("tab", {"type": "string", "enum": list(TABS)}),
                 _query("sort", {"type": "string", "enum": list(SORTS)}),
-                _query("sender_id", _ID),
-                _query("type", _DOCUMENT_TYPE),
-                _query("urgency", _URGENCY),
-                _query("from", _BOUNDED_DAY, "Received from"),
-                _query("to", _BOUNDED_DAY, "Received to"),
+                _query("sender_id", ID),
+                _query("type", DOCUMENT_TYPE),
+                _query("urgency", URGENCY),
+                _query("from", BOUNDED_DAY, "Received from"),
+                _query("to", BOUNDED_DAY, "Received to"),
                 _query("q", {"type": "string"}, "Words of the number or subject"),
                 _query("after", {"type": "string"}, "The `next` value of the previous page"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
             ],
-            "responses": {"200": _ok("One page", _object({
-                "deliveries": {"type": "array", "items": _ref("Delivery")},
+            "responses": {"200": _ok("One page", exact_object({
+                "deliveries": {"type": "array", "items": ref("Delivery")},
                 "next": {"type": ["string", "null"]}})), "400": _ERROR, "401": _ERROR,
                 "405": _NOT_ALLOWED},
         }},
         "/deliveries/{delivery_id}": {"get": {
             "summary": "One delivery, with its document and history",
             "parameters": _DELIVERY_ID,
-            "responses": {"200": _ok("The delivery", _ref("DeliveryDetail")), "401": _ERROR,
+            "responses": {"200": _ok("The delivery", ref("DeliveryDetail")), "401": _ERROR,
                           "404": _ERROR, "405": _NOT_ALLOWED},
         }},
         "/deliveries/{delivery_id}/acknowledge": {"post": {
             "summary": "Acknowledge receipt (01 → 03): the clerk or a leader",
             "parameters": [*_DELIVERY_ID, _IDEMPOTENCY_KEY],
-            "responses": {"200": {**_ok("The delivery", _ref("DeliveryDetail")),
+            "responses": {"200": {**_ok("The delivery", ref("DeliveryDetail")),
                                   "headers": _REPLAYED},
                           "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
                           "405": _NOT_ALLOWED, "409": _ERROR, "422": _ERROR},
@@ -260,7 +154,7 @@ def _exchange_paths() -> dict:
                 "type": "object", "required": ["body"],
                 "properties": {"body": {"type": "string", "minLength": 1}},
                 "example": {"body": "Sở đã nhận và sẽ báo cáo trước hạn."}}),
-            "responses": {"200": {**_ok("The delivery", _ref("DeliveryDetail")),
+            "responses": {"200": {**_ok("The delivery", ref("DeliveryDetail")),
                                   "headers": _REPLAYED},
                           "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
                           "405": _NOT_ALLOWED, "409": _ERROR, "422": _ERROR},
@@ -272,17 +166,17 @@ def _exchange_paths() -> dict:
             "skipped; Saturdays worked in exchange count.",
             "security": [],
             "parameters": [
-                {**_query("start", _BOUNDED_DAY), "required": True, "example": "2026-02-13"},
-                {**_query("working_days", _WORKING_DAYS), "required": True, "example": 3},
+                {**_query("start", BOUNDED_DAY), "required": True, "example": "2026-02-13"},
+                {**_query("working_days", WORKING_DAYS), "required": True, "example": 3},
                 _query("lang", {"type": "string", "enum": ["vi", "en"]},
                        "Language of the reasons"),
             ],
-            "responses": {"200": _ok("The due date and the days skipped", _object({
-                "start": _DAY,
-                "working_days": _WORKING_DAYS,
-                "due_on": _DAY,
-                "skipped": {"type": "array", "items": _object({
-                    "date": _DAY, "reason": _TEXT})}})),
+            "responses": {"200": _ok("The due date and the days skipped", exact_object({
+                "start": DAY,
+                "working_days": WORKING_DAYS,
+                "due_on": DAY,
+                "skipped": {"type": "array", "items": exact_object({
+                    "date": DAY, "reason": TEXT})}})),
                 "400": _ERROR, "405": _NOT_ALLOWED},
         }},
     }
@@ -302,27 +196,19 @@ def openapi_document() -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Error": _object({"error": _object({"status": {"type": "integer"},
-                                                    "message": {"type": "string"}})}),
-                "Organisation": _ORGANISATION,
-                "DocumentSummary": _DOCUMENT_SUMMARY,
-                "Document": _DOCUMENT,
-                "Delivery": _DELIVERY,
-                "DeliveryDetail": _DELIVERY_DETAIL,
-            },
+            "schemas": SCHEMAS,
         },
         "paths": {
             "/me": {"get": {
                 "summary": "The caller's identity, role and organisation",
                 "responses": {
-                    "200": _ok("The caller", _object({
-                        "id": _ID,
-                        "email": _TEXT,
-                        "full_name": _TEXT,
+                    "200": _ok("The caller", exact_object({
+                        "id": ID,
+                        "email": TEXT,
+                        "full_name": TEXT,
                         "role": {"type": "string", "enum": [r.value for r in Role]},
                         "is_admin": {"type": "boolean"},
-                        "organisation": _ref("Organisation"),
+                        "organisation": ref("Organisation"),
                     })),
                     "401": _ERROR, "405": _NOT_ALLOWED,
                 },
@@ -330,8 +216,8 @@ def openapi_document() -> dict:
             "/organisations": {"get": {
                 "summary": "Every organisation, merged ones included",
                 "responses": {
-                    "200": _ok("The organisations", _object({
-                        "organisations": {"type": "array", "items": _ref("Organisation")}})),
+                    "200": _ok("The organisations", exact_object({
+                        "organisations": {"type": "array", "items": ref("Organisation")}})),
                     "401": _ERROR, "405": _NOT_ALLOWED,
                 },
             }},

@@ -1,15 +1,13 @@
-from flask import Blueprint, g, jsonify
+"""The API's reference endpoints: its OpenAPI document, the caller, the organisations."""
+
+from flask import g, jsonify
 
 from portal import policy
+from portal.api import bp
 from portal.api.auth import token_required
 from portal.api.openapi import openapi_document
-from portal.extensions import csrf
-from portal.organisations.services import final_successor, list_organisations
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-# The API authenticates by bearer token, never by cookie, so CSRF does not apply.
-csrf.exempt(bp)
+from portal.organisations.models import final_successor
+from portal.organisations.services import list_organisations
 
 
 def organisation_json(organisation):
@@ -50,6 +48,3 @@ def me():
 def organisations():
     """Every organisation, merged ones included (with their successor)."""
     return jsonify({"organisations": [organisation_json(o) for o in list_organisations()]})
-
-
-from portal.api import exchange  # noqa: E402,F401  (registers the document-exchange routes)

@@ -8,9 +8,9 @@ from portal.calendar import services
 from portal.calendar.forms import OVERRIDE_KIND_LABELS, DueDateQueryForm, OverrideForm
 from portal.calendar.models import CalendarOverride
 from portal.clock import local_today
+from portal.documents.forms import ActionForm
 from portal.extensions import db
-from portal.rules import PortalError
-from portal.transaction import action
+from portal.web import attempt, take_step
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -21,17 +21,15 @@ bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 def index():
     """The working-day calendar: the administrators' overrides and the coming holidays."""
     form = OverrideForm()
-    if form.validate_on_submit():
-        try:
-            with action():
-                services.add_override(day=form.day.data, kind=form.kind.data,
-                                      reason=form.reason.data, actor=current_user)
-        except PortalError as error:
-            form.day.errors.append(str(error))
-        else:
+    if request.method == "POST":
+        outcome = attempt(form, lambda: services.add_override(
+            day=form.day.data, kind=form.kind.data, reason=form.reason.data, actor=current_user))
+        if outcome.done:
             flash(_("Calendar updated; open deadlines counted in working days were "
                     "recomputed."), "info")
             return redirect(url_for(".index"))
+        if not form.errors:  # refused by the calendar's rules: said beside the day
+            form.day.errors.append(outcome.error)
     status = 400 if request.method == "POST" else 200
     calendar = services.WorkingCalendar(language=str(get_locale()))
     coming = services.coming_days_off(calendar, local_today())
@@ -45,10 +43,9 @@ def index():
 def delete_override(override_id):
     """Withdraw an override."""
     override = db.get_or_404(CalendarOverride, override_id)
-    with action():
-        services.remove_override(override, actor=current_user)
-    flash(_("Override withdrawn; open deadlines were recomputed."), "info")
-    return redirect(url_for(".index"))
+    return take_step(ActionForm(), lambda: services.remove_override(override, actor=current_user),
+                     _("Override withdrawn; open deadlines were recomputed."),
+                     back=url_for(".index"))
 
 
 @bp.get("/explain")

@@ -19,6 +19,7 @@ from portal.audit import services as audit
 from portal.calendar.models import CalendarOverride, OverrideKind
 from portal.extensions import db
 from portal.rules import PortalError
+from portal.signals import working_days_changed
 
 MAX_WORKING_DAYS = 365
 WEEKDAY_NAMES = {5: _l("Saturday"), 6: _l("Sunday")}
@@ -128,10 +129,11 @@ def remove_override(override: CalendarOverride, *, actor) -> None:
 
 
 def _recompute_deadlines(actor, cause: str) -> None:
-    from portal.deliveries.deadlines import recompute_working_day_deadlines
-
+    """Tell who counts in working days (the deliveries' deadlines) that the days changed."""
     calendar = WorkingCalendar(overrides=_load_overrides())
-    changed = recompute_working_day_deadlines(calendar, actor=actor, cause=cause)
+    changed = [delivery_id for _receiver, moved in
+               working_days_changed.send(calendar, actor=actor, cause=cause)
+               for delivery_id in moved]
     if changed:
         audit.record("calendar.deadlines_recomputed", actor=actor,
                      details={"deliveries": changed, "cause": cause})

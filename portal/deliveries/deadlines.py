@@ -24,6 +24,7 @@ from portal.deliveries.models import (
 )
 from portal.deliveries.steps import in_effective_states
 from portal.extensions import db
+from portal.signals import working_days_changed
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -121,9 +122,10 @@ def explanation(delivery: Delivery, language: str = "vi") -> DueDate | None:
     return result
 
 
+@working_days_changed.connect
 def recompute_working_day_deadlines(calendar: WorkingCalendar, *, actor, cause: str) -> list[int]:
     """Apply a changed calendar to open deliveries whose deadline counts working days
-    (a closed delivery keeps the deadline it was answered against)."""
+    (a closed delivery keeps the deadline it was answered against); the calendar's signal."""
     deliveries = db.session.scalars(
         select(Delivery).where(Delivery.due_working_days.is_not(None),
                                Delivery.status.in_(OPEN_STATUSES))

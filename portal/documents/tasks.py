@@ -15,8 +15,7 @@ from portal.documents.models import Document, DocumentState
 from portal.extensions import db
 from portal.jobs import services as jobs
 from portal.jobs.runner import handles
-from portal.organisations.models import Organisation
-from portal.organisations.services import final_successor
+from portal.organisations.models import Organisation, final_successor
 
 
 @handles("dispatch")

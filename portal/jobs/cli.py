@@ -3,6 +3,10 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from redis.exceptions import RedisError
+
+from portal.jobs import runner
+from portal.jobs.worker import run_worker
 
 jobs_cli = AppGroup("jobs", help="Background jobs (render, sign, verify).")
 
@@ -11,10 +15,6 @@ jobs_cli = AppGroup("jobs", help="Background jobs (render, sign, verify).")
 def relay_command():
     """Put back dead runs' jobs and hand waiting ones to Redis (or run them, without
     REDIS_URL), once."""
-    from redis.exceptions import RedisError
-
-    from portal.jobs import runner
-
     requeued = runner.requeue_stale()
     try:
         lost = runner.rehand_lost() if current_app.config["REDIS_URL"] else 0
@@ -28,8 +28,6 @@ def relay_command():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests).")
 def worker_command(burst):
     """Run jobs from the queue, and keep relaying jobs that wait (e.g. after Redis was down)."""
-    from portal.jobs.worker import run_worker
-
     app = current_app._get_current_object()
     if not app.config["REDIS_URL"]:
         raise click.ClickException("REDIS_URL is not set: jobs run inside the portal itself")

@@ -2,7 +2,7 @@
 
 An RQ job carries only our job's id (`portal-job-<id>-<random>`: each hand-over is a job of
 its own in Redis, so a job handed over again never shares an entry with a dead run's). The
-function it runs is `portal.jobs.worker.execute`, named rather than imported.
+function it runs is `portal.jobs.entry.execute`, named rather than imported.
 """
 
 import logging
@@ -16,7 +16,7 @@ from rq import Queue
 log = logging.getLogger(__name__)
 
 PREFIX = "portal-job-"
-EXECUTE = "portal.jobs.worker.execute"
+EXECUTE = "portal.jobs.entry.execute"
 RESULT_TTL = 600  # seconds Redis keeps a finished RQ job (ours is the row, kept for good)
 FAILURE_TTL = 86400
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,9 +7,8 @@ from portal.documents.forms import ActionForm
 from portal.jobs import progress, services
 from portal.jobs.models import Job
 from portal.net import safe_next_url
-from portal.rules import PortalError
 from portal.signing.verification import verification_after
-from portal.transaction import action
+from portal.web import take_step
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -44,20 +43,17 @@ def show(job_id):
 def retry(job_id):
     """Try a job again: failed, or waiting or running for too long."""
     job = _job(job_id)
-    message = None
-    if ActionForm().validate_on_submit():
-        try:
-            with action():
-                services.retry(job, actor=current_user)
-        except PortalError as error:
-            message = str(error)
-    else:
-        message = _("The form expired. Reload the page and try again.")
-    if not request.htmx:
-        flash(message or _("The job will be tried again in a moment."),
-              "error" if message else "info")
-        back = safe_next_url(request.form.get("next"))
-        return redirect(back or url_for("documents.show", document_id=job.document_id))
-    jobs = progress.run_from(job)
-    return render_template("jobs/_job.html", jobs=jobs, verification=verification_after(jobs),
-                           action_form=ActionForm(), message=message), 409 if message else 200
+
+    def fragment(outcome):  # the job's progress bar, with the refusal when there is one
+        jobs = progress.run_from(job)
+        return render_template("jobs/_job.html", jobs=jobs, verification=verification_after(jobs),
+                               action_form=ActionForm(),
+                               message=outcome.error or None), 200 if outcome.done else 409
+
+    return take_step(
+        ActionForm(), lambda: services.retry(job, actor=current_user),
+        _("The job will be tried again in a moment."),
+        back=lambda outcome: safe_next_url(request.form.get("next"))
+        or url_for("documents.show", document_id=job.document_id),
+        invalid=_("The form expired. Reload the page and try again."),
+        fragment=fragment if request.htmx else None)

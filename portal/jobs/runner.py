@@ -38,6 +38,7 @@ from portal.transaction import database_unavailable, roll_back_quietly
 
 log = logging.getLogger(__name__)
 
+# What does the work of each kind of job: the handlers portal.tasks registers.
 HANDLERS: dict[str, Callable[[Job], None]] = {}
 MAX_RETRY_WAIT_SECONDS = 300
 
@@ -50,11 +51,18 @@ class RunTakenOver(Exception):
 
 
 def handles(kind: str):
-    """Register the function that does the work of jobs of this kind."""
-    def register(function):
-        HANDLERS[kind] = function
+    """Mark the function that does the work of jobs of this kind (`register` gives it to the
+    runner)."""
+    def mark(function):
+        function.job_kind = kind
         return function
-    return register
+    return mark
+
+
+def register(*handlers: Callable[[Job], None]) -> None:
+    """Run jobs of each handler's kind (its `handles` mark) with it."""
+    for handler in handlers:
+        HANDLERS[handler.job_kind] = handler
 
 
 def run_job(job_id: int) -> None:

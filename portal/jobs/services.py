@@ -1,10 +1,11 @@
 """Schedule background jobs, follow them, and try again the ones that are stuck.
 
-A feature registers a handler per kind (`runner.handles("render")`). A service schedules a
-job in the action's transaction; once the action commits, `runner.relay_pending()` runs: with
-`REDIS_URL` the jobs go to the RQ queue (a worker runs them); without it they run here,
-in-process, through the same `runner.run_job`. Handlers check what is already done, so a job
-handed over twice or run again after a crash does nothing twice.
+A feature's tasks module holds a handler per kind (`@runner.handles("render")`), which
+portal.tasks registers. A service schedules a job in the action's transaction; once the action
+commits, `runner.relay_pending()` runs: with `REDIS_URL` the jobs go to the RQ queue (a worker
+runs them); without it they run here, in-process, through the same `runner.run_job`. Handlers
+check what is already done, so a job handed over twice or run again after a crash does nothing
+twice.
 """
 
 from dataclasses import dataclass

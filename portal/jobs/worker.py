@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.jobs import queue, runner
+from portal.jobs.services import queued_follower
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +36,17 @@ _worker_pid = None
 
 
 def bind_worker_app(app) -> None:
-    """The app jobs run in: the worker command's, or a test's."""
+    """The app jobs run in: the worker command's, a test's, or one built by portal.jobs.entry."""
     global _worker_app, _worker_pid
     _worker_app, _worker_pid = app, os.getpid()
 
 
-def execute(job_id: int) -> None:
-    """What the RQ worker runs: our run_job inside the portal's app context."""
-    from portal import create_app
+def app_bound() -> bool:
+    return _worker_app is not None
 
-    if _worker_app is None:  # started by plain `rq worker`: build the app from the environment
-        bind_worker_app(create_app())
+
+def execute(job_id: int) -> None:
+    """Run our job (and the ones it leads to) inside the bound app's context."""
     with _worker_app.app_context():
         if os.getpid() != _worker_pid:
             db.engine.dispose(close=False)  # connections inherited through fork are the parent's
@@ -57,8 +58,6 @@ def execute(job_id: int) -> None:
 
 
 def _run_with_followers(job_id: int) -> None:
-    from portal.jobs.services import queued_follower
-
     runner.run_job(job_id)
     # The job this one scheduled (render → sign → verify) runs here at once rather than
     # after a trip through Redis; if a relay hands it over meanwhile, whoever claims it

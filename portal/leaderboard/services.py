@@ -19,8 +19,7 @@ from portal.documents.models import Document
 from portal.extensions import cache, db
 from portal.leaderboard.models import Assessment, AssessmentState, OversightSettings
 from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts, unindexed_date
-from portal.organisations.models import Organisation, OrganisationKind
-from portal.organisations.services import final_successor
+from portal.organisations.models import Organisation, OrganisationKind, final_successor
 from portal.transaction import after_commit
 
 # The 2019 appendix's figures in its order, named as in its checked CSV.

@@ -20,7 +20,7 @@ from portal.deliveries.inbox import recount_tallies
 from portal.deliveries.models import OPEN_STATUSES, Delivery, DeliveryEvent
 from portal.documents.models import Document, DocumentState
 from portal.extensions import db
-from portal.organisations.models import Organisation
+from portal.organisations.models import Organisation, final_successor
 from portal.rules import PortalError
 
 
@@ -40,8 +40,6 @@ def pass_on_open_deliveries(organisation: Organisation, *, actor=None) -> list[i
     A document the successor also received stays where it is (one delivery per recipient);
     it is named in the audit. Safe to run again: it passes only what is still there.
     """
-    from portal.organisations.services import final_successor
-
     successor = final_successor(organisation)
     if successor.id == organisation.id:
         return []

@@ -58,6 +58,18 @@ class Organisation(db.Model):
         return f"<Organisation {self.code}>"
 
 
+def final_successor(organisation: Organisation, on: date | None = None) -> Organisation:
+    """The organisation that carries this one's work on a day (itself when not merged by then).
+
+    Current views aggregate under this organisation.
+    """
+    seen = set()
+    while organisation.is_merged(on) and organisation.id not in seen:
+        seen.add(organisation.id)
+        organisation = organisation.successor
+    return organisation
+
+
 class OrganisationName(db.Model):
     """One name an organisation bore from valid_from until the next entry's valid_from."""
 

@@ -19,7 +19,7 @@ from portal.organisations.forms import (
     RenameForm,
     TitleForm,
 )
-from portal.organisations.models import Organisation
+from portal.organisations.models import Organisation, final_successor
 from portal.rules import PortalError
 from portal.signing.images import image_of
 from portal.web import step_on_page, take_step
@@ -47,7 +47,7 @@ def show(organisation_id):
                                          policy.can_view_organisation)
     return render_template("organisations/show.html", organisation=organisation,
                            people=people_of(organisation), kind_labels=KIND_LABELS,
-                           successor=services.final_successor(organisation),
+                           successor=final_successor(organisation),
                            notations=_notation_examples(organisation),
                            seal_image=image_of(organisation_id=organisation.id))
 

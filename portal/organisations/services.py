@@ -10,6 +10,7 @@ from portal.clock import local_today, utcnow
 from portal.collation import by_name
 from portal.documents import numbering
 from portal.extensions import db
+from portal.organisations.merging import pass_on_open_deliveries
 from portal.organisations.models import Organisation, OrganisationKind, OrganisationName
 from portal.rules import PortalError
 
@@ -122,8 +123,6 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None):
     From the effective day its open deliveries pass to the successor (organisations.merging):
     at once when that day has come, else on the day (`flask organisations apply-merges`).
     """
-    from portal.organisations.merging import pass_on_open_deliveries
-
     check_merge(organisation, successor)
     organisation.successor = successor
     organisation.merged_on = effective_on
@@ -133,15 +132,3 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None):
     db.session.flush()
     if organisation.is_merged():
         pass_on_open_deliveries(organisation, actor=actor)
-
-
-def final_successor(organisation: Organisation, on: date | None = None) -> Organisation:
-    """The organisation that carries this one's work on a day (itself when not merged by then).
-
-    Current views aggregate under this organisation.
-    """
-    seen = set()
-    while organisation.is_merged(on) and organisation.id not in seen:
-        seen.add(organisation.id)
-        organisation = organisation.successor
-    return organisation

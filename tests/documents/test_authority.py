@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.api.exchange import document_json
+from portal.api.shapes import document_json
 from portal.deliveries import replies
 from portal.deliveries import services as deliveries
 from portal.documents import services as documents

@@ -65,7 +65,7 @@ def test_with_redis_down_issuing_succeeds_and_the_job_waits(make, run_jobs, monk
 
 def test_a_failed_job_shows_its_error_and_can_be_retried(make, run_jobs, client, auth,
                                                          monkeypatch):
-    from portal.rendering import jobs as render_jobs
+    from portal.rendering import tasks as render_tasks
 
     def broken(values, **_kwargs):
         raise RuntimeError("the renderer ran out of paper")
@@ -81,7 +81,7 @@ def test_a_failed_job_shows_its_error_and_can_be_retried(make, run_jobs, client,
     html = fragment.get_data(as_text=True)
     assert "out of paper" in html and "hx-trigger" not in html  # finished: polling stops
     monkeypatch.undo()
-    assert render_jobs.render_document  # the real renderer again
+    assert render_tasks.render_document  # the real renderer again
     token = auth.csrf_token(f"/documents/{exchange.document.id}")
     retried = client.post(f"/jobs/{job.id}/retry", headers={"HX-Request": "true",
                                                             "X-CSRFToken": token})

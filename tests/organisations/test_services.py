@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.organisations import services
-from portal.organisations.models import Organisation
+from portal.organisations.models import Organisation, final_successor
 from portal.transaction import action
 
 
@@ -46,10 +46,10 @@ def test_work_aggregates_under_the_final_successor_from_the_effective_day(make):
         services.merge_organisation(a, b, effective_on=date(2025, 7, 1))
     with action():
         services.merge_organisation(b, c, effective_on=date(2026, 1, 1))
-    assert services.final_successor(a, on=date(2025, 6, 30)) is a
-    assert services.final_successor(a, on=date(2025, 7, 1)) is b
-    assert services.final_successor(a, on=date(2026, 1, 1)) is c
-    assert services.final_successor(c) is c
+    assert final_successor(a, on=date(2025, 6, 30)) is a
+    assert final_successor(a, on=date(2025, 7, 1)) is b
+    assert final_successor(a, on=date(2026, 1, 1)) is c
+    assert final_successor(c) is c
 
 
 @pytest.mark.parametrize("case", ["itself", "already merged", "into merged", "other kind"])

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.jobs.runner import handles
 from portal.jobs.services import schedule_next
 from portal.rendering.values import document_values
+from portal.signing.services import fields_to_sign
 from portal.storage.services import store_bytes
 
 
@@ -22,8 +23,7 @@ def render_document(job) -> None:
         stored = main.file  # signed (or not) where it was made: verified, never re-signed
     else:
         from portal.rendering.pdf import render_pdf  # WeasyPrint loads only where it renders
-        from portal.signing.pdf import add_signature_fields
-        from portal.signing.services import fields_to_sign
+        from portal.signing.pdf import add_signature_fields  # and pyHanko
 
         rendered = render_pdf(document_values(document))
         stored = store_bytes(add_signature_fields(
