@@ -8,6 +8,7 @@ number this run claims and empties afterwards.
 import os
 import re
 import secrets
+from contextlib import contextmanager
 
 import pyotp
 import pytest
@@ -109,9 +110,10 @@ def _empty_tables():
     db.session.commit()
 
 
-@pytest.fixture
-def app(app_config, migrated_schema):
-    config = app_config
+@contextmanager
+def app_in_context(config):
+    """The app for the test's requests, with the context of its twin pushed, and every table
+    emptied afterwards (for `app`, and for a world a module builds once)."""
     app = create_app(config)
     # The test's own database work runs in the context of a twin app. Requests through the
     # test client then push a context of their own, with a fresh `g`, as in production;
@@ -132,7 +134,12 @@ def app(app_config, migrated_schema):
 
 
 @pytest.fixture
-def run_jobs(app):
+def app(app_config, migrated_schema):
+    with app_in_context(app_config) as app:
+        yield app
+
+
+def jobs_runner(app):
     """Run what is queued as production would: with Redis, a real RQ worker (burst mode).
 
     Without Redis the jobs already ran in-process when they were relayed; this hands over
@@ -152,6 +159,11 @@ def run_jobs(app):
             SimpleWorker([queue.queue(connection)], connection=connection).work(burst=True)
         db.session.expire_all()
     return run
+
+
+@pytest.fixture
+def run_jobs(app):
+    return jobs_runner(app)
 
 
 @pytest.fixture
