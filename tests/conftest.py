@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.factories import Factory, remember_second_factor, second_factor_code
+from tests.worlds import REDIS_CLAIM_KEY
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HIDDEN_PATTERN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
@@ -58,7 +59,7 @@ def redis_url():
     for number in range(1, 16):
         url = f"{root}/{number}"
         client = redis.Redis.from_url(url)
-        if client.dbsize() == 0 and client.set("portal-test-claim", "1", nx=True):
+        if client.dbsize() == 0 and client.set(REDIS_CLAIM_KEY, "1", nx=True):
             yield url
             client.flushdb()
             return
