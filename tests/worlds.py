@@ -77,6 +77,13 @@ def set_sequences(values: dict[str, tuple[int, bool]]) -> None:
         db.session.execute(text(f"SELECT {calls}"))
 
 
+def restart_sequences() -> None:
+    """Ids start again at 1, as in an empty database (PostgreSQL)."""
+    rows = db.session.execute(text("SELECT quote_ident(sequencename), start_value "
+                                   "FROM pg_sequences WHERE schemaname = current_schema()"))
+    set_sequences({name: (start, False) for name, start in rows})
+
+
 class Snapshot:
     """What a world is made of, taken right after it was built (see the module's docstring)."""
 
