@@ -142,6 +142,16 @@ def app(app_config, migrated_schema):
         yield app
 
 
+@pytest.fixture(scope="module")
+def module_app(app_config, migrated_schema, tmp_path_factory):
+    """One app for a whole module, whose world is built once (tests/worlds.Snapshot puts it
+    back before each test); a module overrides `app` with it. Its stored files are kept
+    apart, as the snapshot holds them all."""
+    storage = tmp_path_factory.mktemp("module-storage")
+    with app_in_context({**app_config, "STORAGE_DIR": str(storage)}) as app:
+        yield app
+
+
 def jobs_runner(app):
     """Run what is queued as production would: with Redis, a real RQ worker (burst mode).
 

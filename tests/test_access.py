@@ -19,7 +19,7 @@ from portal.leaderboard.services import Period
 from portal.signing.keys import init_development_pki
 from portal.signing.models import TrustedRoot
 from portal.transaction import action
-from tests.conftest import app_in_context, jobs_runner
+from tests.conftest import jobs_runner
 from tests.factories import Factory
 from tests.pdfs import blank_pdf
 from tests.worlds import Snapshot
@@ -163,12 +163,10 @@ ROUTES = {
 
 
 @pytest.fixture(scope="module")
-def app(app_config, migrated_schema, tmp_path_factory):
+def app(module_app):
     """One app for the module, so that its world is built once (`world` puts it back before
-    every case); its files are kept apart, as the world's snapshot holds them all."""
-    storage = tmp_path_factory.mktemp("access-storage")
-    with app_in_context({**app_config, "STORAGE_DIR": str(storage)}) as app:
-        yield app
+    every case)."""
+    return module_app
 
 
 @pytest.fixture(scope="module")
