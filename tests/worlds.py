@@ -16,12 +16,21 @@ Why rows rather than a copy of the database: it is one mechanism, through the sa
 on SQLite and PostgreSQL alike (a file copy is SQLite's only, a template database
 PostgreSQL's only and costs a database per case), and a transaction rolled back would not
 hold: the requests commit, the RQ worker and the queue live outside it, and so do the
-files. Putting back some thirty small tables takes milliseconds.
+files.
+
+Only the tables written since the world was last put back are compared with the snapshot and
+mended (rows added, changed or removed): every statement this process sends is watched
+(`_note_writes`), and one that is not a plain read or a plain INSERT, UPDATE or DELETE sends
+every table back whole, as does a mend the database refuses. Writes by other processes are not
+seen: a world is for modules whose work runs here (the in-process RQ worker included).
 """
 
+import re
 from pathlib import Path
 
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, tuple_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import sort_tables_and_constraints
 
 from portal.extensions import db, limiter
@@ -29,6 +38,22 @@ from tests import factories
 
 # The key by which a run claims its Redis database number (tests/conftest.py's redis_url).
 REDIS_CLAIM_KEY = "portal-test-claim"
+
+EVERY_TABLE = "*"
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)'
+                    r'\s+"?(\w+)"?', re.IGNORECASE)
+_READ = re.compile(r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SHOW|SET)\b",
+                   re.IGNORECASE)
+_written: set[str] = set()  # the tables written since the last snapshot or restore
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany):
+    match = _WRITE.match(statement)
+    if match:
+        _written.add(match.group(1))
+    elif not _READ.match(statement):
+        _written.add(EVERY_TABLE)
 
 
 def _tables_and_deferred_keys():
@@ -84,6 +109,10 @@ def restart_sequences() -> None:
     set_sequences({name: (start, False) for name, start in rows})
 
 
+def _key(table, row) -> tuple:
+    return tuple(row[c.name] for c in table.primary_key.columns)
+
+
 class Snapshot:
     """What a world is made of, taken right after it was built (see the module's docstring)."""
 
@@ -103,10 +132,16 @@ class Snapshot:
         self.second_factors = (dict(factories.TOTP_SECRETS),
                                {email: list(codes) for email, codes in
                                 factories.RECOVERY_CODES.items()})
+        self.by_key = {table: {_key(table, row): row for row in rows}
+                       for table, rows in self.rows.items()}
+        db.session.remove()
+        _written.clear()
 
     def restore(self) -> None:
         db.session.remove()
-        self._restore_rows()
+        if not self._mend_written_tables():
+            self._restore_rows()
+        _written.clear()
         self._restore_files()
         self._restore_redis()
         secrets, codes = self.second_factors
@@ -114,6 +149,85 @@ class Snapshot:
         factories.TOTP_SECRETS.update(secrets)
         factories.RECOVERY_CODES.clear()
         factories.RECOVERY_CODES.update({email: list(c) for email, c in codes.items()})
+
+    def _written_tables(self) -> list | None:
+        """The tables written since the last restore, in the order rows can be inserted (None:
+        all of them). Deleting a document deletes its attachments and signature steps
+        (ON DELETE CASCADE): those come along."""
+        if EVERY_TABLE in _written or self.sqlite_sequence:
+            return None
+        written = {table for table in self.rows if table.name in _written}
+        written |= {table for table in self.rows for key in table.foreign_keys
+                    if key.ondelete and key.column.table in written}
+        return [table for table in self.rows if table in written]
+
+    def _mend_written_tables(self) -> bool:
+        """Mend the written tables row by row into the snapshot's; False if it cannot be done
+        so (nothing is changed then)."""
+        tables = self._written_tables()
+        if tables is None:
+            return False
+        try:
+            now = {table: {_key(table, row): dict(row) for row in db.session.execute(
+                select(table)).mappings()} for table in tables}
+            for table in tables:  # the columns written last are emptied where they differ
+                for key, row in now[table].items():
+                    kept = self.by_key[table].get(key)
+                    empty = {c: None for c in self.later[table] if row[c] is not None
+                             and (kept is None or kept[c] != row[c])}
+                    if empty:
+                        self._update(table, key, empty)
+                        row.update(empty)
+            for table in tables:  # rows removed come back, parents first
+                missing = [row for key, row in self.by_key[table].items() if key not in now[table]]
+                if missing:
+                    db.session.execute(table.insert(), [
+                        {**row, **dict.fromkeys(self.later[table], None)} for row in missing])
+                    for row in missing:
+                        now[table][_key(table, row)] = {**row, **dict.fromkeys(
+                            self.later[table], None)}
+            for table in tables:  # rows changed are changed back
+                for key, kept in self.by_key[table].items():
+                    changed = {c: v for c, v in kept.items() if c not in self.later[table]
+                               and now[table][key][c] != v}
+                    if changed:
+                        self._update(table, key, changed)
+            for table in reversed(tables):  # rows added go, children first
+                added = [key for key in now[table] if key not in self.by_key[table]]
+                columns = list(table.primary_key.columns)
+                for start in range(0, len(added), 500):
+                    db.session.execute(table.delete().where(
+                        tuple_(*columns).in_(added[start:start + 500])))
+            for table in tables:
+                for key, kept in self.by_key[table].items():
+                    later = {c: kept[c] for c in self.later[table]
+                             if kept[c] is not None and now[table][key][c] != kept[c]}
+                    if later:
+                        self._update(table, key, later)
+            self._restore_stale_days()
+            set_sequences(self.sequences)
+            db.session.commit()
+        except DBAPIError:  # e.g. a unique value moved from one row to another: all back whole
+            db.session.rollback()
+            return False
+        finally:
+            db.session.remove()
+        return True
+
+    def _restore_stale_days(self) -> None:
+        """Writing deliveries marks their days stale (a trigger, unseen by `_note_writes`):
+        the world's marks only, whatever was written."""
+        from portal.leaderboard.models import StaleDay
+
+        stale_days = StaleDay.__table__
+        db.session.execute(stale_days.delete())
+        if self.rows[stale_days]:
+            db.session.execute(stale_days.insert(), self.rows[stale_days])
+
+    @staticmethod
+    def _update(table, key, values) -> None:
+        db.session.execute(update(table).where(
+            *(c == v for c, v in zip(table.primary_key.columns, key, strict=True))).values(values))
 
     def _restore_rows(self) -> None:
         from portal.leaderboard.models import StaleDay
@@ -132,10 +246,7 @@ class Snapshot:
                 if values:
                     db.session.execute(update(table).where(
                         *(c == row[c.name] for c in key)).values(values))
-        # Inserting the deliveries marked their days stale (a trigger): the world's marks only.
-        db.session.execute(stale_days.delete())
-        if self.rows[stale_days]:
-            db.session.execute(stale_days.insert(), self.rows[stale_days])
+        self._restore_stale_days()
         set_sequences(self.sequences)
         if self.sqlite_sequence:
             db.session.execute(text("DELETE FROM sqlite_sequence"))
