@@ -198,7 +198,7 @@ class Snapshot:
                 for start in range(0, len(added), 500):
                     db.session.execute(table.delete().where(
                         tuple_(*columns).in_(added[start:start + 500])))
-            for table in tables:
+            for table in tables:  # and the columns written last are written
                 for key, kept in self.by_key[table].items():
                     later = {c: kept[c] for c in self.later[table]
                              if kept[c] is not None and now[table][key][c] != kept[c]}
@@ -240,12 +240,10 @@ class Snapshot:
                 db.session.execute(table.insert(), [
                     {**row, **dict.fromkeys(later[table], None)} for row in rows])
         for table, columns in later.items():
-            key = list(table.primary_key.columns)
             for row in self.rows[table]:
                 values = {c: row[c] for c in columns if row[c] is not None}
                 if values:
-                    db.session.execute(update(table).where(
-                        *(c == row[c.name] for c in key)).values(values))
+                    self._update(table, _key(table, row), values)
         self._restore_stale_days()
         set_sequences(self.sequences)
         if self.sqlite_sequence:
