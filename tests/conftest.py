@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.factories import Factory, remember_second_factor, second_factor_code
-from tests.worlds import REDIS_CLAIM_KEY, delete_all_rows, restart_sequences
+from tests.worlds import REDIS_CLAIM_KEY, empty_postgresql_tables
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HIDDEN_PATTERN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
@@ -99,10 +99,7 @@ def migrated_schema(app_config):
 def _empty_tables():
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        # Deleting the rows of a few small tables takes milliseconds; TRUNCATE takes about
-        # half a second (new files for every table) and made most of PostgreSQL's slowness.
-        delete_all_rows()
-        restart_sequences()
+        empty_postgresql_tables(tables)
     else:
         # Documents and deliveries refer to each other; break the cycle before deleting.
         db.session.execute(text("UPDATE document SET reply_to_id = NULL"))

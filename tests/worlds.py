@@ -28,7 +28,7 @@ seen: a world is for modules whose work runs here (the in-process RQ worker incl
 import re
 from pathlib import Path
 
-from sqlalchemy import event, select, text, tuple_, update
+from sqlalchemy import event, func, literal, select, text, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import sort_tables_and_constraints
@@ -107,6 +107,23 @@ def restart_sequences() -> None:
     rows = db.session.execute(text("SELECT quote_ident(sequencename), start_value "
                                    "FROM pg_sequences WHERE schemaname = current_schema()"))
     set_sequences({name: (start, False) for name, start in rows})
+
+
+def empty_postgresql_tables(tables, large=1000) -> None:
+    """Empty the tables, ids starting again at 1. A test's few rows are deleted: milliseconds,
+    where TRUNCATE takes about half a second (new files for every table). A table of more
+    than `large` rows (the demo's history) is truncated with all the others: deleting row by
+    row checks each foreign key against the rows deleted before."""
+    counts = db.session.execute(select(*(
+        select(func.count()).select_from(select(literal(1)).select_from(t).limit(large + 1)
+                                         .subquery()).scalar_subquery()
+        for t in tables))).one()
+    if max(counts) > large:
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        delete_all_rows()
+        restart_sequences()
 
 
 def _key(table, row) -> tuple:
