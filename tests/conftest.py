@@ -8,6 +8,7 @@ number this run claims and empties afterwards.
 import os
 import re
 import secrets
+from contextlib import contextmanager
 
 import pyotp
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.factories import Factory, remember_second_factor, second_factor_code
+from tests.worlds import REDIS_CLAIM_KEY, empty_postgresql_tables
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HIDDEN_PATTERN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
@@ -57,7 +59,7 @@ def redis_url():
     for number in range(1, 16):
         url = f"{root}/{number}"
         client = redis.Redis.from_url(url)
-        if client.dbsize() == 0 and client.set("portal-test-claim", "1", nx=True):
+        if client.dbsize() == 0 and client.set(REDIS_CLAIM_KEY, "1", nx=True):
             yield url
             client.flushdb()
             return
@@ -97,8 +99,7 @@ def migrated_schema(app_config):
 def _empty_tables():
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        empty_postgresql_tables(tables)
     else:
         for table in tables:
             db.session.execute(table.delete())
@@ -107,9 +108,10 @@ def _empty_tables():
     db.session.commit()
 
 
-@pytest.fixture
-def app(app_config, migrated_schema):
-    config = app_config
+@contextmanager
+def app_in_context(config):
+    """The app for the test's requests, with the context of its twin pushed, and every table
+    emptied afterwards (for `app`, and for a world a module builds once)."""
     app = create_app(config)
     # The test's own database work runs in the context of a twin app. Requests through the
     # test client then push a context of their own, with a fresh `g`, as in production;
@@ -130,7 +132,22 @@ def app(app_config, migrated_schema):
 
 
 @pytest.fixture
-def run_jobs(app):
+def app(app_config, migrated_schema):
+    with app_in_context(app_config) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_app(app_config, migrated_schema, tmp_path_factory):
+    """One app for a whole module, whose world is built once (tests/worlds.Snapshot puts it
+    back before each test); a module overrides `app` with it. Its stored files are kept
+    apart, as the snapshot holds them all."""
+    storage = tmp_path_factory.mktemp("module-storage")
+    with app_in_context({**app_config, "STORAGE_DIR": str(storage)}) as app:
+        yield app
+
+
+def jobs_runner(app):
     """Run what is queued as production would: with Redis, a real RQ worker (burst mode).
 
     Without Redis the jobs already ran in-process when they were relayed; this hands over
@@ -150,6 +167,11 @@ def run_jobs(app):
             SimpleWorker([queue.queue(connection)], connection=connection).work(burst=True)
         db.session.expire_all()
     return run
+
+
+@pytest.fixture
+def run_jobs(app):
+    return jobs_runner(app)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from portal.auth.models import User
 from portal.calendar.services import add_override
 from portal.documents import services as documents
 from portal.extensions import db
@@ -18,7 +19,10 @@ from portal.leaderboard.services import Period
 from portal.signing.keys import init_development_pki
 from portal.signing.models import TrustedRoot
 from portal.transaction import action
+from tests.conftest import jobs_runner
+from tests.factories import Factory
 from tests.pdfs import blank_pdf
+from tests.worlds import Snapshot
 
 VIEWERS = ["anonymous", "admin", "reviewer", "ministry_leader",
            "a_clerk", "a_specialist", "a_leader", "b_leader"]
@@ -158,8 +162,16 @@ ROUTES = {
 }
 
 
-@pytest.fixture
-def world(make, run_jobs):
+@pytest.fixture(scope="module")
+def app(module_app):
+    """One app for the module, so that its world is built once (`world` puts it back before
+    every case)."""
+    return module_app
+
+
+@pytest.fixture(scope="module")
+def built_world(app):
+    make, run_jobs = Factory(), jobs_runner(app)
     ministry = make.ministry()
     a, b = make.organisation(code="DA"), make.organisation(code="DB")
     users = {
@@ -195,12 +207,25 @@ def world(make, run_jobs):
         assessment = record_assessment(a, Period(date(2026, 1, 1), date(2026, 1, 31)),
                                        kind="criticise", note="matrix", appendix_style="",
                                        actor=users["reviewer"])
-    return {"users": users, "ids": {
+    ids = {
         "a": a.id, "a_person": users["a_specialist"].id, "a_token": token.id, "doc": doc.id,
         "doc_file": doc_file.id,
         "delivery": make.delivery(doc, a).id, "draft": draft.id, "draft_file": draft_file.id,
         "override": override.id, "job": first_job_of(doc).id, "assessment": assessment.id,
-        "root": db.session.scalar(select(TrustedRoot.id))}}
+        "root": db.session.scalar(select(TrustedRoot.id))}
+    people = {viewer: user.id for viewer, user in users.items()}
+    return Snapshot(app), people, ids
+
+
+@pytest.fixture
+def world(built_world):
+    """The world as it was built, whatever the cases before did to it: its rows and ids, its
+    files, its queue and rate-limit counters (tests.worlds). Signing in again within the same
+    30 seconds is as in a fresh world: each person's last accepted code is put back too."""
+    snapshot, people, ids = built_world
+    snapshot.restore()
+    return {"users": {viewer: db.session.get(User, id) for viewer, id in people.items()},
+            "ids": ids}
 
 
 def test_the_matrix_covers_every_route(app):

@@ -20,8 +20,12 @@ from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
 from portal.api.openapi import openapi_document
 from portal.once import new_key
+from tests import test_access
 from tests.conftest import AuthActions
-from tests.test_access import ROUTES, VIEWERS, world  # noqa: F401  (world: the fixture)
+from tests.test_access import ROUTES
+
+# The access matrix's world (built once for this module too, on an app of its own).
+app, built_world, world = test_access.app, test_access.built_world, test_access.world
 
 HOSTILE = {
     "nul": "a\x00b",
@@ -161,9 +165,11 @@ def _path_with(template: str, ids: dict, kind: str) -> str:
 def recording_app(app):
     """The app, its requests' parameters noting the names looked up (the htmx extension's
     request class kept beneath)."""
-    app.request_class = type("RecordingRequest", (app.request_class,),
+    kept = app.request_class
+    app.request_class = type("RecordingRequest", (kept,),
                              {"parameter_storage_class": _RecordingDict})
-    return app
+    yield app
+    app.request_class = kept  # the app is the module's (the world's, built once)
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE))

@@ -1,15 +1,38 @@
 import csv
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.auth.models import User
 from portal.demo.services import DEMO_PEOPLE, demo_email
 from portal.extensions import db
 from portal.organisations.models import Organisation
+from tests.worlds import Snapshot
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 APPENDIX = SHARED / "data/appendix-2019-01-01_2019-08-12.csv"
+
+
+@pytest.fixture(scope="module")
+def app(module_app):
+    """One app for the module: the demo data is loaded once (`loaded`)."""
+    return module_app
+
+
+@pytest.fixture(scope="module")
+def loaded_once(app):
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    return result, Snapshot(app)
+
+
+@pytest.fixture
+def loaded(loaded_once):
+    """What `flask demo-data` answered in an empty database, and the database, its files and
+    its queue as it left them (put back before each test: tests.worlds)."""
+    result, snapshot = loaded_once
+    snapshot.restore()
+    return result
 
 
 def _snapshot():
@@ -21,8 +44,8 @@ def _snapshot():
     return organisations, users
 
 
-def test_demo_data_loads_the_ministry_its_units_and_63_departments(runner):
-    result = runner.invoke(args=["demo-data"])
+def test_demo_data_loads_the_ministry_its_units_and_63_departments(loaded):
+    result = loaded
     assert result.exit_code == 0, result.output
     kinds = dict(db.session.execute(
         select(Organisation.kind, func.count()).group_by(Organisation.kind)).all())
@@ -31,8 +54,7 @@ def test_demo_data_loads_the_ministry_its_units_and_63_departments(runner):
     assert kinds["department"] == 63
 
 
-def test_department_names_are_the_appendix_names(runner):
-    runner.invoke(args=["demo-data"])
+def test_department_names_are_the_appendix_names(loaded):
     names = set(db.session.scalars(
         select(Organisation.name).where(Organisation.kind == "department")))
     if APPENDIX.exists():  # the shared data beside the repository, as on CI
@@ -41,8 +63,8 @@ def test_department_names_are_the_appendix_names(runner):
     assert "Sở TN&MT tỉnh Bà Rịa - Vũng Tàu" in names
 
 
-def test_demo_logins_are_printed_and_work(runner, client, auth, app):
-    result = runner.invoke(args=["demo-data"])
+def test_demo_logins_are_printed_and_work(loaded, client, auth, app):
+    result = loaded
     password = app.config["DEMO_PASSWORD"]
     assert password in result.output
     roles = {role for _code, role, _name in DEMO_PEOPLE}
@@ -54,8 +76,7 @@ def test_demo_logins_are_printed_and_work(runner, client, auth, app):
         auth.logout()
 
 
-def test_running_demo_data_twice_changes_nothing(runner):
-    runner.invoke(args=["demo-data"])
+def test_running_demo_data_twice_changes_nothing(loaded, runner):
     first = _snapshot()
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0
@@ -63,7 +84,7 @@ def test_running_demo_data_twice_changes_nothing(runner):
     assert _snapshot() == first
 
 
-def test_the_demo_letters_print_their_signer_and_carry_the_ministrys_seal(runner):
+def test_the_demo_letters_print_their_signer_and_carry_the_ministrys_seal(loaded):
     import io
 
     from pypdf import PdfReader
@@ -74,7 +95,7 @@ def test_the_demo_letters_print_their_signer_and_carry_the_ministrys_seal(runner
     from portal.signing.pdf import check_signatures
     from portal.storage.services import read_bytes
 
-    result = runner.invoke(args=["demo-data"])
+    result = loaded
     assert result.exit_code == 0, result.output
     office, hanoi = find_by_code("VP"), find_by_code("HNI")
     letter = db.session.scalar(select(Document).where(Document.issuer_id == office.id)
