@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
-from portal.extensions import db, limiter
+from portal.extensions import cache, db, limiter
 from tests.factories import Factory, remember_second_factor, second_factor_code
 from tests.worlds import REDIS_CLAIM_KEY, empty_postgresql_tables
 
@@ -108,6 +108,23 @@ def _empty_tables():
     db.session.commit()
 
 
+_TWINS: dict[tuple, tuple] = {}
+
+
+def _twin_of(config):
+    """The twin app for these settings, made once per run, with its settings put back as they
+    were made (a test may change `current_app.config`). Making an app costs 60 ms and more
+    (werkzeug compiles every route); the app that serves the test's requests is still new."""
+    key = tuple(sorted(config.items()))
+    if key not in _TWINS:
+        twin = create_app(config)
+        _TWINS[key] = (twin, dict(twin.config))
+    twin, settings = _TWINS[key]
+    twin.config.clear()
+    twin.config.update(settings)
+    return twin
+
+
 @contextmanager
 def app_in_context(config):
     """The app for the test's requests, with the context of its twin pushed, and every table
@@ -116,8 +133,9 @@ def app_in_context(config):
     # The test's own database work runs in the context of a twin app. Requests through the
     # test client then push a context of their own, with a fresh `g`, as in production;
     # sharing one context would carry Flask-Login's and Flask-WTF's per-request state along.
-    twin = create_app(config)
+    twin = _twin_of(config)
     with twin.app_context():
+        cache.clear()  # the twin's cache, made in an earlier test
         yield app
         db.session.remove()
         if config["REDIS_URL"]:
