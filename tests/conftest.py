@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import cache, db, limiter
 from tests.factories import Factory, remember_second_factor, second_factor_code
-from tests.worlds import REDIS_CLAIM_KEY, empty_postgresql_tables
+from tests.worlds import REDIS_CLAIM_KEY, delete_all_rows, empty_postgresql_tables
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HIDDEN_PATTERN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
@@ -101,10 +101,7 @@ def _empty_tables():
     if db.engine.dialect.name == "postgresql":
         empty_postgresql_tables(tables)
     else:
-        for table in tables:
-            db.session.execute(table.delete())
-        # Deleting deliveries marked their days for the leaderboard; forget the marks too.
-        db.session.execute(text("DELETE FROM leaderboard_stale_day"))
+        delete_all_rows()
     db.session.commit()
 
 

@@ -81,12 +81,17 @@ def _delivery(delivery_id) -> Delivery:
     return policy.visible_or_404(Delivery, delivery_id, policy.can_view_delivery)
 
 
-def _assignees(delivery):
+def _assign_form(delivery) -> AssignForm:
+    """The assign form, offering the recipient's specialists and leaders (or the whole
+    department)."""
     people = db.session.scalars(select(User).where(
         User.organisation_id == delivery.recipient_id, User.active.is_(True),
         User.role.in_(("specialist", "leader"))).order_by(by_name(User.full_name), User.id))
-    return [SelectChoice(0, _("The whole department (a specialist claims it)"))] + [
-        SelectChoice(p.id, f"{p.full_name} ({policy.ROLE_LABELS[p.role]})") for p in people]
+    form = AssignForm()
+    form.assignee.choices = [
+        SelectChoice(0, _("The whole department (a specialist claims it)")),
+        *(SelectChoice(p.id, f"{p.full_name} ({policy.ROLE_LABELS[p.role]})") for p in people)]
+    return form
 
 
 @bp.get("/<int:delivery_id>")
@@ -95,8 +100,7 @@ def show(delivery_id):
     """A received document: its content, its history, and the next steps."""
     delivery = _delivery(delivery_id)
     today = local_today()
-    assign_form = AssignForm()
-    assign_form.assignee.choices = _assignees(delivery)
+    assign_form = _assign_form(delivery)
     reply = replies.reply_of(delivery)
     return render_template(
         "deliveries/show.html", delivery=delivery, document=delivery.document, reply=reply,
@@ -116,8 +120,6 @@ def _step(delivery_id, form_class, perform, done):
     """A step on the delivery from its page, then back to it (portal.web.take_step)."""
     delivery = _delivery(delivery_id)
     form = form_class()
-    if form_class is AssignForm:
-        form.assignee.choices = _assignees(delivery)
     return take_step(form, lambda: perform(delivery, form), done,
                      back=url_for(".show", delivery_id=delivery_id))
 
@@ -145,11 +147,15 @@ def refuse(delivery_id):
 @login_required
 def assign(delivery_id):
     """Assign to a specialist, or to the whole department."""
-    def perform(delivery, form):
+    delivery = _delivery(delivery_id)
+    form = _assign_form(delivery)
+
+    def perform():
         assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
         services.assign_delivery(delivery, actor=current_user, assignee=assignee)
 
-    return _step(delivery_id, AssignForm, perform, _("Document assigned."))
+    return take_step(form, perform, _("Document assigned."),
+                     back=url_for(".show", delivery_id=delivery_id))
 
 
 @bp.post("/<int:delivery_id>/claim")
