@@ -23,7 +23,8 @@ from portal.leaderboard.services import (
     leaderboard,
     row_of,
 )
-from portal.organisations.models import Organisation, OrganisationKind
+from portal.leaderboard.standing import last_name_of
+from portal.organisations.models import Organisation, OrganisationKind, final_successor
 from portal.rules import PortalError
 from portal.transaction import after_commit
 
@@ -69,8 +70,17 @@ def record_assessment(organisation: Organisation, period: Period, *, kind: str, 
     """A reviewer's draft assessment, with the department's figures kept as evidence."""
     if not policy.can_assess(actor):
         raise AssessmentError(_("Only the ministry's reviewers record assessments."))
-    if organisation.kind != OrganisationKind.DEPARTMENT or organisation.is_merged():
+    if organisation.kind != OrganisationKind.DEPARTMENT:
         raise AssessmentError(_("Only a current department can be assessed."))
+    if organisation.is_merged(period.last):
+        # Judged on the period's last day: a department stood in the periods before its merger.
+        raise AssessmentError(_(
+            "%(name)s was merged into %(successor)s on %(day)s: it has no row in a period "
+            "ending on or after that day. Assess %(successor)s, whose row includes it, or "
+            "choose a period that ends before the merger.",
+            name=last_name_of(organisation),
+            successor=final_successor(organisation, on=period.last).name_on(period.last),
+            day=organisation.merged_on.strftime("%d/%m/%Y")))
     if kind not in AssessmentKind.__members__.values():
         raise AssessmentError(_("Choose commendation or criticism."))
     if appendix_style not in APPENDIX_STYLES:
@@ -142,3 +152,8 @@ def assessments_overlapping(period: Period) -> list[Assessment]:
                Assessment.state == AssessmentState.PUBLISHED)
         .order_by(Assessment.period_last.desc(), Assessment.organisation_id, Assessment.id)))
 
+
+
+def names_in_their_periods(found: list[Assessment]) -> dict[int, str]:
+    """Assessment id → the department's name on its period's last day."""
+    return {a.id: a.organisation.name_on(a.period_last) for a in found}
