@@ -87,9 +87,9 @@ class Row:
         """What the row includes besides the department itself ("" when nothing)."""
         if not self.predecessors:
             return ""
-        return _("includes %(departments)s", departments=", ".join(
-            _("%(name)s (merged from %(day)s)", name=p.name,
-              day=p.merged_on.strftime("%d/%m/%Y")) for p in self.predecessors))
+        each = [_("%(name)s (merged from %(day)s)", name=p.name,
+                  day=p.merged_on.strftime("%d/%m/%Y")) for p in self.predecessors]
+        return _("includes %(departments)s", departments=", ".join(each))
 
     @property
     def deadline_not_replied(self) -> int:

@@ -153,7 +153,7 @@ def test_a_department_merged_by_the_period_s_end_is_counted_under_its_successor(
     row = board.rows[0]
     assert (row["interaction_received_from_ministry"], row["interaction_processed"]) == (2, 1)
     assert row.total_sent == 1
-    assert "Sở TN&MT tỉnh Bạc Liêu (merged from 31/03/2026)" in row.note
+    assert row.note == "gồm cả Sở TN&MT tỉnh Bạc Liêu (sáp nhập từ 31/03/2026)"
 
 
 def test_a_department_merged_after_the_period_s_end_has_its_own_row(records, make):
