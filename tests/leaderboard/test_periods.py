@@ -19,8 +19,10 @@ from portal.extensions import db
 from portal.leaderboard import assessments, charts, letter
 from portal.leaderboard.models import Assessment
 from portal.leaderboard.services import Period, leaderboard, row_of, short_name
+from portal.leaderboard.standing import last_period_stood
 from portal.organisations.services import find_by_code
 from portal.transaction import action
+from tests.conftest import csrf_token_from
 from tests.leaderboard.conftest import Records
 from tests.leaderboard.reorganisation import apply_reorganisation, events
 
@@ -195,3 +197,25 @@ def test_the_letter_and_the_marks_name_departments_as_in_the_period(world):
     board = leaderboard(BEFORE_THE_MERGERS)
     assert row_of(board, world.ha_giang)[1].style == "bold"
     assert {b.label for b in charts.rates_chart(board).bars} >= {"Hà Giang", "Huế"}
+
+
+def test_assessing_a_merged_department_through_the_page_is_refused_with_the_reason(
+        world, client, auth):
+    auth.login(world.reviewer.email)
+    page = client.get(f"/oversight/departments/{world.ha_giang.id}"
+                      "?from=2025-01-01&to=2025-06-30").text
+    # A clumsy or crafted post: the period changed to one ending after the merger.
+    response = client.post(f"/oversight/departments/{world.ha_giang.id}/assessments", data={
+        "csrf_token": csrf_token_from(page), "first": "2025-01-01", "last": "2025-07-31",
+        "kind": "commend", "note": "Tốt.", "appendix_style": ""}, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert f"đã sáp nhập vào {TUYEN_QUANG} từ ngày 01/07/2025" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Assessment)) == 0
+
+
+def test_the_last_period_a_department_stood_ends_the_day_before_its_merger(world):
+    assert last_period_stood(world.ha_giang) == (date(2025, 1, 1), date(2025, 6, 30))
+    world.ha_giang.merged_on = date(2025, 1, 1)
+    assert last_period_stood(world.ha_giang) == (date(2024, 1, 1), date(2024, 12, 31))
+    db.session.rollback()
