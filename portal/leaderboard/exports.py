@@ -10,6 +10,7 @@ from weasyprint import HTML
 
 from portal.clock import as_local, utcnow
 from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard, Row
+from portal.leaderboard.standing import SECTOR_2019
 from portal.rendering.html import render_html
 from portal.rendering.pdf import ASSETS_URL, PortalAssets
 from portal.rendering.values import appendix_values
@@ -32,6 +33,13 @@ APPENDIX_HEADER = [
      {"text": "Văn bản có thời hạn - phải trả lời", "colspan": 3}],
     [{"text": "Đã trả lời"}, {"text": "Đúng hạn"}, {"text": "Chưa trả lời"}],
 ]
+
+
+def in_sector(text: str, sector: str) -> str:
+    """The 2019 text with the ministry's field as it stood (the sector's name follows the
+    ministry's: "Tài nguyên và Môi trường" until 1 March 2025, then its successor's)."""
+    return (text.replace(SECTOR_2019, sector)
+            .replace(SECTOR_2019.upper(), sector.upper()))
 
 
 def vn_number(value: int) -> str:
@@ -64,7 +72,7 @@ def appendix_table(board: Leaderboard, number=vn_number) -> dict:
     """The table as a document appendix (see rendering.values.appendix_values): rows in the
     board's order, marked as the published assessments mark them, and the total."""
     return {
-        "title": APPENDIX_TITLE,
+        "title": in_sector(APPENDIX_TITLE, board.standing.sector),
         "subtitle": period_subtitle(board),
         "header": APPENDIX_HEADER,
         "rows": [{"cells": [place, name_with_note(row),

@@ -17,7 +17,7 @@ from portal.documents.models import Document, DocumentType
 from portal.documents.services import DocumentError
 from portal.documents.text import fold
 from portal.extensions import db
-from portal.leaderboard.exports import appendix_table, vn_day, vn_number, vn_percent
+from portal.leaderboard.exports import appendix_table, in_sector, vn_day, vn_number, vn_percent
 from portal.leaderboard.models import AssessmentKind
 from portal.leaderboard.services import (
     Leaderboard,
@@ -93,7 +93,7 @@ def body_of(board: Leaderboard, commended, criticised) -> str:
         "Bộ Tài nguyên và Môi trường yêu cầu Giám đốc các Sở Tài nguyên và Môi trường, Thủ "
         "trưởng các đơn vị trực thuộc Bộ nghiêm túc thực hiện./.",
     ]
-    return "\n".join(paragraphs)
+    return in_sector("\n".join(paragraphs), board.standing.sector)
 
 
 def _assessed(board: Leaderboard) -> tuple[list[str], list[str]]:
@@ -118,12 +118,13 @@ def draft_oversight_letter(period: Period, *, actor) -> Document:
         Organisation.kind.in_((OrganisationKind.DEPARTMENT, OrganisationKind.MINISTRY_UNIT)),
         Organisation.successor_id.is_(None), Organisation.id != actor.organisation_id)
         .order_by(Organisation.id)).all()
+    subject = in_sector(SUBJECT, board.standing.sector)
     letter = Document(issuer_id=actor.organisation_id, author_id=actor.id,
                       authority_id=default_authority(actor.organisation).id,
-                      doc_type=DocumentType.OFFICIAL_LETTER, subject=SUBJECT,
+                      doc_type=DocumentType.OFFICIAL_LETTER, subject=subject,
                       body=body_of(board, commended, criticised),
                       recipient_ids=list(recipients), appendix=appendix_table(board, vn_number),
-                      search_text=fold(SUBJECT))
+                      search_text=fold(subject))
     db.session.add(letter)
     db.session.flush()
     audit.record("oversight_letter.drafted", actor=actor, obj=letter,

@@ -16,6 +16,8 @@ from portal.collation import sort_key
 from portal.extensions import db
 from portal.organisations.models import Organisation, OrganisationKind, final_successor
 
+SECTOR_2019 = "Tài nguyên và Môi trường"
+
 
 @dataclass(frozen=True)
 class Predecessor:
@@ -36,6 +38,9 @@ class Standing:
     counted_as: dict[int, int]
     # A standing department's id → the departments folded into its row, earliest merger first.
     predecessors: dict[int, list[Predecessor]] = field(default_factory=dict)
+    # The ministry's field on the day, as its name says ("Bộ " + field): the letter's and the
+    # appendix's words for the sector and its departments ("Sở " + field).
+    sector: str = SECTOR_2019
 
     def stands(self, organisation: Organisation) -> bool:
         return organisation.id in self.names
@@ -73,4 +78,12 @@ def standing_on(day: date) -> Standing:
     for folded in predecessors.values():
         folded.sort(key=lambda p: (p.merged_on, sort_key(p.name)))
     return Standing(day, standing, {o.id: o.name_on(day) for o in standing}, counted_as,
-                    predecessors)
+                    predecessors, _sector_on(day))
+
+
+def _sector_on(day: date) -> str:
+    ministry = db.session.scalar(
+        select(Organisation).where(Organisation.kind == OrganisationKind.MINISTRY)
+        .options(selectinload(Organisation.names)).order_by(Organisation.id).limit(1))
+    name = ministry.name_on(day) if ministry else ""
+    return name.removeprefix("Bộ ").strip() if name.startswith("Bộ ") else SECTOR_2019

@@ -16,7 +16,7 @@ from portal.collation import sort_key
 from portal.deliveries.models import Status
 from portal.demo.services import load_organisations
 from portal.extensions import db
-from portal.leaderboard import assessments, charts, letter
+from portal.leaderboard import assessments, charts, exports, letter
 from portal.leaderboard.models import Assessment
 from portal.leaderboard.services import Period, leaderboard, row_of, short_name
 from portal.leaderboard.standing import last_period_stood
@@ -191,6 +191,17 @@ def test_the_letter_and_the_marks_name_departments_as_in_the_period(world):
 
     assert "thực hiện chưa nghiêm túc: Hà Giang." in before.body
     assert "thực hiện tốt: Tuyên Quang." in since.body
+    # The ministry and its departments are named as they were called in the period.
+    assert "Các Sở Nông nghiệp và Môi trường thực hiện tốt: Tuyên Quang." in since.body
+    assert "Tài nguyên và Môi trường" not in since.body + since.subject
+    assert since.subject.endswith("toàn ngành Nông nghiệp và Môi trường")
+    assert since.appendix["title"].endswith("NGÀNH NÔNG NGHIỆP VÀ MÔI TRƯỜNG")
+    assert "Bộ Nông nghiệp và Môi trường đánh giá" in before.body  # 30 June: after 1 March
+    with action():
+        old = letter.draft_oversight_letter(Period(date(2024, 1, 1), date(2025, 2, 28)),
+                                            actor=world.reviewer)
+    assert old.subject == letter.SUBJECT and "Bộ Tài nguyên và Môi trường đánh giá" in old.body
+    assert old.appendix["title"] == exports.APPENDIX_TITLE
     assert len(before.appendix["rows"]) == 63 and len(since.appendix["rows"]) == 34
     marked = [r["cells"][1] for r in since.appendix["rows"] if r["style"] == "bold"]
     assert marked == [f"{TUYEN_QUANG} – gồm cả {HA_GIANG} (sáp nhập từ 01/07/2025)"]
