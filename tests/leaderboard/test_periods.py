@@ -230,3 +230,14 @@ def test_the_last_period_a_department_stood_ends_the_day_before_its_merger(world
     world.ha_giang.merged_on = date(2025, 1, 1)
     assert last_period_stood(world.ha_giang) == (date(2024, 1, 1), date(2024, 12, 31))
     db.session.rollback()
+
+
+@pytest.mark.xfail(strict=True, reason="drilldown.received_from_ministry selects by recipient_id; "
+                   "a delivery a merger passed on is counted (tallies) where it was addressed "
+                   "(addressed_to_id): helper C's drilldown.py is to select by that too")
+def test_a_predecessor_s_record_lists_the_deliveries_its_merger_passed_on(world, client, auth):
+    auth.login(world.reviewer.email)
+    page = client.get(f"/oversight/departments/{world.ha_giang.id}"
+                      "?from=2025-01-01&to=2025-06-30").text
+    assert "Đã nhận từ Bộ (2)" in page
+    assert page.count("<td>10/06/2025</td>") == 1  # the open one, passed to Tuyên Quang
