@@ -9,6 +9,7 @@ department for exactly a period gives its row's mark in that period's appendix.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.audit import services as audit
@@ -153,7 +154,9 @@ def assessments_overlapping(period: Period) -> list[Assessment]:
         .order_by(Assessment.period_last.desc(), Assessment.organisation_id, Assessment.id)))
 
 
-
 def names_in_their_periods(found: list[Assessment]) -> dict[int, str]:
     """Assessment id → the department's name on its period's last day."""
-    return {a.id: a.organisation.name_on(a.period_last) for a in found}
+    organisations = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_({a.organisation_id for a in found}))
+        .options(selectinload(Organisation.names)))}
+    return {a.id: organisations[a.organisation_id].name_on(a.period_last) for a in found}

@@ -154,7 +154,8 @@ def assessment_list():
         (Assessment.state != AssessmentState.DRAFT), Assessment.created_at.desc()).limit(500)
     if state in assessments.STATE_LABELS:
         query = query.where(Assessment.state == state)
-    return render_template("leaderboard/assessments.html",
-                           assessments=list(db.session.scalars(query)), state=state,
+    found = list(db.session.scalars(query))
+    return render_template("leaderboard/assessments.html", assessments=found, state=state,
+                           assessed_names=assessments.names_in_their_periods(found),
                            kind_labels=assessments.KIND_LABELS,
                            state_labels=assessments.STATE_LABELS)

@@ -241,3 +241,14 @@ def test_a_predecessor_s_record_lists_the_deliveries_its_merger_passed_on(world,
                       "?from=2025-01-01&to=2025-06-30").text
     assert "Đã nhận từ Bộ (2)" in page
     assert page.count("<td>10/06/2025</td>") == 1  # the open one, passed to Tuyên Quang
+
+
+def test_published_assessments_name_the_department_as_in_their_period(world, client, auth):
+    winter = Period(date(2025, 1, 1), date(2025, 2, 28))
+    _publish(world, world.ha_giang, winter, "commend")
+
+    public = client.get("/leaderboard?from=2025-01-01&to=2025-02-28").text
+    assert "— Sở TN&amp;MT tỉnh Hà Giang" in public
+    auth.login(world.reviewer.email)
+    listed = client.get("/oversight/assessments/").text
+    assert ">Sở TN&amp;MT tỉnh Hà Giang</a>" in listed and HA_GIANG not in listed
