@@ -2,6 +2,7 @@
 
 import csv
 import filecmp
+import io
 import time
 from datetime import date
 from pathlib import Path
@@ -63,10 +64,17 @@ def test_the_2019_leaderboard_is_the_2019_appendix_cell_by_cell(demo):
     _assert_is_the_2019_appendix(leaderboard(Period(*PERIOD_2019), today=date(2019, 8, 12)))
 
 
-def test_the_2019_appendix_is_still_reproduced_after_the_2025_reorganisation(demo):
+def test_the_2019_appendix_is_still_reproduced_after_the_2025_reorganisation(demo, client):
     assert apply_reorganisation() == 94
 
     _assert_is_the_2019_appendix(leaderboard(Period(*PERIOD_2019), today=date(2019, 8, 12)))
+    exported = client.get("/leaderboard.csv?from=2019-01-01&to=2019-08-12").data
+    rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+    expected = _appendix()
+    assert len(rows) == 63
+    for row in rows:  # the 630 cells, and each row's mark
+        assert {c: row[c] for c in (*APPENDIX_COLUMNS, "appendix_style")} == {
+            c: expected[row["department"]][c] for c in (*APPENDIX_COLUMNS, "appendix_style")}
     today = local_today()
     this_year = Period(date(today.year, 1, 1), today)
     board = leaderboard(this_year)
