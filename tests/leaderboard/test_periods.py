@@ -20,6 +20,7 @@ from portal.leaderboard import assessments, charts, exports, letter
 from portal.leaderboard.models import Assessment
 from portal.leaderboard.services import Period, leaderboard, row_of, short_name
 from portal.leaderboard.standing import last_period_stood
+from portal.organisations import services as organisations
 from portal.organisations.services import find_by_code
 from portal.transaction import action
 from tests.conftest import csrf_token_from
@@ -252,3 +253,26 @@ def test_published_assessments_name_the_department_as_in_their_period(world, cli
     auth.login(world.reviewer.email)
     listed = client.get("/oversight/assessments/").text
     assert ">Sở TN&amp;MT tỉnh Hà Giang</a>" in listed and HA_GIANG not in listed
+
+
+def test_a_chain_of_mergers_leads_each_page_to_the_row_holding_it(records, make, client, auth):
+    c = make.organisation(code="CM", name="Sở TN&MT tỉnh Cà Mau")
+    admin = make.user(records.ministry, "admin")
+    records.send(records.ministry, [records.a], date(2025, 2, 3))
+    with action():
+        organisations.merge_organisation(records.a, records.b, actor=admin,
+                                          effective_on=date(2025, 3, 1))
+    with action():
+        organisations.merge_organisation(records.b, c, actor=admin,
+                                          effective_on=date(2025, 7, 1))
+    auth.login(make.user(records.ministry, "reviewer").email)
+
+    page = client.get(f"/oversight/departments/{records.a.id}?{QUERY}").text
+    assert "Sáp nhập vào Sở TN&amp;MT tỉnh Bạc Liêu ngày 01/03/2025" in page
+    assert "được tính vào dòng của Sở TN&amp;MT tỉnh Cà Mau" in page
+    assert f"/oversight/departments/{c.id}?from=2025-01-01&amp;to=2025-12-31" in page
+    successor = client.get(f"/oversight/departments/{c.id}?{QUERY}").text
+    assert successor.count("sáp nhập từ ngày") == 2 and "Đã nhận từ Bộ (1)" in successor
+    spring = leaderboard(Period(date(2025, 3, 1), date(2025, 6, 30)))
+    assert [(r.name, [p.name for p in r.predecessors]) for r in spring.rows] == [
+        ("Sở TN&MT tỉnh Bạc Liêu", ["Sở TN&MT tỉnh An Giang"]), ("Sở TN&MT tỉnh Cà Mau", [])]
