@@ -9,6 +9,7 @@ department for exactly a period gives its row's mark in that period's appendix.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from portal import policy
 from portal.audit import services as audit
@@ -23,7 +24,8 @@ from portal.leaderboard.services import (
     leaderboard,
     row_of,
 )
-from portal.organisations.models import Organisation, OrganisationKind
+from portal.leaderboard.standing import last_name_of
+from portal.organisations.models import Organisation, OrganisationKind, final_successor
 from portal.rules import PortalError
 from portal.transaction import after_commit
 
@@ -69,8 +71,17 @@ def record_assessment(organisation: Organisation, period: Period, *, kind: str, 
     """A reviewer's draft assessment, with the department's figures kept as evidence."""
     if not policy.can_assess(actor):
         raise AssessmentError(_("Only the ministry's reviewers record assessments."))
-    if organisation.kind != OrganisationKind.DEPARTMENT or organisation.is_merged():
+    if organisation.kind != OrganisationKind.DEPARTMENT:
         raise AssessmentError(_("Only a current department can be assessed."))
+    if organisation.is_merged(period.last):
+        # Judged on the period's last day: a department stood in the periods before its merger.
+        raise AssessmentError(_(
+            "%(name)s was merged into %(successor)s on %(day)s: it has no row in a period "
+            "ending on or after that day. Assess %(successor)s, whose row includes it, or "
+            "choose a period that ends before the merger.",
+            name=last_name_of(organisation),
+            successor=final_successor(organisation, on=period.last).name_on(period.last),
+            day=organisation.merged_on.strftime("%d/%m/%Y")))
     if kind not in AssessmentKind.__members__.values():
         raise AssessmentError(_("Choose commendation or criticism."))
     if appendix_style not in APPENDIX_STYLES:
@@ -142,3 +153,10 @@ def assessments_overlapping(period: Period) -> list[Assessment]:
                Assessment.state == AssessmentState.PUBLISHED)
         .order_by(Assessment.period_last.desc(), Assessment.organisation_id, Assessment.id)))
 
+
+def names_in_their_periods(found: list[Assessment]) -> dict[int, str]:
+    """Assessment id → the department's name on its period's last day."""
+    organisations = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_({a.organisation_id for a in found}))
+        .options(selectinload(Organisation.names)))}
+    return {a.id: organisations[a.organisation_id].name_on(a.period_last) for a in found}

@@ -26,6 +26,7 @@ def render_board(page: str, *, public: bool) -> str:
     return render_template(template, board=board, error=error, presets=PRESETS,
                            appendix_columns=APPENDIX_COLUMNS, public=public,
                            published=published, links=_drilldown_links(public),
+                           assessed_names=assessments.names_in_their_periods(published),
                            rates=charts.rates_chart(board),
                            kind_labels=assessments.KIND_LABELS)
 

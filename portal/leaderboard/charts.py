@@ -64,7 +64,7 @@ def _percent(rate: float | None) -> float | None:
 
 
 def rates_chart(board: Leaderboard) -> RatesChart:
-    bars = [Bar(short_name(row.organisation), _percent(row.processed_rate),
+    bars = [Bar(short_name(row.name), _percent(row.processed_rate),
                 _percent(row.on_time_rate), TOP + index * ROW_HEIGHT)
             for index, row in enumerate(board.rows)]
     return RatesChart(bars, TOP + len(bars) * ROW_HEIGHT + 4)

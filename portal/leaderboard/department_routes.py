@@ -16,6 +16,7 @@ from portal.leaderboard.blueprint import bp, period_or_this_year
 from portal.leaderboard.forms import AssessmentForm, WithdrawForm
 from portal.leaderboard.models import Assessment, AssessmentState
 from portal.leaderboard.services import APPENDIX_COLUMNS, Period, leaderboard, row_of
+from portal.leaderboard.standing import Predecessor, last_name_of, last_period_stood
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.web import take_step
 
@@ -39,7 +40,10 @@ def department(organisation_id):
     organisation = _department_or_404(organisation_id)
     period, error = period_or_this_year(request.args)
     board = leaderboard(period)
-    rank, row = row_of(board, organisation)
+    place = row_of(board, organisation)
+    if place is None:
+        return _merged_department(organisation, period, error, board)
+    rank, row = place
     ids = board.ids_counted_as(organisation)
     sent = drilldown.sent_to_ministry(ids, period, _page_number("sent_page"))
     overseer = policy.can_oversee(current_user)
@@ -47,6 +51,7 @@ def department(organisation_id):
     return render_template(
         "leaderboard/department.html", organisation=organisation, period=period, error=error,
         rank=rank, count=len(board.rows), row=row, appendix_columns=APPENDIX_COLUMNS,
+        name=row.name, predecessors=_with_last_periods(row.predecessors),
         trend=charts.trend_chart(board, organisation),
         own=organisation.id == current_user.organisation_id,
         received=drilldown.received_from_ministry(ids, period, _page_number("received_page"),
@@ -60,6 +65,26 @@ def department(organisation_id):
         can_decide=policy.can_decide_assessments(current_user),
         kind_labels=assessments.KIND_LABELS, state_labels=assessments.STATE_LABELS,
         style_labels=assessments.APPENDIX_STYLES)
+
+
+def _with_last_periods(predecessors: list[Predecessor]) -> list[tuple[Predecessor, Period]]:
+    """Each department folded into the row, with the last period it stood (its record)."""
+    return [(p, Period(*last_period_stood(p.organisation))) for p in predecessors]
+
+
+def _merged_department(organisation, period, error, board):
+    """The page of a department merged by the period's last day: where its figures are."""
+    carrier = board.standing.carrier_of(organisation)
+    successor = organisation.successor
+    return render_template(
+        "leaderboard/department_merged.html", organisation=organisation, period=period,
+        error=error, name=last_name_of(organisation),
+        successor_name=successor.name_on(organisation.merged_on),
+        carrier=carrier, carrier_name=board.standing.names.get(carrier.id, carrier.name),
+        last_stood=Period(*last_period_stood(organisation)),
+        assessments=assessments.assessments_of(
+            organisation, published_only=not policy.can_oversee(current_user)),
+        kind_labels=assessments.KIND_LABELS, state_labels=assessments.STATE_LABELS)
 
 
 @bp.post("/oversight/departments/<int:organisation_id>/assessments")
@@ -129,7 +154,8 @@ def assessment_list():
         (Assessment.state != AssessmentState.DRAFT), Assessment.created_at.desc()).limit(500)
     if state in assessments.STATE_LABELS:
         query = query.where(Assessment.state == state)
-    return render_template("leaderboard/assessments.html",
-                           assessments=list(db.session.scalars(query)), state=state,
+    found = list(db.session.scalars(query))
+    return render_template("leaderboard/assessments.html", assessments=found, state=state,
+                           assessed_names=assessments.names_in_their_periods(found),
                            kind_labels=assessments.KIND_LABELS,
                            state_labels=assessments.STATE_LABELS)

@@ -9,7 +9,8 @@ from openpyxl.utils import get_column_letter
 from weasyprint import HTML
 
 from portal.clock import as_local, utcnow
-from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard
+from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard, Row
+from portal.leaderboard.standing import SECTOR_2019
 from portal.rendering.html import render_html
 from portal.rendering.pdf import ASSETS_URL, PortalAssets
 from portal.rendering.values import appendix_values
@@ -34,6 +35,13 @@ APPENDIX_HEADER = [
 ]
 
 
+def in_sector(text: str, sector: str) -> str:
+    """The 2019 text with the ministry's field as it stood (the sector's name follows the
+    ministry's: "Tài nguyên và Môi trường" until 1 March 2025, then its successor's)."""
+    return (text.replace(SECTOR_2019, sector)
+            .replace(SECTOR_2019.upper(), sector.upper()))
+
+
 def vn_number(value: int) -> str:
     """20828 → 20.828, as Vietnamese documents write numbers."""
     return f"{value:,}".replace(",", ".")
@@ -51,14 +59,24 @@ def period_subtitle(board: Leaderboard) -> str:
     return f"(Từ ngày {vn_day(board.period.first)} đến ngày {vn_day(board.period.last)})"
 
 
+def name_with_note(row: Row) -> str:
+    """The row's name in the period, and what it includes (in Vietnamese, as the document)."""
+    if not row.predecessors:
+        return row.name
+    included = ", ".join(f"{p.name} (sáp nhập từ {vn_day(p.merged_on)})"
+                         for p in row.predecessors)
+    return f"{row.name} – gồm cả {included}"
+
+
 def appendix_table(board: Leaderboard, number=vn_number) -> dict:
     """The table as a document appendix (see rendering.values.appendix_values): rows in the
     board's order, marked as the published assessments mark them, and the total."""
     return {
-        "title": APPENDIX_TITLE,
+        "title": in_sector(APPENDIX_TITLE, board.standing.sector),
         "subtitle": period_subtitle(board),
         "header": APPENDIX_HEADER,
-        "rows": [{"cells": [place, row.name, *(number(row[c]) for c in APPENDIX_COLUMNS)],
+        "rows": [{"cells": [place, name_with_note(row),
+                            *(number(row[c]) for c in APPENDIX_COLUMNS)],
                   "style": row.style}
                  for place, row in enumerate(board.rows, start=1)],
         "total": ["", "Tổng cộng", *(number(board.total[c]) for c in APPENDIX_COLUMNS)],

@@ -17,7 +17,7 @@ from portal.documents.models import Document, DocumentType
 from portal.documents.services import DocumentError
 from portal.documents.text import fold
 from portal.extensions import db
-from portal.leaderboard.exports import appendix_table, vn_day, vn_number, vn_percent
+from portal.leaderboard.exports import appendix_table, in_sector, vn_day, vn_number, vn_percent
 from portal.leaderboard.models import AssessmentKind
 from portal.leaderboard.services import (
     Leaderboard,
@@ -47,8 +47,8 @@ REQUIREMENTS = (
     "thuộc Bộ, các Sở Tài nguyên và Môi trường.",
 )
 
-def _names(organisations) -> str:
-    return ", ".join(short_name(o) for o in organisations)
+def _names(names) -> str:
+    return ", ".join(short_name(name) for name in names)
 
 
 def body_of(board: Leaderboard, commended, criticised) -> str:
@@ -78,7 +78,7 @@ def body_of(board: Leaderboard, commended, criticised) -> str:
     if criticised:
         paragraphs.append("Các Sở Tài nguyên và Môi trường chưa thực hiện hoặc thực hiện chưa "
                           f"nghiêm túc: {_names(criticised)}.")
-    flagged = [row.organisation for row in board.rows if row.overdue_flag]
+    flagged = [row.name for row in board.rows if row.overdue_flag]
     if flagged:
         paragraphs.append(
             "Các Sở Tài nguyên và Môi trường có tỷ lệ văn bản quá hạn trả lời trên "
@@ -93,15 +93,18 @@ def body_of(board: Leaderboard, commended, criticised) -> str:
         "Bộ Tài nguyên và Môi trường yêu cầu Giám đốc các Sở Tài nguyên và Môi trường, Thủ "
         "trưởng các đơn vị trực thuộc Bộ nghiêm túc thực hiện./.",
     ]
-    return "\n".join(paragraphs)
+    return in_sector("\n".join(paragraphs), board.standing.sector)
 
 
-def _assessed(period: Period) -> tuple[list[Organisation], list[Organisation]]:
-    """The departments commended and criticised in their latest published assessment of
-    exactly this period, in name order."""
-    chosen = sorted(latest_published(period).values(), key=lambda a: sort_key(a.organisation.name))
-    return ([a.organisation for a in chosen if a.kind == AssessmentKind.COMMEND],
-            [a.organisation for a in chosen if a.kind == AssessmentKind.CRITICISE])
+def _assessed(board: Leaderboard) -> tuple[list[str], list[str]]:
+    """The names (as in the period) of the departments commended and criticised in their
+    latest published assessment of exactly this period, in name order."""
+    names, last = board.standing.names, board.period.last
+    chosen = [(names.get(a.organisation_id) or a.organisation.name_on(last), a)
+              for a in latest_published(board.period).values()]
+    chosen.sort(key=lambda pair: sort_key(pair[0]))
+    return ([name for name, a in chosen if a.kind == AssessmentKind.COMMEND],
+            [name for name, a in chosen if a.kind == AssessmentKind.CRITICISE])
 
 
 def draft_oversight_letter(period: Period, *, actor) -> Document:
@@ -110,17 +113,18 @@ def draft_oversight_letter(period: Period, *, actor) -> Document:
         raise DocumentError(_("Only the ministry's reviewers and leaders draft the oversight "
                               "letter."))
     board = leaderboard(period)
-    commended, criticised = _assessed(period)
+    commended, criticised = _assessed(board)
     recipients = db.session.scalars(select(Organisation.id).where(
         Organisation.kind.in_((OrganisationKind.DEPARTMENT, OrganisationKind.MINISTRY_UNIT)),
         Organisation.successor_id.is_(None), Organisation.id != actor.organisation_id)
         .order_by(Organisation.id)).all()
+    subject = in_sector(SUBJECT, board.standing.sector)
     letter = Document(issuer_id=actor.organisation_id, author_id=actor.id,
                       authority_id=default_authority(actor.organisation).id,
-                      doc_type=DocumentType.OFFICIAL_LETTER, subject=SUBJECT,
+                      doc_type=DocumentType.OFFICIAL_LETTER, subject=subject,
                       body=body_of(board, commended, criticised),
                       recipient_ids=list(recipients), appendix=appendix_table(board, vn_number),
-                      search_text=fold(SUBJECT))
+                      search_text=fold(subject))
     db.session.add(letter)
     db.session.flush()
     audit.record("oversight_letter.drafted", actor=actor, obj=letter,

@@ -2,12 +2,14 @@
 
 `leaderboard(period)` is the one way to get it. Counts come from the daily tallies
 (tallies.py defines each column); what depends on today (overdue) is added from the few
-deadline deliveries still open. Merged departments are counted under their successor.
+deadline deliveries still open. The rows are the departments as they stood on the period's
+last day (standing.py): a department merged by then is counted in its successor's row.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -18,8 +20,9 @@ from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.extensions import cache, db
 from portal.leaderboard.models import Assessment, AssessmentState, OversightSettings
+from portal.leaderboard.standing import Predecessor, Standing, standing_on
 from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts, unindexed_date
-from portal.organisations.models import Organisation, OrganisationKind, final_successor
+from portal.organisations.models import Organisation
 from portal.transaction import after_commit
 
 # The 2019 appendix's figures in its order, named as in its checked CSV.
@@ -59,6 +62,10 @@ class Row:
 
     organisation: Organisation
     counts: dict = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+    # Its name on the period's last day (the organisation's current name when not given).
+    shown_name: str = ""
+    # The departments merged into it by the period's last day, whose figures the row holds.
+    predecessors: list[Predecessor] = field(default_factory=list)
     # Deadline documents not answered and not yet due (they are not overdue today).
     not_yet_due: int = 0
     # The mark a reviewer gave the row in the period's appendix: "", "bold", "italic".
@@ -73,7 +80,16 @@ class Row:
 
     @property
     def name(self) -> str:
-        return self.organisation.name
+        return self.shown_name or self.organisation.name
+
+    @property
+    def note(self) -> str:
+        """What the row includes besides the department itself ("" when nothing)."""
+        if not self.predecessors:
+            return ""
+        each = [_("%(name)s (merged from %(day)s)", name=p.name,
+                  day=p.merged_on.strftime("%d/%m/%Y")) for p in self.predecessors]
+        return _("includes %(departments)s", departments=", ".join(each))
 
     @property
     def deadline_not_replied(self) -> int:
@@ -124,20 +140,32 @@ class Leaderboard:
     settings: OversightSettings
     sort: str
     descending: bool
-    # Organisation id → the current department its counts go to (itself, or its successor).
-    counted_as: dict[int, int] = field(default_factory=dict)
+    # The departments as they stood on the period's last day (the rows, names, folding).
+    standing: Standing
+
+    @property
+    def counted_as(self) -> dict[int, int]:
+        """Organisation id → the standing department its counts go to (itself, or the one
+        it was merged into by the period's last day)."""
+        return self.standing.counted_as
 
     def ids_counted_as(self, organisation: Organisation) -> list[int]:
-        """The department's id and those of the departments merged into it."""
+        """The department's id and those of the departments folded into its row."""
         return [i for i, counted in self.counted_as.items() if counted == organisation.id]
 
 
-def short_name(organisation: Organisation) -> str:
-    """"Sở TN&MT tỉnh Ninh Bình" → "Ninh Bình", as the 2019 letter lists departments."""
-    name = organisation.name
-    for prefix in ("Sở Tài nguyên và Môi trường ", "Sở TN&MT "):
+DEPARTMENT_PREFIXES = ("Sở Tài nguyên và Môi trường ", "Sở TN&MT ",
+                       "Sở Nông nghiệp và Môi trường ", "Sở NN&MT ")
+
+
+def short_name(name: str) -> str:
+    """"Sở TN&MT tỉnh Ninh Bình" → "Ninh Bình", as the 2019 letter lists departments; the
+    same for a Sở Nông nghiệp và Môi trường and a city ("thành phố Huế" → "Huế")."""
+    for prefix in DEPARTMENT_PREFIXES:
         name = name.removeprefix(prefix)
-    return name.removeprefix("tỉnh ").strip()
+    for prefix in ("tỉnh ", "thành phố "):
+        name = name.removeprefix(prefix)
+    return name.strip()
 
 
 def settings() -> OversightSettings:
@@ -166,15 +194,17 @@ def change_thresholds(*, overdue: int, unsigned: int, actor) -> OversightSetting
 
 def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = True,
                 today: date | None = None) -> Leaderboard:
-    """Every current department's row for the period, sorted, with the total row.
+    """The row of every department as it stood on the period's last day, sorted, with the
+    total row; a department merged by then is counted in its successor's row.
 
     Ties are broken by the department's name (A to Z, ignoring diacritics), whatever the order.
     """
     today = today or local_today()
-    departments = list(db.session.scalars(select(Organisation).where(
-        Organisation.kind == OrganisationKind.DEPARTMENT)))
-    rows = {o.id: Row(o) for o in departments if not o.is_merged()}
-    counted_as = {o.id: final_successor(o).id for o in departments}
+    standing = standing_on(period.last)
+    rows = {o.id: Row(o, shown_name=standing.names[o.id],
+                      predecessors=standing.predecessors.get(o.id, []))
+            for o in standing.departments}
+    counted_as = standing.counted_as
     for organisation_id, counts in tallied_counts(period.first, period.last).items():
         row = rows.get(counted_as.get(organisation_id))
         if row is not None:
@@ -192,19 +222,23 @@ def leaderboard(period: Period, *, sort: str = DEFAULT_SORT, descending: bool = 
         _flag(row, thresholds)
     ordered = sort_rows(list(rows.values()), sort, descending)
     return Leaderboard(period, ordered, _total(ordered, thresholds), thresholds, sort, descending,
-                       counted_as)
+                       standing)
 
 
-def row_of(board: Leaderboard, organisation: Organisation) -> tuple[int, Row]:
-    """The department's place (from 1) and row in the table."""
-    return next((n, r) for n, r in enumerate(board.rows, start=1)
-                if r.organisation.id == organisation.id)
+def row_of(board: Leaderboard, organisation: Organisation) -> tuple[int, Row] | None:
+    """The department's place (from 1) and row in the table; None when it has no row (it
+    was merged by the period's last day: its figures are in its successor's row)."""
+    return next(((n, r) for n, r in enumerate(board.rows, start=1)
+                 if r.organisation.id == organisation.id), None)
 
 
 def _not_yet_due(period: Period, today: date) -> dict[int, int]:
+    """Per department as addressed (as the tallies count: a delivery a merge passed on stays
+    with the department it was sent to), the open deadlines not yet due."""
     issuer = db.aliased(Organisation)
+    addressed_to = db.func.coalesce(Delivery.addressed_to_id, Delivery.recipient_id)
     rows = db.session.execute(
-        select(Delivery.recipient_id, db.func.count())
+        select(addressed_to, db.func.count())
         .join(Document, Document.id == Delivery.document_id)
         .join(issuer, issuer.id == Document.issuer_id)
         .where(Delivery.due_on >= today, Delivery.replied_at.is_(None),
@@ -213,7 +247,7 @@ def _not_yet_due(period: Period, today: date) -> dict[int, int]:
                Delivery.channel == Channel.PORTAL,
                Delivery.status.not_in((Status.REFUSED, Status.RECALL_AGREED)),
                issuer.kind.in_(MINISTRY_SIDE))
-        .group_by(Delivery.recipient_id))
+        .group_by(addressed_to))
     return dict(rows.all())
 
 

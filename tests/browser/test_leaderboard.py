@@ -14,6 +14,7 @@ from portal.organisations.services import find_by_code
 from portal.signing.keys import init_development_pki
 from portal.transaction import action
 from tests.browser.helpers import page_as, sign_in
+from tests.leaderboard.reorganisation import apply_reorganisation
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +52,7 @@ def test_reviewer_opens_the_2019_period_and_sorts_then_the_public_page_agrees(
     page.get_by_role("link", name="tỷ lệ xử lý", exact=True).click()
     expect(page).to_have_url(re.compile(r"sort=processed_rate"))
     best = leaderboard(Period(date(2019, 1, 1), date(2019, 8, 12)), sort="processed_rate").rows[0]
-    expect(bars.first).to_have_text(short_name(best.organisation))
+    expect(bars.first).to_have_text(short_name(best.name))
     expect(first_row).to_contain_text(best.organisation.name)
     assert page.console_errors == []
 
@@ -134,3 +135,23 @@ def test_reviewer_criticises_a_department_and_the_oversight_letter_reaches_it(
     expect(public.locator(".published-assessments")).to_contain_text("Chỉ tiếp nhận 26/271")
     for person in (boss, issuer, department):
         assert person.console_errors == []
+
+
+def test_a_successor_s_row_says_what_it_includes_and_leads_to_the_predecessor_s_record(
+        page, live_server, make):
+    with action():
+        load_organisations()
+    apply_reorganisation()
+    reviewer = make.user(find_by_code("BTNMT"), role="reviewer")
+    sign_in(page, live_server, reviewer.email, make.PASSWORD)
+
+    page.goto(f"{live_server}/oversight/?from=2025-01-01&to=2025-12-31&sort=name&dir=asc")
+    expect(page.locator("#leaderboard tbody tr")).to_have_count(34)
+    row = page.locator("#leaderboard tbody tr", has_text="tỉnh Tuyên Quang")
+    expect(row.locator(".row-note")).to_have_text(
+        "gồm cả Sở Nông nghiệp và Môi trường tỉnh Hà Giang (sáp nhập từ 01/07/2025)")
+    row.get_by_role("link").click()
+    page.get_by_role("link", name="Sở Nông nghiệp và Môi trường tỉnh Hà Giang").click()
+    expect(page.locator("h1")).to_have_text("Sở Nông nghiệp và Môi trường tỉnh Hà Giang")
+    expect(page.locator(".lead")).to_contain_text("Từ 01/01/2025 đến 30/06/2025: xếp thứ 26/63")
+    assert page.console_errors == []

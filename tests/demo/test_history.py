@@ -2,6 +2,7 @@
 
 import csv
 import filecmp
+import io
 import time
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from portal.extensions import db
 from portal.leaderboard.services import APPENDIX_COLUMNS, Period, leaderboard
 from portal.leaderboard.tallies import raw_counts
 from portal.transaction import action
+from tests.leaderboard.reorganisation import apply_reorganisation
 
 SHARED_APPENDIX = (Path(__file__).resolve().parents[2].parent
                    / "shared/data/appendix-2019-01-01_2019-08-12.csv")
@@ -59,9 +61,33 @@ def test_the_copy_in_the_repository_is_the_checked_data():
 
 
 def test_the_2019_leaderboard_is_the_2019_appendix_cell_by_cell(demo):
-    expected = _appendix()
-    board = leaderboard(Period(*PERIOD_2019), today=date(2019, 8, 12))
+    _assert_is_the_2019_appendix(leaderboard(Period(*PERIOD_2019), today=date(2019, 8, 12)))
 
+
+def test_the_2019_appendix_is_still_reproduced_after_the_2025_reorganisation(demo, client):
+    assert apply_reorganisation() == 94
+
+    _assert_is_the_2019_appendix(leaderboard(Period(*PERIOD_2019), today=date(2019, 8, 12)))
+    exported = client.get("/leaderboard.csv?from=2019-01-01&to=2019-08-12").data
+    rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+    expected = _appendix()
+    assert len(rows) == 63
+    for row in rows:  # the 630 cells, and each row's mark
+        assert {c: row[c] for c in (*APPENDIX_COLUMNS, "appendix_style")} == {
+            c: expected[row["department"]][c] for c in (*APPENDIX_COLUMNS, "appendix_style")}
+    today = local_today()
+    this_year = Period(date(today.year, 1, 1), today)
+    board = leaderboard(this_year)
+    assert len(board.rows) == 34
+    assert all(r.name.startswith("Sở Nông nghiệp và Môi trường ") for r in board.rows)
+    unfolded = raw_counts(this_year.first, this_year.last)
+    assert board.total["interaction_processed"] == sum(
+        c["interaction_processed"] for c in unfolded.values())
+
+
+def _assert_is_the_2019_appendix(board):
+    expected = _appendix()
+    assert len(board.rows) == 63
     assert {r.name for r in board.rows} == set(expected)
     for row in board.rows:
         for column in APPENDIX_COLUMNS:

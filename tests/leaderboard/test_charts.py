@@ -20,7 +20,8 @@ QUERY = "from=2026-03-15&to=2026-05-10"
 @pytest.fixture
 def spring(records, make):
     """A: March 2 received, 1 processed; April 4 received, all processed, 2 with a deadline
-    (1 replied on time, 1 late); May nothing. B: nothing, then merged into A in June."""
+    (1 replied on time, 1 late); May nothing. B: 1 in May, then merged into A on 6 May, before
+    the period's last day (so its row is A's)."""
     r = records
     r.send(r.ministry, [r.a], date(2026, 3, 1), status=Status.ACKNOWLEDGED)  # before the period
     r.send(r.ministry, [r.a], date(2026, 3, 16), status=Status.ACKNOWLEDGED)
@@ -34,7 +35,7 @@ def spring(records, make):
     r.send(r.ministry, [r.b], date(2026, 5, 4), status=Status.ACKNOWLEDGED)
     admin = make.user(r.ministry, "admin")
     with action():
-        organisations.merge_organisation(r.b, r.a, actor=admin, effective_on=date(2026, 6, 1))
+        organisations.merge_organisation(r.b, r.a, actor=admin, effective_on=date(2026, 5, 6))
 
 
 def test_the_rates_chart_has_a_bar_per_row_in_the_table_s_order_with_its_rates(records, make):

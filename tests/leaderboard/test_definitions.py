@@ -134,14 +134,18 @@ def test_the_period_is_counted_by_the_vietnamese_day_of_receipt(records):
     assert row["interaction_received_from_ministry"] == 2
 
 
-def test_a_merged_department_is_counted_under_its_successor_and_has_no_row(records, make):
+def _merged_after(records, make, days):
     admin = make.user(records.ministry, "admin")
     records.send(records.ministry, [records.a], DAY, status=Status.ACKNOWLEDGED)
     records.send(records.ministry, [records.b], DAY)
     records.send(records.b, [records.ministry], DAY)
     with action():
         organisations.merge_organisation(records.b, records.a, actor=admin,
-                                          effective_on=DAY + timedelta(days=30))
+                                          effective_on=DAY + timedelta(days=days))
+
+
+def test_a_department_merged_by_the_period_s_end_is_counted_under_its_successor(records, make):
+    _merged_after(records, make, 21)  # 31 March: the period's last day
 
     board = leaderboard(PERIOD, today=TODAY)
 
@@ -149,6 +153,20 @@ def test_a_merged_department_is_counted_under_its_successor_and_has_no_row(recor
     row = board.rows[0]
     assert (row["interaction_received_from_ministry"], row["interaction_processed"]) == (2, 1)
     assert row.total_sent == 1
+    assert row.note == "gồm cả Sở TN&MT tỉnh Bạc Liêu (sáp nhập từ 31/03/2026)"
+
+
+def test_a_department_merged_after_the_period_s_end_has_its_own_row(records, make):
+    _merged_after(records, make, 22)  # 1 April
+
+    board = leaderboard(PERIOD, today=TODAY)
+
+    assert [r.organisation.id for r in board.rows] == [records.b.id, records.a.id]  # by sent
+    a, b = row_of(board, records.a), row_of(board, records.b)
+    assert (a["interaction_received_from_ministry"], a.total_sent, a.note) == (1, 0, "")
+    # B's open delivery passed to A on the merger; it still counts where it was addressed.
+    assert (b["interaction_received_from_ministry"], b.total_sent) == (1, 1)
+    assert board.total["interaction_received_from_ministry"] == 2
 
 
 def test_default_order_is_total_sent_descending_with_ties_by_name(records, make):
