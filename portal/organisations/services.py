@@ -98,20 +98,22 @@ def check_rename(organisation, new_name: str, effective_on: date) -> str:
     return code
 
 
-def rename_organisation(organisation, new_name, *, effective_on=None, actor=None):
+def rename_organisation(organisation, new_name, *, effective_on=None, actor=None,
+                        basis="", certainty=""):
     """Give an organisation a new name from a day on; records before keep the old name.
 
     A ministry's code follows its name from the same day (the old one stays in the history);
-    a development seal key is issued again under the new name (signing.keys)."""
+    a development seal key is issued again under the new name (signing.reissue). basis,
+    certainty: the legal text and how sure it is, kept in the audit (a reorganisation file)."""
     new_name = new_name.strip()
     effective_on = effective_on or local_today()
     code = check_rename(organisation, new_name, effective_on)
     old_name, old_code = organisation.name, organisation.code
     organisation.names.append(OrganisationName(name=new_name, code=code, valid_from=effective_on))
     organisation.name, organisation.code = new_name, code
-    details = {"from": old_name, "to": new_name, "effective_on": effective_on.isoformat()}
-    if code != old_code:
-        details.update(code_from=old_code, code_to=code)
+    details = {"from": old_name, "to": new_name, "effective_on": effective_on.isoformat(),
+               **({"code_from": old_code, "code_to": code} if code != old_code else {}),
+               **({"basis": basis, "certainty": certainty} if basis or certainty else {})}
     audit.record("organisation.renamed", actor=actor, organisation=organisation, obj=organisation,
                  details=details)
     db.session.flush()
@@ -169,7 +171,8 @@ def _leads_back_to(successor, organisation) -> bool:
     return False
 
 
-def merge_organisation(organisation, successor, *, effective_on, actor=None):
+def merge_organisation(organisation, successor, *, effective_on, actor=None, basis="",
+                       certainty=""):
     """Merge organisation into successor from effective_on; nothing is deleted.
 
     From the effective day its people, open deliveries, keys and registers go the way
@@ -181,7 +184,9 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None):
     organisation.merged_on = effective_on
     organisation.merge_recorded_at = utcnow()
     audit.record("organisation.merged", actor=actor, organisation=organisation, obj=organisation,
-                 details={"into": successor.code, "effective_on": effective_on.isoformat()})
+                 details={"into": successor.code, "effective_on": effective_on.isoformat(),
+                          **({"basis": basis, "certainty": certainty} if basis or certainty
+                             else {})})
     db.session.flush()
     if organisation.is_merged():
         take_effect(organisation, actor=actor)
