@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.audit.context import bind_origin
 from portal.clock import local_today
 from portal.extensions import db
+from portal.organisations import reorganisation
 from portal.organisations.merging import take_effect
 from portal.organisations.models import Organisation
 from portal.transaction import action
@@ -32,3 +33,26 @@ def apply_merges_command():
         with action():
             passed += len(take_effect(organisation)["passed_on"])
     click.echo(f"{passed} deliveries passed on")
+
+
+@organisations_cli.command("reorganise")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+def reorganise_command(file, dry_run):
+    """Apply a file of dated renames and merges (a refused file changes nothing)."""
+    bind_origin("cli")
+    try:
+        events = reorganisation.read_events(reorganisation.decode(file.read()))
+        if dry_run:
+            plan = reorganisation.plan_reorganisation(events)
+            db.session.rollback()
+        else:
+            with action():
+                plan = reorganisation.apply_reorganisation(events)
+    except reorganisation.ReorganisationError as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    for step in plan.events:
+        click.echo(reorganisation.describe(step))
+    click.echo(reorganisation.describe_totals(plan, dry_run=dry_run))

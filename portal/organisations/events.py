@@ -45,6 +45,15 @@ class Event:
     certainty: str = ""
 
 
+def decode(data: bytes) -> str:
+    """A file's bytes as text: UTF-8, with or without its byte-order mark."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ReorganisationError(line, _("The file is not UTF-8 text.")) from error
+
+
 def clean(text: str) -> str:
     """A name as compared: NFC (a file typed elsewhere may decompose its accents), spaces
     collapsed."""

@@ -19,12 +19,12 @@ from portal.audit import services as audit
 from portal.clock import local_today
 from portal.extensions import db
 from portal.organisations import services
-from portal.organisations.events import Event, ReorganisationError, read_events
+from portal.organisations.events import Event, ReorganisationError, decode, read_events
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.simulation import World, passing_deliveries
 
 __all__ = ["Event", "Plan", "PlannedEvent", "ReorganisationError", "apply_reorganisation",
-           "plan_reorganisation", "read_events"]
+           "decode", "describe", "describe_totals", "plan_reorganisation", "read_events"]
 
 COUNTED = ("people", "deliveries", "keys_retired", "keys_reissued", "registers_closed")
 
@@ -43,7 +43,8 @@ class PlannedEvent:
     keys_retired: int = 0
     keys_reissued: int = 0
     registers_closed: int = 0
-    code_to: str | None = None  # a ministry's new code
+    code_from: str | None = None  # a ministry's code, changed with its name
+    code_to: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -110,7 +111,8 @@ def _plan_rename(world: World, event: Event, today) -> PlannedEvent:
         if world.codes.get(code, organisation.id) != organisation.id:
             raise ReorganisationError(event.line, _("Code %(code)s is already used", code=code))
         if code != organisation.code:
-            step.code_to, organisation.code, world.codes[code] = code, code, organisation.id
+            step.code_from, step.code_to = organisation.code, code
+            organisation.code, world.codes[code] = code, organisation.id
     organisation.names.append((day, new))
     _plan_seal(organisation, step)
     return step
@@ -195,8 +197,7 @@ def apply_reorganisation(events: list[Event], *, actor=None) -> Plan:
     if plan.to_do:
         audit.record("organisation.reorganised", actor=actor,
                      details={"applied": len(plan.to_do),
-                              "already_done": len(plan.events) - len(plan.to_do),
-                              "moved": plan.totals})
+                              "already_done": len(plan.events) - len(plan.to_do)})
         db.session.flush()
     return plan
 
@@ -211,3 +212,46 @@ def _apply(step: PlannedEvent, actor) -> None:
     else:
         services.merge_organisation(organisation, db.session.get(Organisation, step.result_id),
                                     effective_on=event.effective_on, actor=actor, **grounds)
+
+
+def describe(step: PlannedEvent) -> str:
+    """One line of the plan, as the command prints it."""
+    event = step.event
+    day = event.effective_on.strftime("%d/%m/%Y")
+    if event.kind == "rename":
+        what = _("%(day)s rename: %(name)s → %(result)s", day=day, name=event.organisation,
+                 result=event.result)
+    else:
+        what = _("%(day)s merge: %(name)s into %(result)s", day=day, name=event.organisation,
+                 result=event.result)
+    return f"{_('line %(line)s', line=event.line)} · {what} · {'; '.join(outcome(step))}"
+
+
+def outcome(step: PlannedEvent) -> list[str]:
+    """What the event would do, in words (the command's lines, the page's last column)."""
+    if step.done_already:
+        return [_("nothing to do (applied already)")]
+    said = []
+    if step.event.kind == "merge":
+        said.append(_("%(people)s people, %(deliveries)s open documents, %(keys)s keys "
+                      "retired, %(registers)s registers closed", people=step.people,
+                      deliveries=step.deliveries, keys=step.keys_retired,
+                      registers=step.registers_closed))
+        if not step.takes_effect:
+            said.append(_("on that day (flask organisations apply-merges)"))
+    if step.code_to:
+        said.append(_("code %(old)s → %(new)s", old=step.code_from, new=step.code_to))
+    if step.keys_reissued:
+        said.append(_("seal issued again under the new name"))
+    return said + step.notes
+
+
+def describe_totals(plan: Plan, *, dry_run: bool) -> str:
+    totals = plan.totals
+    text = _("Total: %(events)s events, %(to_do)s to apply; %(people)s people, %(deliveries)s "
+             "open documents, %(keys)s keys retired, %(reissued)s seals issued again, "
+             "%(registers)s registers closed.", events=len(plan.events), to_do=len(plan.to_do),
+             people=totals["people"], deliveries=totals["deliveries"],
+             keys=totals["keys_retired"], reissued=totals["keys_reissued"],
+             registers=totals["registers_closed"])
+    return f"{text} {_('Dry run: nothing was changed.') if dry_run else _('Applied.')}"

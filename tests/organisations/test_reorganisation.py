@@ -102,3 +102,69 @@ def test_a_dry_run_changes_nothing_and_says_what_would(organisations_2019):
     assert len(plan.events) == 94 and not any(step.done_already for step in plan.events)
     ministry = next(s for s in plan.events if s.event.result == "Bộ Nông nghiệp và Môi trường")
     assert ministry.code_to == "BNNMT"
+
+
+# Refusals: each with its line, before anything changes.
+
+HEADER = "effective_on,event,organisation,result,basis,certainty\n"
+
+
+class Small:
+    """The ministry, two units' worth of departments, one already merged in the database."""
+
+    def __init__(self, make):
+        self.ministry = make.ministry()
+        self.unit = make.organisation(kind="ministry_unit", code="VP", name="Văn phòng Bộ",
+                                      parent=self.ministry)
+        self.a = make.organisation(code="AAA", name="Sở A")
+        self.b = make.organisation(code="BBB", name="Sở B")
+        self.c = make.organisation(code="CCC", name="Sở C")
+        self.gone = make.organisation(code="GON", name="Sở Đã nhập")
+        with action():
+            services.merge_organisation(self.gone, self.c, effective_on=date(2025, 1, 1))
+
+
+def _csv(*lines):
+    return HEADER + "".join(f"{line}\n" for line in lines)
+
+
+GOOD = "2025-03-01,rename,Sở A,Sở A mới,NĐ 45,sure"
+REFUSALS = {
+    "unknown organisation": (_csv(GOOD, "2025-07-01,merge,Sở Không có,Sở B,,"), 3,
+                             "Sở Không có"),
+    "unknown event": (_csv(GOOD, "2025-07-01,split,Sở B,Sở C,,"), 3, "split"),
+    "not a date": (_csv(GOOD, "2025-02-30,rename,Sở B,Sở B mới,,"), 3, "2025-02-30"),
+    "a date in another form": (_csv("01/07/2025,rename,Sở B,Sở B mới,,"), 2, "01/07/2025"),
+    "into itself": (_csv(GOOD, "2025-07-01,merge,Sở B,Sở B,,"), 3, ""),
+    "into one merged in the database": (_csv(GOOD, "2025-07-01,merge,Sở B,Sở Đã nhập,,"), 3,
+                                        "GON"),
+    "into one merged earlier in the file": (
+        _csv("2025-07-01,merge,Sở A,Sở B,,", "2025-08-01,merge,Sở C,Sở A,,"), 3, "AAA"),
+    "a cycle": (_csv(GOOD, "2025-08-01,merge,Sở A mới,Sở B,,",
+                     "2025-07-01,merge,Sở B,Sở A mới,,"), 4, ""),
+    "other kinds": (_csv(GOOD, "2025-07-01,merge,Văn phòng Bộ,Sở B,,"), 3, ""),
+    "an empty field": (_csv(GOOD, "2025-07-01,merge,Sở B,,,"), 3, "result"),
+    "an empty date": (_csv(GOOD, ",rename,Sở B,Sở X,,"), 3, "effective_on"),
+    "a missing field": (_csv(GOOD, "2025-07-01,merge,Sở B"), 3, ""),
+    "no header": ("2025-03-01,rename,Sở A,Sở A mới,NĐ 45,sure\n", 1, ""),
+    "already merged elsewhere": (_csv(GOOD, "2025-07-01,merge,Sở Đã nhập,Sở B,,"), 3,
+                                 "Sở C"),
+    "a rename before the previous one": (
+        _csv(GOOD, "2025-02-01,rename,Sở A mới,Sở A khác,,"), 3, ""),
+    "a name another bears": (_csv(GOOD, "2025-03-01,rename,Sở B,Sở C,,"), 3, "Sở C"),
+    "an empty file": ("", 1, ""),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_a_malformed_file_is_refused_with_its_line_and_changes_nothing(make, case):
+    Small(make)
+    text, line, named = REFUSALS[case]
+    db.session.expire_all()
+    before = _state()
+    with pytest.raises(reorganisation.ReorganisationError) as refused:
+        _apply(text)
+    db.session.expire_all()
+    assert refused.value.line == line
+    assert str(refused.value).startswith(f"dòng {line}: ") and named in str(refused.value)
+    assert _state() == before
