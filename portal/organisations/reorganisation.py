@@ -224,7 +224,8 @@ def describe(step: PlannedEvent) -> str:
     else:
         what = _("%(day)s merge: %(name)s into %(result)s", day=day, name=event.organisation,
                  result=event.result)
-    return f"{_('line %(line)s', line=event.line)} · {what} · {'; '.join(outcome(step))}"
+    line = _("line %(line)s", line=event.line)
+    return f"{line} · {what} · {'; '.join(outcome(step))}"
 
 
 def outcome(step: PlannedEvent) -> list[str]:
@@ -239,6 +240,8 @@ def outcome(step: PlannedEvent) -> list[str]:
                       registers=step.registers_closed))
         if not step.takes_effect:
             said.append(_("on that day (flask organisations apply-merges)"))
+    else:
+        said.append(_("records before that day keep the old name"))
     if step.code_to:
         said.append(_("code %(old)s → %(new)s", old=step.code_from, new=step.code_to))
     if step.keys_reissued:
@@ -254,4 +257,4 @@ def describe_totals(plan: Plan, *, dry_run: bool) -> str:
              people=totals["people"], deliveries=totals["deliveries"],
              keys=totals["keys_retired"], reissued=totals["keys_reissued"],
              registers=totals["registers_closed"])
-    return f"{text} {_('Dry run: nothing was changed.') if dry_run else _('Applied.')}"
+    return " ".join((text, _("Dry run: nothing was changed.") if dry_run else _("Applied.")))
