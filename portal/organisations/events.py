@@ -20,6 +20,7 @@ from portal.rules import PortalError
 COLUMNS = ("effective_on", "event", "organisation", "result", "basis", "certainty")
 REQUIRED = ("effective_on", "event", "organisation", "result")
 KINDS = ("rename", "merge")
+MAX_NAME = 255  # Organisation.name
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -100,6 +101,10 @@ def _event(line: int, row: list[str], columns: dict[str, int]) -> Event:
     for name in REQUIRED:
         if not fields[name]:
             raise ReorganisationError(line, _("The field %(field)s is empty.", field=name))
+    for name in ("organisation", "result"):
+        if len(fields[name]) > MAX_NAME:
+            raise ReorganisationError(line, _("The field %(field)s is longer than %(n)s "
+                                              "characters.", field=name, n=MAX_NAME))
     kind = fields["event"].lower()
     if kind not in KINDS:
         raise ReorganisationError(line, _("Unknown event %(kind)s: write rename or merge.",

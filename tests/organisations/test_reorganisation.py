@@ -13,10 +13,15 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
-from portal.demo.services import load_organisations
+from portal.auth.models import User
+from portal.deliveries.models import Delivery
+from portal.demo.services import load_organisations, load_people
+from portal.documents.models import NumberRegister
 from portal.extensions import db
 from portal.organisations import reorganisation, services
 from portal.organisations.models import Organisation, OrganisationName
+from portal.signing.keys import init_development_pki
+from portal.signing.models import SigningIdentity
 from portal.transaction import action
 
 DATA = Path(reorganisation.__file__).with_name("data") / "reorganisation-2025.csv"
@@ -37,13 +42,22 @@ def _apply(text=REORGANISATION_2025, actor=None):
 
 def _state():
     """The rows a reorganisation changes, and the audit's length."""
-    organisations = db.session.execute(select(
-        Organisation.id, Organisation.code, Organisation.name, Organisation.successor_id,
-        Organisation.merged_on).order_by(Organisation.id)).all()
-    names = db.session.execute(select(
-        OrganisationName.organisation_id, OrganisationName.name, OrganisationName.code,
-        OrganisationName.valid_from).order_by(OrganisationName.id)).all()
-    return organisations, names, db.session.scalar(select(func.count(AuditEvent.id)))
+    queries = [
+        select(Organisation.id, Organisation.code, Organisation.name, Organisation.successor_id,
+               Organisation.merged_on).order_by(Organisation.id),
+        select(OrganisationName.organisation_id, OrganisationName.name, OrganisationName.code,
+               OrganisationName.valid_from).order_by(OrganisationName.id),
+        select(User.id, User.organisation_id).order_by(User.id),
+        select(SigningIdentity.id, SigningIdentity.organisation_id, SigningIdentity.label,
+               SigningIdentity.retired_on).order_by(SigningIdentity.id),
+        select(NumberRegister.organisation_id, NumberRegister.year, NumberRegister.last_number,
+               NumberRegister.closed_on).order_by(NumberRegister.organisation_id,
+                                                  NumberRegister.year),
+        select(Delivery.id, Delivery.recipient_id, Delivery.addressed_to_id).order_by(
+            Delivery.id),
+        select(func.count(AuditEvent.id)),
+    ]
+    return [db.session.execute(query).all() for query in queries]
 
 
 def _departments(merged):
@@ -84,8 +98,16 @@ def test_the_2025_reorganisation_leaves_34_departments_under_the_new_ministry(
     assert services.find_by_code("HNI").code == "HNI"  # departments keep their codes
 
 
-def test_applying_the_file_twice_changes_nothing_the_second_time(organisations_2019):
-    _apply()
+def test_applying_the_file_twice_changes_nothing_the_second_time(organisations_2019, make):
+    thai_binh = make.user(services.find_by_code("TB"), "clerk")
+    with action():
+        load_people("demo password 2019")
+        init_development_pki()
+    first = _apply()
+    assert first.totals["keys_reissued"] == 65 and first.totals["keys_retired"] == 29
+    assert first.totals["people"] == 1
+    assert db.session.get(User, thai_binh.id).organisation.name == (
+        "Sở Nông nghiệp và Môi trường tỉnh Hưng Yên")
     db.session.expire_all()
     before = _state()
     second = _apply()
@@ -153,6 +175,7 @@ REFUSALS = {
         _csv(GOOD, "2025-02-01,rename,Sở A mới,Sở A khác,,"), 3, ""),
     "a name another bears": (_csv(GOOD, "2025-03-01,rename,Sở B,Sở C,,"), 3, "Sở C"),
     "an empty file": ("", 1, ""),
+    "a name too long": (_csv(GOOD, f"2025-07-01,rename,Sở B,Sở {'B' * 300},,"), 3, "result"),
 }
 
 
