@@ -173,3 +173,21 @@ def test_the_page_is_for_administrators_and_its_forms_need_their_token(client, a
     db.session.expire_all()
     assert db.session.scalar(select(Organisation).where(Organisation.code == "BNNMT")) is None
     assert re.search(r"<td>\d+</td>", page)
+
+
+def test_a_failure_halfway_through_applying_leaves_every_table_as_it_was(
+        runner, organisations_2019, monkeypatch):
+    """Renames were written when the first merge fails: the command keeps none of them."""
+    from tests.test_refusals_change_nothing import snapshot
+
+    def refuse(*_args, **_kwargs):
+        raise services.OrganisationError("hỏng giữa chừng")
+
+    before = snapshot()
+    monkeypatch.setattr(services, "merge_organisation", refuse)
+    result = runner.invoke(args=["organisations", "reorganise", str(DATA)])
+    assert result.exit_code != 0
+    first_merge = next(line for line, text in enumerate(REORGANISATION_2025.splitlines(), 1)
+                       if ",merge," in text)
+    assert f"dòng {first_merge}: hỏng giữa chừng" in result.output
+    assert snapshot() == before

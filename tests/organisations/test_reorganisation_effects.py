@@ -151,3 +151,15 @@ def test_the_ministry_s_code_follows_its_name_for_documents_issued_since(provinc
     renamed = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "organisation.renamed"))
     assert (renamed.details["code_from"], renamed.details["code_to"]) == ("BTNMT", "BNNMT")
+
+
+def test_a_notation_written_for_a_past_day_uses_that_day_s_codes(provinces):
+    from portal.documents.numbering import notation_for
+
+    p = provinces
+    _apply(HEADER + "2025-03-01,rename,Bộ Tài nguyên và Môi trường,"
+           "Bộ Nông nghiệp và Môi trường,,\n")
+    office = db.session.get(type(p.office), p.office.id)
+    assert notation_for(7, "cong_van", office, on=date(2025, 2, 28)) == "7/BTNMT-VP"
+    assert notation_for(7, "cong_van", office, on=date(2025, 3, 1)) == "7/BNNMT-VP"
+    assert notation_for(7, "cong_van", office) == "7/BNNMT-VP"
