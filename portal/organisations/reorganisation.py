@@ -19,7 +19,7 @@ from portal.audit import services as audit
 from portal.clock import local_today
 from portal.extensions import db
 from portal.organisations import services
-from portal.organisations.events import Event, ReorganisationError, decode, read_events
+from portal.organisations.events import Event, ReorganisationError, clean, decode, read_events
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.simulation import World, passing_deliveries
 
@@ -98,7 +98,7 @@ def _plan_rename(world: World, event: Event, today) -> PlannedEvent:
         if done is not None:
             return PlannedEvent(event, done.id, done_already=True)
     organisation = _one_named(world, event, event.organisation)
-    if new == organisation.name:
+    if new == clean(organisation.name):
         raise ReorganisationError(event.line, _("The new name is the same as the current one"))
     if day <= organisation.names[-1][0]:
         raise ReorganisationError(event.line, _("A rename must take effect after the previous one"))
@@ -142,7 +142,7 @@ def _plan_merge(world: World, event: Event, today) -> PlannedEvent:
     _check_merge(world, event, organisation, successor)
     step = PlannedEvent(event, organisation.id, successor.id, takes_effect=day <= today)
     organisation.successor_id, organisation.merged_on = successor.id, day
-    heir = world.final_successor(organisation, today)
+    heir = world.final_successor(organisation, max(day, today))
     step.people, step.registers_closed = organisation.people, organisation.registers
     step.keys_retired = len(organisation.keys)
     step.deliveries = (passing_deliveries(organisation.id, heir.id) if heir is not organisation

@@ -33,7 +33,7 @@ def find_by_code(code: str) -> Organisation | None:
     code = code.strip().upper()
     found = db.session.scalar(select(Organisation).where(Organisation.code == code))
     if found is None:
-        found = db.session.scalar(select(Organisation).join(OrganisationName.organisation)
+        found = db.session.scalar(select(Organisation).join(Organisation.names)
                                   .where(OrganisationName.code == code)
                                   .order_by(OrganisationName.valid_from.desc()).limit(1))
     return found

@@ -47,7 +47,7 @@ class SimulatedOrganisation:
     def renamed_on(self, day: date, old: str, new: str) -> bool:
         """Whether this rename is in its history already (a file applied before)."""
         for before, (valid_from, name) in zip(self.names, self.names[1:], strict=False):
-            if valid_from == day and name == new and before[1] == old:
+            if valid_from == day and clean(name) == new and clean(before[1]) == old:
                 return True
         return False
 

@@ -163,3 +163,23 @@ def test_a_notation_written_for_a_past_day_uses_that_day_s_codes(provinces):
     assert notation_for(7, "cong_van", office, on=date(2025, 2, 28)) == "7/BTNMT-VP"
     assert notation_for(7, "cong_van", office, on=date(2025, 3, 1)) == "7/BNNMT-VP"
     assert notation_for(7, "cong_van", office) == "7/BNNMT-VP"
+
+
+def test_a_merge_ahead_of_its_day_moves_its_work_on_that_day(provinces, runner):
+    from portal.clock import local_today
+
+    p = provinces
+    day = date(local_today().year + 1, 1, 1)
+    ahead = MERGE.replace("2025-07-01", day.isoformat())
+    step = _apply(ahead).events[0]
+    assert not step.takes_effect and (step.people, step.deliveries) == (2, 1)
+    assert "vào ngày đó" in " ".join(reorganisation.outcome(step))
+    assert db.session.get(User, p.hg_clerk.id).organisation_id == p.hg.id  # not yet
+    assert keys.organisation_identity(p.hg.id) is not None
+    with action():
+        p.hg.merged_on = local_today()  # the day has come
+    result = runner.invoke(args=["organisations", "apply-merges"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(User, p.hg_clerk.id).organisation_id == p.tq.id
+    assert keys.organisation_identity(p.hg.id) is None and p.open.recipient_id == p.tq.id
