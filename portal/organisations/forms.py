@@ -56,7 +56,7 @@ MAX_REORGANISATION_BYTES = 256 * 1024
 
 class ReorganisationFileForm(Form):
     file = FileField(_l("Reorganisation file (CSV)"), validators=[
-        FileRequired(), FileAllowed(["csv"], _l("Choose a CSV file.")),
+        FileRequired(_l("Choose a CSV file.")), FileAllowed(["csv"], _l("Choose a CSV file.")),
         FileSize(MAX_REORGANISATION_BYTES, message=_l("The file is larger than 256 KB."))])
 
 

@@ -142,6 +142,10 @@ def test_the_page_shows_a_refusal_with_its_line_and_status_400(client, auth, mak
     not_csv = _upload(client, auth, REORGANISATION_2025, name="reorganisation.xlsx")
     assert not_csv.status_code == 400 and "Hãy chọn một tệp CSV." in not_csv.get_data(
         as_text=True)
+    no_file = client.post("/organisations/reorganise", content_type="multipart/form-data",
+                          data={"csrf_token": auth.csrf_token("/organisations/reorganise")})
+    assert no_file.status_code == 400 and "Hãy chọn một tệp CSV." in no_file.get_data(
+        as_text=True)
     too_big = _upload(client, auth, REORGANISATION_2025 * 20)
     assert too_big.status_code == 400 and "Tệp lớn hơn 256 KB." in too_big.get_data(as_text=True)
     db.session.expire_all()
