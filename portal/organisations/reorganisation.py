@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.clock import local_today
@@ -188,6 +189,9 @@ def _refusal(event: Event):
 def apply_reorganisation(events: list[Event], *, actor=None) -> Plan:
     """Plan the events (refusing before any change), then apply them in file order, each
     audited with its legal basis, within the caller's transaction (flushed, not committed)."""
+    # Two administrators applying at once: the second waits for the first and then plans on
+    # what the first did (PostgreSQL; SQLite's single writer waits at its first write).
+    db.session.execute(select(Organisation.id).with_for_update())
     plan = plan_reorganisation(events)
     for step in plan.to_do:
         try:
