@@ -12,6 +12,7 @@ applying a file twice changes nothing the second time. Any refusal names the eve
 import hashlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,9 +25,12 @@ from portal.organisations.events import Event, ReorganisationError, clean, decod
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.organisations.simulation import World, passing_deliveries
 
-__all__ = ["Event", "Plan", "PlannedEvent", "ReorganisationError", "apply_reorganisation",
-           "decode", "describe", "describe_totals", "plan_reorganisation", "read_events"]
+__all__ = ["REORGANISATION_2025", "Event", "Plan", "PlannedEvent", "ReorganisationError",
+           "apply_reorganisation", "decode", "describe", "describe_totals", "outcome",
+           "plan_reorganisation", "read_events"]
 
+# The 2025 reorganisation (from the public resolutions; a copy of the shared data file).
+REORGANISATION_2025 = Path(__file__).with_name("data") / "reorganisation-2025.csv"
 COUNTED = ("people", "deliveries", "keys_retired", "keys_reissued", "registers_closed")
 
 

@@ -7,7 +7,6 @@ portal/organisations/data/reorganisation-2025.csv.
 """
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +23,7 @@ from portal.signing.keys import init_development_pki
 from portal.signing.models import SigningIdentity
 from portal.transaction import action
 
-DATA = Path(reorganisation.__file__).with_name("data") / "reorganisation-2025.csv"
+DATA = reorganisation.REORGANISATION_2025
 REORGANISATION_2025 = DATA.read_text(encoding="utf-8")
 
 
