@@ -183,3 +183,14 @@ def test_a_merge_ahead_of_its_day_moves_its_work_on_that_day(provinces, runner):
     db.session.expire_all()
     assert db.session.get(User, p.hg_clerk.id).organisation_id == p.tq.id
     assert keys.organisation_identity(p.hg.id) is None and p.open.recipient_id == p.tq.id
+
+
+def test_the_audit_trail_names_what_a_merge_moved(provinces, client, auth):
+    p = provinces
+    _apply(MERGE, actor=p.admin)
+    auth.login(p.admin.email)
+    page = client.get("/audit/?action=organisation.merge_took_effect").get_data(as_text=True)
+    assert "Sáp nhập có hiệu lực (người, khóa, sổ đăng ký)" in page
+    assert "Người chuyển sang cơ quan kế thừa" in page and p.hg_clerk.full_name in page
+    merged = client.get("/audit/?action=organisation.merged").get_data(as_text=True)
+    assert "Căn cứ pháp lý" in merged and "NQ 202/2025/QH15" in merged
