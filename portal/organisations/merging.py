@@ -265,11 +265,13 @@ def _give_back_what_it_took(organisation: Organisation) -> list[int]:
     while holder is not None and holder.id not in successors:
         successors.add(holder.id)
         holder = holder.successor
-    back, since = [], organisation.merge_recorded_at or utcnow().replace(year=1970)
-    for event in db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "organisation.merge_took_effect",
-            AuditEvent.object_type == "Organisation", AuditEvent.object_id == str(organisation.id),
-            AuditEvent.occurred_at >= since)):
+    query = select(AuditEvent).where(
+        AuditEvent.action == "organisation.merge_took_effect",
+        AuditEvent.object_type == "Organisation", AuditEvent.object_id == str(organisation.id))
+    if organisation.merge_recorded_at is not None:  # this merge's, not an undone one's
+        query = query.where(AuditEvent.occurred_at >= organisation.merge_recorded_at)
+    back = []
+    for event in db.session.scalars(query):
         for person in _all(User, event.details.get("people", [])):
             if person.organisation_id in successors:
                 person.organisation_id = organisation.id

@@ -42,7 +42,8 @@ def find_by_code(code: str) -> Organisation | None:
 def ministry_code(name: str) -> str:
     """A ministry's notation code: the initials of its name without "và" (Bộ Nông nghiệp và
     Môi trường: BNNMT; Bộ Tài nguyên và Môi trường: BTNMT)."""
-    return "".join(word[0] for word in name.split() if word.lower() != "và").upper()
+    return "".join(word[0] for word in name.split()
+                   if word[0].isalpha() and word.lower() != "và").upper()
 
 
 def list_organisations(kind: str | None = None, include_merged: bool = True) -> list[Organisation]:
