@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.home.routes import bp as home_bp
     from portal.jobs.routes import bp as jobs_bp
     from portal.leaderboard.routes import bp as leaderboard_bp
+    from portal.organisations import reorganisation_routes  # noqa: F401  (joins its blueprint)
     from portal.organisations.routes import bp as organisations_bp
     from portal.signing import image_routes  # noqa: F401  (its routes join signing's)
     from portal.signing.routes import bp as signing_bp

@@ -69,6 +69,10 @@ ROUTES = {
     "organisations.merge": ("GET", "/organisations/{a}/merge", ADMIN_ONLY),
     "organisations.unmerge": ("GET", "/organisations/{a}/unmerge", ADMIN_ONLY),
     "organisations.notation": ("GET", "/organisations/{a}/notation", ADMIN_ONLY),
+    "organisations.reorganise": ("GET", "/organisations/reorganise", ADMIN_ONLY),
+    # No file carried back: the page says so (400), for those allowed.
+    "organisations.reorganise_confirm": ("POST", "/organisations/reorganise/confirm",
+                                         {"anonymous": 302, "admin": 400, "*": 403}),
     "organisations.person_title": ("GET", "/organisations/people/{a_person}/title",
                                     ADMIN_ONLY),
     "audit.index": ("GET", "/audit/", ADMIN_ONLY),

@@ -44,7 +44,8 @@ MODELS = {
 # Details that name an object by its id, and those that name an organisation by its code.
 DETAIL_IDS = {"document_id": "Document", "delivery_id": "Delivery", "deliveries": "Delivery",
               "passed_on": "Delivery", "given_back": "Delivery",
-              "department_id": "Organisation"}
+              "department_id": "Organisation", "people": "User", "people_back": "User",
+              "keys_retired": "SigningIdentity", "retired": "SigningIdentity"}
 DETAIL_CODES = ("department", "into")
 NAMED_AT_MOST = 20  # of a list of objects (a recomputation may move thousands of deadlines)
 

@@ -196,3 +196,5 @@ class NumberRegister(db.Model):
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), primary_key=True)
     year = db.Column(db.Integer, primary_key=True, autoincrement=False)
     last_number = db.Column(db.Integer, nullable=False, default=0)
+    # Closed on its organisation's merge: from this day nothing is numbered in its name.
+    closed_on = db.Column(db.Date)

@@ -102,14 +102,20 @@ def _format_problem(text: str, *, for_letters: bool, has_parent: bool) -> str | 
 OWN_NAME_FORMATS = ("{number}/{code}", "{number}/{type}-{code}")
 
 
-def notation_for(number: int | str, doc_type: str, issuer, authority=None) -> str:
+def notation_for(number: int | str, doc_type: str, issuer, authority=None, on=None) -> str:
     """Số / ký hiệu of a document the issuer drafts in the authority's name (by default the
     organisation above it, if any): in the issuer's format, 12/BTNMT-VP for a letter,
-    12/QĐ-BTNMT-VP otherwise; in a unit's own name, 12/VP and 12/QĐ-VP."""
+    12/QĐ-BTNMT-VP otherwise; in a unit's own name, 12/VP and 12/QĐ-VP. The codes are those
+    borne now, or on the day `on` (a record written afterwards of a document of that day)."""
     abbreviation = TYPE_ABBREVIATIONS.get(doc_type, "")
     own_name = (authority is not None and authority.id == issuer.id
                 and issuer.parent is not None)
     letters, others = OWN_NAME_FORMATS if own_name else formats_of(issuer)
+    parent = issuer.parent
     return (others if abbreviation else letters).format(
-        number=number, type=abbreviation, code=issuer.code,
-        parent=issuer.parent.code if issuer.parent is not None else "")
+        number=number, type=abbreviation, code=_code(issuer, on),
+        parent=_code(parent, on) if parent is not None else "")
+
+
+def _code(organisation, on) -> str:
+    return organisation.code_on(on) if on is not None else organisation.code

@@ -190,11 +190,24 @@ def _claim_for_issue(document: Document, allowed_from: str) -> None:
     document.state = DocumentState.ISSUED
 
 
+def _refuse_a_closed_register(document: Document) -> None:
+    """From its merge's day nothing is numbered in a merged organisation's name: its people
+    issue under the successor's code and register (organisations.merging.take_effect)."""
+    for organisation in (document.authority, document.issuer):
+        if organisation.is_merged():
+            raise DocumentError(_(
+                "%(name)s was merged into %(successor)s on %(day)s: its register is closed. "
+                "Draft the document again in the name of %(successor)s.",
+                name=organisation.name, successor=organisation.successor.name,
+                day=organisation.merged_on.strftime("%d/%m/%Y")))
+
+
 def issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Document:
     """Number the document and start its jobs, once the caller has checked who issues it
     (issue_document: the clerk; a reply: the leader approving it)."""
     if not document.recipient_ids:
         raise DocumentError(_("Choose at least one recipient."))
+    _refuse_a_closed_register(document)
     _claim_for_issue(document, allowed_from)
     now = utcnow()
     year = as_local(now).year

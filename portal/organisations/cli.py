@@ -1,7 +1,9 @@
-"""`flask organisations apply-merges`: pass on the open work of merges whose day has come.
+"""`flask organisations apply-merges`: what merges whose day has come do (people, open
+deliveries, keys, registers: organisations.merging.take_effect); `flask organisations
+reorganise FILE`: apply a file of dated renames and merges (organisations.reorganisation).
 
-A merge entered ahead of its effective day passes the merged organisation's open deliveries
-on that day; run this daily (cron or a systemd timer) on one machine.
+A merge entered ahead of its effective day takes effect on that day; run apply-merges daily
+(cron or a systemd timer) on one machine.
 """
 
 import click
@@ -11,7 +13,8 @@ from sqlalchemy import select
 from portal.audit.context import bind_origin
 from portal.clock import local_today
 from portal.extensions import db
-from portal.organisations.merging import pass_on_open_deliveries
+from portal.organisations import reorganisation
+from portal.organisations.merging import take_effect
 from portal.organisations.models import Organisation
 from portal.transaction import action
 
@@ -20,7 +23,7 @@ organisations_cli = AppGroup("organisations", help="Organisations: merges in eff
 
 @organisations_cli.command("apply-merges")
 def apply_merges_command():
-    """Pass every merged organisation's open deliveries to its successor."""
+    """Give every merged organisation's people, open deliveries, keys and registers over."""
     bind_origin("cli")
     merged = db.session.scalars(select(Organisation).where(
         Organisation.successor_id.is_not(None), Organisation.merged_on <= local_today())
@@ -28,5 +31,28 @@ def apply_merges_command():
     passed = 0
     for organisation in merged:
         with action():
-            passed += len(pass_on_open_deliveries(organisation))
+            passed += len(take_effect(organisation)["passed_on"])
     click.echo(f"{passed} deliveries passed on")
+
+
+@organisations_cli.command("reorganise")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+def reorganise_command(file, dry_run):
+    """Apply a file of dated renames and merges (a refused file changes nothing)."""
+    bind_origin("cli")
+    try:
+        events = reorganisation.read_events(reorganisation.decode(file.read()))
+        if dry_run:
+            plan = reorganisation.plan_reorganisation(events)
+            db.session.rollback()
+        else:
+            with action():
+                plan = reorganisation.apply_reorganisation(events)
+    except reorganisation.ReorganisationError as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    for step in plan.events:
+        click.echo(reorganisation.describe(step))
+    click.echo(reorganisation.describe_totals(plan, dry_run=dry_run))

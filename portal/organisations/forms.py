@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import HiddenField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -47,3 +48,22 @@ class MergeForm(Form):
 class NotationForm(Form):
     letter_format = StringField(_l("Letters (công văn)"), validators=[Length(max=60)])
     other_format = StringField(_l("Other documents"), validators=[Length(max=60)])
+
+
+# A reorganisation file: 94 events take 20 KB; a file a hundred times longer is a mistake.
+MAX_REORGANISATION_BYTES = 256 * 1024
+
+
+class ReorganisationFileForm(Form):
+    file = FileField(_l("Reorganisation file (CSV)"), validators=[
+        FileRequired(_l("Choose a CSV file.")), FileAllowed(["csv"], _l("Choose a CSV file.")),
+        FileSize(MAX_REORGANISATION_BYTES, message=_l("The file is larger than 256 KB."))])
+
+
+class ReorganisationConfirmForm(Form):
+    """The previewed file, carried back as it was (base64) with the server's seal on it and
+    on the plan it gave, so that what is applied is exactly what was previewed."""
+
+    text = HiddenField(validators=[DataRequired(), Length(max=MAX_REORGANISATION_BYTES * 2)])
+    sha256 = HiddenField(validators=[DataRequired(), Length(max=64)])
+    seal = HiddenField(validators=[DataRequired(), Length(max=64)])

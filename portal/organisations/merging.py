@@ -1,10 +1,15 @@
-"""What a merge does to the work in hand, and undoing a merge entered by mistake.
+"""What a merge does on its day, and undoing a merge entered by mistake.
 
-When a merge takes effect, the merged organisation's open deliveries pass to its successor:
+On its effective day a merge (take_effect) moves the merged organisation's people to its
+successor (their past documents and audit keep the old organisation), retires its signing
+keys (they still verify what they signed) and closes its number registers (nothing more is
+numbered in its name; its people issue under the successor's code and register); its open
+deliveries pass to its successor:
 the same rows (history kept), a DeliveryEvent and the audit saying so, the organisation the
 document was addressed to kept in `Delivery.addressed_to_id` (the leaderboard counts it
 there). Reply drafts move with them, so the successor answers in its own name. A merge may
-be undone while nothing has been done under it; it then gives every passed delivery back.
+be undone while nothing has been done under it; it then gives every passed delivery back,
+and the people, keys and registers the merge moved, retired and closed.
 """
 
 from dataclasses import dataclass, field
@@ -14,18 +19,67 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from portal.audit import services as audit
+from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.clock import local_today, utcnow
 from portal.deliveries.inbox import recount_tallies
 from portal.deliveries.models import OPEN_STATUSES, Delivery, DeliveryEvent
-from portal.documents.models import Document, DocumentState
+from portal.documents.models import Document, DocumentState, NumberRegister
 from portal.extensions import db
 from portal.organisations.models import Organisation, final_successor
 from portal.rules import PortalError
+from portal.signing.models import SigningIdentity
 
 
 class MergeError(PortalError):
     """A merge that cannot be undone now; the message says why."""
+
+
+def take_effect(organisation: Organisation, *, actor=None) -> dict:
+    """What a merge does on its day: the one function for a merge made on or after it
+    (services.merge_organisation, organisations.reorganisation) and for one entered ahead of
+    it (`flask organisations apply-merges`). Safe to run again: it moves what is still there.
+
+    Returns what it did: people moved, deliveries passed on, keys retired, registers closed.
+    """
+    successor = final_successor(organisation)
+    if successor.id == organisation.id:
+        return {"people": [], "passed_on": [], "keys_retired": [], "registers_closed": []}
+    people = people_of(organisation)
+    for person in people:
+        person.organisation_id = successor.id
+    keys = active_keys_of(organisation)
+    for key in keys:
+        key.retired_on = organisation.merged_on
+    registers = open_registers_of(organisation)
+    for register in registers:
+        register.closed_on = organisation.merged_on
+    done = {"people": [p.id for p in people], "keys_retired": [k.id for k in keys],
+            "registers_closed": [r.year for r in registers]}
+    if any(done.values()):
+        audit.record("organisation.merge_took_effect", actor=actor, obj=organisation,
+                     organisation=organisation, details={"into": successor.code, **done})
+    db.session.flush()
+    done["passed_on"] = pass_on_open_deliveries(organisation, actor=actor)
+    return done
+
+
+def people_of(organisation: Organisation) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.organisation_id == organisation.id)
+                                   .order_by(User.id)))
+
+
+def active_keys_of(organisation: Organisation) -> list[SigningIdentity]:
+    """The organisation's signing keys not retired (its seal; people's keys go with them)."""
+    return list(db.session.scalars(select(SigningIdentity).where(
+        SigningIdentity.organisation_id == organisation.id,
+        SigningIdentity.retired_on.is_(None)).order_by(SigningIdentity.id)))
+
+
+def open_registers_of(organisation: Organisation) -> list[NumberRegister]:
+    return list(db.session.scalars(select(NumberRegister).where(
+        NumberRegister.organisation_id == organisation.id, NumberRegister.closed_on.is_(None))
+        .order_by(NumberRegister.year)))
 
 
 def open_deliveries_of(organisation: Organisation) -> list[Delivery]:
@@ -85,7 +139,7 @@ class MergePreview:
 
     passing: int  # open deliveries that pass to the successor
     kept: int  # open deliveries of documents the successor received too: they stay
-    people: int  # active people of the merged organisation (their accounts stay as they are)
+    people: int  # people of the merged organisation (they move to the successor on the day)
     takes_effect_now: bool
 
 
@@ -96,7 +150,7 @@ def preview_merge(organisation: Organisation, successor: Organisation,
     waiting = open_deliveries_of(organisation)
     kept = sum(1 for d in waiting if d.document_id in held)
     people = db.session.scalar(select(func.count()).select_from(User).where(
-        User.organisation_id == organisation.id, User.active.is_(True)))
+        User.organisation_id == organisation.id))
     return MergePreview(passing=len(waiting) - kept, kept=kept, people=people,
                         takes_effect_now=effective_on <= local_today())
 
@@ -189,10 +243,12 @@ def undo_merge(organisation: Organisation, *, actor) -> int:
                                                  new=successor.name, old=organisation.name))
         ids.append(delivery.id)
     _move_reply_drafts(ids, successor.id, organisation.id)
+    people = _give_back_what_it_took(organisation)
     audit.record("organisation.merge_undone", actor=actor, obj=organisation,
                  organisation=organisation,
                  details={"from": successor.code, "effective_on": organisation.merged_on
-                          .isoformat(), "given_back": ids, "undone_at": utcnow().isoformat()})
+                          .isoformat(), "given_back": ids, "people_back": people,
+                          "undone_at": utcnow().isoformat()})
     organisation.successor_id = None
     organisation.merged_on = None
     organisation.merge_recorded_at = None
@@ -200,3 +256,34 @@ def undo_merge(organisation: Organisation, *, actor) -> int:
     recount_tallies((organisation.id, successor.id))
     db.session.flush()
     return len(ids)
+
+
+def _give_back_what_it_took(organisation: Organisation) -> list[int]:
+    """The people the merge moved come back (those still in its successors), its keys are
+    no longer retired and its registers open again; returns the people's ids."""
+    successors, holder = set(), organisation.successor
+    while holder is not None and holder.id not in successors:
+        successors.add(holder.id)
+        holder = holder.successor
+    query = select(AuditEvent).where(
+        AuditEvent.action == "organisation.merge_took_effect",
+        AuditEvent.object_type == "Organisation", AuditEvent.object_id == str(organisation.id))
+    if organisation.merge_recorded_at is not None:  # this merge's, not an undone one's
+        query = query.where(AuditEvent.occurred_at >= organisation.merge_recorded_at)
+    back = []
+    for event in db.session.scalars(query):
+        for person in _all(User, event.details.get("people", [])):
+            if person.organisation_id in successors:
+                person.organisation_id = organisation.id
+                back.append(person.id)
+        for key in _all(SigningIdentity, event.details.get("keys_retired", [])):
+            key.retired_on = None
+        db.session.execute(update(NumberRegister).where(
+            NumberRegister.organisation_id == organisation.id,
+            NumberRegister.year.in_(event.details.get("registers_closed", [])))
+            .values(closed_on=None))
+    return back
+
+
+def _all(model, ids):
+    return db.session.scalars(select(model).where(model.id.in_(ids))) if ids else []

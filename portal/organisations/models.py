@@ -54,6 +54,14 @@ class Organisation(db.Model):
                 return entry.name
         return self.names[0].name if self.names else self.name
 
+    def code_on(self, day: date) -> str:
+        """The notation code the organisation bore on the given day (the ministry's follows
+        its name: BTNMT until 28 February 2025, BNNMT from 1 March)."""
+        for entry in reversed(self.names):
+            if entry.valid_from <= day:
+                return entry.code or self.code
+        return (self.names[0].code if self.names else None) or self.code
+
     def __repr__(self):
         return f"<Organisation {self.code}>"
 
@@ -71,13 +79,15 @@ def final_successor(organisation: Organisation, on: date | None = None) -> Organ
 
 
 class OrganisationName(db.Model):
-    """One name an organisation bore from valid_from until the next entry's valid_from."""
+    """One name (and code) an organisation bore from valid_from until the next entry's."""
 
     id = db.Column(db.Integer, primary_key=True)
     organisation_id = db.Column(
         db.Integer, db.ForeignKey("organisation.id"), nullable=False, index=True
     )
     name = db.Column(db.String(255), nullable=False)
+    # The notation code borne with this name (None: the organisation's code, unchanged).
+    code = db.Column(db.String(20), index=True)
     valid_from = db.Column(db.Date, nullable=False)
 
     organisation = db.relationship("Organisation", back_populates="names")

@@ -141,7 +141,7 @@ def merge(organisation_id):
     if form.validate_on_submit():
         successor = db.session.get(Organisation, form.successor_id.data)
         try:
-            services.check_merge(organisation, successor)
+            services.check_merge(organisation, successor, form.effective_on.data)
         except PortalError as error:
             form.successor_id.errors.append(str(error))
         else:

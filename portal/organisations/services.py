@@ -10,9 +10,10 @@ from portal.clock import local_today, utcnow
 from portal.collation import by_name
 from portal.documents import numbering
 from portal.extensions import db
-from portal.organisations.merging import pass_on_open_deliveries
+from portal.organisations.merging import take_effect
 from portal.organisations.models import Organisation, OrganisationKind, OrganisationName
 from portal.rules import PortalError
+from portal.signing.reissue import reissue_seal
 
 # Names and codes the first organisations had before the portal existed count from this day.
 BEGINNING = date(1945, 9, 2)
@@ -28,7 +29,21 @@ class OrganisationError(PortalError):
 
 
 def find_by_code(code: str) -> Organisation | None:
-    return db.session.scalar(select(Organisation).where(Organisation.code == code.strip().upper()))
+    """The organisation bearing the code, or the one that bore it last (BTNMT, now BNNMT)."""
+    code = code.strip().upper()
+    found = db.session.scalar(select(Organisation).where(Organisation.code == code))
+    if found is None:
+        found = db.session.scalar(select(Organisation).join(Organisation.names)
+                                  .where(OrganisationName.code == code)
+                                  .order_by(OrganisationName.valid_from.desc()).limit(1))
+    return found
+
+
+def ministry_code(name: str) -> str:
+    """A ministry's notation code: the initials of its name without "và" (Bộ Nông nghiệp và
+    Môi trường: BNNMT; Bộ Tài nguyên và Môi trường: BTNMT)."""
+    return "".join(word[0] for word in name.split()
+                   if word[0].isalpha() and word.lower() != "và").upper()
 
 
 def list_organisations(kind: str | None = None, include_merged: bool = True) -> list[Organisation]:
@@ -52,7 +67,7 @@ def add_organisation(*, code, name, kind, parent=None, actor=None, since=BEGINNI
     if find_by_code(code) is not None:
         raise OrganisationError(_("Code %(code)s is already used", code=code))
     organisation = Organisation(code=code, name=name, kind=kind, parent=parent)
-    organisation.names.append(OrganisationName(name=name, valid_from=since))
+    organisation.names.append(OrganisationName(name=name, code=code, valid_from=since))
     db.session.add(organisation)
     db.session.flush()
     audit.record("organisation.created", actor=actor, organisation=organisation,
@@ -61,23 +76,49 @@ def add_organisation(*, code, name, kind, parent=None, actor=None, since=BEGINNI
     return organisation
 
 
-def rename_organisation(organisation, new_name, *, effective_on=None, actor=None):
-    """Give an organisation a new name from a day on; records before keep the old name."""
-    new_name = new_name.strip()
-    effective_on = effective_on or local_today()
+def code_after_rename(organisation, new_name: str) -> str:
+    """The code the organisation bears under its new name: a ministry's follows its name
+    (documents/numbering uses the code at issue); every other organisation keeps its own."""
+    if organisation.kind != OrganisationKind.MINISTRY:
+        return organisation.code
+    return ministry_code(new_name)[:20] or organisation.code
+
+
+def check_rename(organisation, new_name: str, effective_on: date) -> str:
+    """Refuse a rename that makes no sense; return the code borne under the new name."""
     if not new_name:
         raise OrganisationError(_("The new name is required"))
     if new_name == organisation.name:
         raise OrganisationError(_("The new name is the same as the current one"))
     if organisation.names and effective_on <= organisation.names[-1].valid_from:
         raise OrganisationError(_("A rename must take effect after the previous one"))
-    old_name = organisation.name
-    organisation.names.append(OrganisationName(name=new_name, valid_from=effective_on))
-    organisation.name = new_name
-    details = {"from": old_name, "to": new_name, "effective_on": effective_on.isoformat()}
+    code = code_after_rename(organisation, new_name)
+    holder = find_by_code(code) if code != organisation.code else None
+    if holder is not None and holder.id != organisation.id:
+        raise OrganisationError(_("Code %(code)s is already used", code=code))
+    return code
+
+
+def rename_organisation(organisation, new_name, *, effective_on=None, actor=None,
+                        basis="", certainty=""):
+    """Give an organisation a new name from a day on; records before keep the old name.
+
+    A ministry's code follows its name from the same day (the old one stays in the history);
+    a development seal key is issued again under the new name (signing.reissue). basis,
+    certainty: the legal text and how sure it is, kept in the audit (a reorganisation file)."""
+    new_name = new_name.strip()
+    effective_on = effective_on or local_today()
+    code = check_rename(organisation, new_name, effective_on)
+    old_name, old_code = organisation.name, organisation.code
+    organisation.names.append(OrganisationName(name=new_name, code=code, valid_from=effective_on))
+    organisation.name, organisation.code = new_name, code
+    details = {"from": old_name, "to": new_name, "effective_on": effective_on.isoformat(),
+               **({"code_from": old_code, "code_to": code} if code != old_code else {}),
+               **({"basis": basis, "certainty": certainty} if basis or certainty else {})}
     audit.record("organisation.renamed", actor=actor, organisation=organisation, obj=organisation,
                  details=details)
     db.session.flush()
+    reissue_seal(organisation, on=effective_on, actor=actor)
 
 
 def set_notation_formats(organisation, letters: str, others: str, *, actor=None):
@@ -102,33 +143,51 @@ def set_notation_formats(organisation, letters: str, others: str, *, actor=None)
     db.session.flush()
 
 
-def check_merge(organisation, successor) -> None:
+def check_merge(organisation, successor, effective_on: date | None = None) -> None:
     """Refuse a merge that makes no sense (the confirmation page asks this first)."""
+    effective_on = effective_on or local_today()
     if successor is None:
         raise OrganisationError(_("Choose the organisation it is merged into"))
     if organisation.id == successor.id:
         raise OrganisationError(_("An organisation cannot be merged into itself"))
     if organisation.successor_id is not None:
         raise OrganisationError(_("%(code)s is already merged", code=organisation.code))
-    if successor.successor_id is not None:
+    if _leads_back_to(successor, organisation):
+        raise OrganisationError(_("Merging %(name)s into %(successor)s would make a cycle",
+                                  name=organisation.name, successor=successor.name))
+    if successor.successor_id is not None and successor.merged_on <= effective_on:
         raise OrganisationError(
             _("%(code)s has itself been merged; choose its successor", code=successor.code))
     if organisation.kind != successor.kind:
         raise OrganisationError(_("Only organisations of the same kind can be merged"))
 
 
-def merge_organisation(organisation, successor, *, effective_on, actor=None):
+def _leads_back_to(successor, organisation) -> bool:
+    seen = set()
+    while successor is not None and successor.id not in seen:
+        if successor.id == organisation.id:
+            return True
+        seen.add(successor.id)
+        successor = successor.successor
+    return False
+
+
+def merge_organisation(organisation, successor, *, effective_on, actor=None, basis="",
+                       certainty=""):
     """Merge organisation into successor from effective_on; nothing is deleted.
 
-    From the effective day its open deliveries pass to the successor (organisations.merging):
-    at once when that day has come, else on the day (`flask organisations apply-merges`).
+    From the effective day its people, open deliveries, keys and registers go the way
+    organisations.merging.take_effect says: at once when that day has come, else on the day
+    (`flask organisations apply-merges`).
     """
-    check_merge(organisation, successor)
+    check_merge(organisation, successor, effective_on)
     organisation.successor = successor
     organisation.merged_on = effective_on
     organisation.merge_recorded_at = utcnow()
     audit.record("organisation.merged", actor=actor, organisation=organisation, obj=organisation,
-                 details={"into": successor.code, "effective_on": effective_on.isoformat()})
+                 details={"into": successor.code, "effective_on": effective_on.isoformat(),
+                          **({"basis": basis, "certainty": certainty} if basis or certainty
+                             else {})})
     db.session.flush()
     if organisation.is_merged():
-        pass_on_open_deliveries(organisation, actor=actor)
+        take_effect(organisation, actor=actor)

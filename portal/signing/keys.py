@@ -123,7 +123,8 @@ def _issue(ca_key, ca_certificate, common_name, organisation_name, **owner):
     key = ec.generate_private_key(ec.SECP256R1())
     certificate = _certificate(_name(common_name, organisation_name), key,
                                ca_certificate.subject, ca_key, ca=False, days=825)
-    _store(common_name, "development", key, certificate, [ca_certificate], **owner)
+    return _store(common_name, "development", key, certificate, [ca_certificate], **owner)
+
 
 
 class SigningKeyError(PortalError):
@@ -184,8 +185,10 @@ def remove_trusted_root(root: TrustedRoot, *, actor) -> None:
 
 
 def organisation_identity(organisation_id: int) -> SigningIdentity | None:
+    """The organisation's seal key in use: its latest not retired (merged, or re-sealed)."""
     return db.session.scalar(select(SigningIdentity).where(
-        SigningIdentity.organisation_id == organisation_id).order_by(SigningIdentity.id.desc()))
+        SigningIdentity.organisation_id == organisation_id,
+        SigningIdentity.retired_on.is_(None)).order_by(SigningIdentity.id.desc()))
 
 
 @contextlib.contextmanager

@@ -33,6 +33,9 @@ class SigningIdentity(db.Model):
     token_label = db.Column(db.String(64))
     key_label = db.Column(db.String(64))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # From this day the key signs nothing more (its organisation merged, or renamed and its
+    # seal re-issued); it stays to verify what it signed before.
+    retired_on = db.Column(db.Date)
 
     organisation = db.relationship("Organisation")
     user = db.relationship("User")

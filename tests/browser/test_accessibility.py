@@ -137,6 +137,7 @@ PAGES = {
     "leaderboard": _with_2019_record("reviewer", f"/oversight/?{PERIOD_2019}"),
     "assessments": _assessments,
     "organisations": _as("admin", "/organisations/"),
+    "reorganisation upload": _as("admin", "/organisations/reorganise"),
     "calendar": _as("admin", "/calendar/"),
     "audit": _as("admin", "/audit/"),
     "jobs": _as("admin", "/jobs/"),
