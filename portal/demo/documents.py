@@ -44,16 +44,16 @@ def letters(today: date) -> list[dict]:
              subject="V/v đẩy mạnh thực hiện gửi, nhận, xử lý văn bản điện tử có ký số",
              body="Thực hiện Quyết định số 28/2018/QĐ-TTg ngày 12/7/2018 của Thủ tướng Chính "
                   "phủ về việc gửi, nhận văn bản điện tử giữa các cơ quan trong hệ thống hành "
-                  "chính nhà nước, Bộ Tài nguyên và Môi trường đề nghị các Sở báo cáo tình hình "
+                  "chính nhà nước, Bộ Nông nghiệp và Môi trường đề nghị các Sở báo cáo tình hình "
                   "gửi, nhận văn bản điện tử có xác thực chữ ký số."),
         dict(doc_type="giay_moi", urgency="normal", due_working_days=None,
              subject="Giấy mời dự Hội nghị trực tuyến sơ kết triển khai Quyết định 28/2018/QĐ-TTg",
-             body="Bộ Tài nguyên và Môi trường tổ chức Hội nghị trực tuyến sơ kết 01 năm triển "
+             body="Bộ Nông nghiệp và Môi trường tổ chức Hội nghị trực tuyến sơ kết 01 năm triển "
                   "khai Quyết định số 28/2018/QĐ-TTg.\n"
-                  "Kính mời: Đại diện lãnh đạo Sở Tài nguyên và Môi trường.\n"
+                  "Kính mời: Đại diện lãnh đạo Sở Nông nghiệp và Môi trường.\n"
                   f"Thời gian: 08 giờ 00, {WEEKDAYS[meeting.weekday()]}, ngày "
                   f"{meeting.strftime('%d/%m/%Y')} (nửa ngày).\n"
-                  "Địa điểm: Điểm cầu trực tuyến tại trụ sở Sở Tài nguyên và Môi trường."),
+                  "Địa điểm: Điểm cầu trực tuyến tại trụ sở Sở Nông nghiệp và Môi trường."),
         dict(doc_type="cong_van", urgency="normal", due_working_days=3,
              subject="V/v cung cấp số liệu đất đai phục vụ xây dựng báo cáo năm",
              body="Đề nghị các Sở cung cấp số liệu theo biểu mẫu kèm theo."),
@@ -114,14 +114,15 @@ def _settled(document_id: int, within: float = 300) -> None:
 def load_documents() -> int:
     """Issue the demo letters once, signed through the whole chain; return how many."""
     office = find_by_code("VP")
-    if db.session.scalar(select(Document.id).where(Document.issuer_id == office.id).limit(1)):
+    if db.session.scalar(select(Document.id).where(  # the history's records have no PDF
+            Document.issuer_id == office.id, Document.pdf_file_id.is_not(None)).limit(1)):
         return 0
     author, clerk = _person("VP", "specialist"), _person("VP", "clerk")
     signers = dict(unit_initials_id=_person("CDS", "leader"),
                    office_initials_id=_person("VP", "leader"),
                    signer_id=_person("BTNMT", "leader"))
-    departments = tuple(db.session.scalars(select(Organisation.id).where(
-        Organisation.kind == OrganisationKind.DEPARTMENT)))
+    departments = tuple(o.id for o in db.session.scalars(select(Organisation).where(
+        Organisation.kind == OrganisationKind.DEPARTMENT)) if not o.is_merged())
     issued = []
     for letter in letters(local_today()):
         fields = documents.DraftFields(recipient_ids=departments, **letter)
@@ -135,7 +136,7 @@ def load_documents() -> int:
         report = documents.save_draft(documents.DraftFields(
             doc_type="bao_cao",
             subject="Báo cáo tình hình ứng dụng công nghệ thông tin năm 2026",
-            body="Sở Tài nguyên và Môi trường TP. Hồ Chí Minh báo cáo như sau.",
+            body="Sở Nông nghiệp và Môi trường Thành phố Hồ Chí Minh báo cáo như sau.",
             recipient_ids=(office.id,)),
             actor=_person("HCM", "specialist"))
     _through_the_chain(report, {"signer_id": _person("HCM", "leader")},
@@ -155,7 +156,7 @@ def _play_the_older_letter(letter: Document) -> None:
         deliveries.acknowledge_delivery(hni, actor=_person("HNI", "clerk"))
     with action():
         reply = replies.answer_delivery(hni, actor=_person("HNI", "leader"),
-                                        body="Sở Tài nguyên và Môi trường Hà Nội báo cáo: "
+                                        body="Sở Nông nghiệp và Môi trường Hà Nội báo cáo: "
                                              "100% văn bản đi được ký số.")
     _settled(reply.id)  # sealed and delivered to the ministry
     with action():  # answered two days after receipt, well within the deadline

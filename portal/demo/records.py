@@ -126,7 +126,7 @@ class RecordWriter:
         authority = default_authority(issuer)  # a unit's letters are in the ministry's name
         number = self.numbers[authority.id] = self.numbers.get(authority.id, 0) + 1
         sent_at = at or _moment(day, 8 + number % 9, number % 60)
-        notation = notation_for(number, "cong_van", issuer, authority)
+        notation = notation_for(number, "cong_van", issuer, authority, on=day)
         subject = subjects[number % len(subjects)]
         return dict(issuer_id=issuer.id, authority_id=authority.id, author_id=self.author_id,
                     doc_type="cong_van", subject=subject, body="", state=DocumentState.ISSUED,

@@ -95,10 +95,11 @@ def load_demo_data(password: str):
         created = load_organisations()
         logins = load_people(password)
         init_development_pki()  # before the documents, so they go out sealed
-    load_documents()  # step by step, each its own action, as people do them
-    with action():
+    with action():  # the records first: they apply the 2025 reorganisation on its days
         load_2019_record()
         load_recent_activity()
+    load_documents()  # step by step, each its own action, as people do them, today
+    with action():
         refresh_tallies()  # so that the first look at the leaderboard does not count them
     with action():
         load_2019_assessments(auth.find_user_by_email(demo_email("BTNMT", Role.REVIEWER)),

@@ -10,7 +10,7 @@ from weasyprint import HTML
 
 from portal.clock import as_local, utcnow
 from portal.leaderboard.services import APPENDIX_COLUMNS, Leaderboard, Row
-from portal.leaderboard.standing import SECTOR_2019
+from portal.organisations.models import SECTOR_2019
 from portal.rendering.html import render_html
 from portal.rendering.pdf import ASSETS_URL, PortalAssets
 from portal.rendering.values import appendix_values

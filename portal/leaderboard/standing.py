@@ -14,9 +14,13 @@ from sqlalchemy.orm import selectinload
 
 from portal.collation import sort_key
 from portal.extensions import db
-from portal.organisations.models import Organisation, OrganisationKind, final_successor
-
-SECTOR_2019 = "Tài nguyên và Môi trường"
+from portal.organisations.models import (
+    SECTOR_2019,
+    Organisation,
+    OrganisationKind,
+    final_successor,
+    sector_on,
+)
 
 
 @dataclass(frozen=True)
@@ -78,12 +82,4 @@ def standing_on(day: date) -> Standing:
     for folded in predecessors.values():
         folded.sort(key=lambda p: (p.merged_on, sort_key(p.name)))
     return Standing(day, standing, {o.id: o.name_on(day) for o in standing}, counted_as,
-                    predecessors, _sector_on(day))
-
-
-def _sector_on(day: date) -> str:
-    ministry = db.session.scalar(
-        select(Organisation).where(Organisation.kind == OrganisationKind.MINISTRY)
-        .options(selectinload(Organisation.names)).order_by(Organisation.id).limit(1))
-    name = ministry.name_on(day) if ministry else ""
-    return name.removeprefix("Bộ ").strip() if name.startswith("Bộ ") else SECTOR_2019
+                    predecessors, sector_on(day))

@@ -3,6 +3,8 @@
 from datetime import date
 from enum import StrEnum
 
+from sqlalchemy import select
+
 from portal.clock import local_today, utcnow
 from portal.extensions import db
 
@@ -93,3 +95,17 @@ class OrganisationName(db.Model):
     organisation = db.relationship("Organisation", back_populates="names")
 
     __table_args__ = (db.UniqueConstraint("organisation_id", "valid_from"),)
+
+
+# The ministry's field in 2019, as its name and its departments' names said it.
+SECTOR_2019 = "Tài nguyên và Môi trường"
+
+
+def sector_on(day: date) -> str:
+    """The ministry's field on a day, from its name ("Bộ Nông nghiệp và Môi trường" → "Nông
+    nghiệp và Môi trường"): the words that name its departments ("các Sở …") that day."""
+    ministry = db.session.scalar(select(Organisation).where(
+        Organisation.kind == OrganisationKind.MINISTRY).order_by(Organisation.id).limit(1))
+    name = ministry.name_on(day) if ministry else ""
+    return name.removeprefix("Bộ ").strip() if name.startswith("Bộ ") else SECTOR_2019
+

@@ -18,8 +18,9 @@ DOCUMENT_TEMPLATE = "document.html"
 # hyphen or an ampersand and a capital. A line may break after its hyphen or slash, which
 # splits it ("QĐ-" / "TTg"); it is set as one unbreakable piece.
 NOTATION = re.compile(r"(?<!\S)(?=\S*[/&-])(?=\S*[A-ZĐ])\S{3,}")
-# The last two words of a name, kept on one line: no syllable left alone ("Trung" / "ương.").
-LAST_TWO_WORDS = re.compile(r"\S+\s+\S+\s*$")
+# The last two words of a name, kept on one line: no syllable left alone ("Trung" / "ương."),
+# with the "và" before them: a header breaks as "BỘ NÔNG NGHIỆP" / "VÀ MÔI TRƯỜNG".
+LAST_TWO_WORDS = re.compile(r"(?:(?<!\S)và\s+)?\S+\s+\S+\s*$", re.IGNORECASE)
 
 
 def keep_together(text: str, *, name: bool = False) -> Markup:

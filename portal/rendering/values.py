@@ -15,7 +15,7 @@ from portal.documents.models import DocumentState, DocumentType, Urgency
 from portal.documents.numbering import notation_for
 from portal.documents.text import nfc
 from portal.extensions import db
-from portal.organisations.models import Organisation, OrganisationKind
+from portal.organisations.models import Organisation, OrganisationKind, sector_on
 from portal.signing.models import DATE_FIELD, NUMBER_FIELD
 from portal.signing.titles import head_title, printed_signer
 
@@ -31,7 +31,8 @@ TYPE_HEADINGS = {
 }
 URGENCY_STAMPS = {Urgency.URGENT: "KHẨN", Urgency.VERY_URGENT: "THƯỢNG KHẨN",
                   Urgency.FLASH: "HỎA TỐC"}
-ALL_DEPARTMENTS = "Các Sở Tài nguyên và Môi trường các tỉnh, thành phố trực thuộc Trung ương"
+# Every department, as a letter addresses them: "Các Sở Nông nghiệp và Môi trường các tỉnh…".
+ALL_DEPARTMENTS = "Các Sở {sector} các tỉnh, thành phố trực thuộc Trung ương"
 LISTED_RECIPIENTS = 6  # more than this many are named as a group
 # A document signed before it is numbered leaves the number, day and month blank; the clerk's
 # seal carries them (as on the ministry's 2019 letter: "Số:      /BTNMT-VP").
@@ -56,7 +57,7 @@ def _recipient_lines(document, departments_total: int) -> list[str]:
     departments = [o for o in recipients if o.kind == OrganisationKind.DEPARTMENT]
     others = [o.name for o in recipients if o.kind != OrganisationKind.DEPARTMENT]
     if departments and len(departments) == departments_total:
-        return [*others, ALL_DEPARTMENTS]
+        return [*others, ALL_DEPARTMENTS.format(sector=sector_on(local_today()))]
     names = others + [o.name for o in departments]
     if len(names) > LISTED_RECIPIENTS:
         return [f"{len(names)} cơ quan (danh sách kèm theo)"]

@@ -1,4 +1,5 @@
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -54,13 +55,20 @@ def test_demo_data_loads_the_ministry_its_units_and_63_departments(loaded):
     assert kinds["department"] == 63
 
 
-def test_department_names_are_the_appendix_names(loaded):
-    names = set(db.session.scalars(
-        select(Organisation.name).where(Organisation.kind == "department")))
+def test_department_names_are_the_appendix_names_in_2019_and_34_remain_today(loaded):
+    departments = list(db.session.scalars(
+        select(Organisation).where(Organisation.kind == "department")))
+    names_2019 = {o.name_on(date(2019, 8, 12)) for o in departments}
     if APPENDIX.exists():  # the shared data beside the repository, as on CI
         with APPENDIX.open(encoding="utf-8") as f:
-            assert names == {row["department"] for row in csv.DictReader(f)}
-    assert "Sở TN&MT tỉnh Bà Rịa - Vũng Tàu" in names
+            assert names_2019 == {row["department"] for row in csv.DictReader(f)}
+    assert "Sở TN&MT tỉnh Bà Rịa - Vũng Tàu" in names_2019
+    today = [o for o in departments if not o.is_merged()]
+    assert len(today) == 34
+    assert all(o.name.startswith("Sở Nông nghiệp và Môi trường ") for o in today)
+    ministry = db.session.scalar(select(Organisation).where(Organisation.kind == "ministry"))
+    assert (ministry.name, ministry.code) == ("Bộ Nông nghiệp và Môi trường", "BNNMT")
+    assert ministry.name_on(date(2025, 2, 28)) == "Bộ Tài nguyên và Môi trường"
 
 
 def test_demo_logins_are_printed_and_work(loaded, client, auth, app):
@@ -98,16 +106,24 @@ def test_the_demo_letters_print_their_signer_and_carry_the_ministrys_seal(loaded
     result = loaded
     assert result.exit_code == 0, result.output
     office, hanoi = find_by_code("VP"), find_by_code("HNI")
-    letter = db.session.scalar(select(Document).where(Document.issuer_id == office.id)
-                               .order_by(Document.id).limit(1))
+    letter = db.session.scalar(select(Document).where(
+        Document.issuer_id == office.id, Document.pdf_file_id.is_not(None))
+        .order_by(Document.id).limit(1))
     data = read_bytes(letter.pdf_file)
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "Kính gửi: Các Sở Nông nghiệp và Môi trường các tỉnh" in text
     assert "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG" in text and "Trần Văn Minh" in text
-    assert check_signatures(data, keys.trusted_roots())[-1].signer == "Bộ Tài nguyên và Môi " \
+    # Today's ministry: its header, its code in the notation, its seal re-issued in its name.
+    assert [line.strip() for line in text.splitlines()[:2]] == ["BỘ NÔNG NGHIỆP",
+                                                                "VÀ MÔI TRƯỜNG"]
+    assert letter.notation.endswith("/BNNMT-VP")
+    assert check_signatures(data, keys.trusted_roots())[-1].signer == "Bộ Nông nghiệp và Môi " \
         "trường"  # the ministry's seal, the letter being in its name
-    reply = db.session.scalar(select(Document).where(Document.issuer_id == hanoi.id,
-                                                     Document.reply_to_id.is_not(None)))
+    reply = db.session.scalar(select(Document).where(
+        Document.issuer_id == hanoi.id, Document.reply_to_id.is_not(None),
+        Document.pdf_file_id.is_not(None)))
     reply_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
         read_bytes(reply.pdf_file))).pages)
     assert "GIÁM ĐỐC\nBùi Thị Ngọc" in reply_text
-    assert reply_text.startswith("UBND THÀNH PHỐ HÀ NỘI\nSỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG\n")
+    assert [line.strip() for line in reply_text.splitlines()[:3]] == [
+        "UBND THÀNH PHỐ HÀ NỘI", "SỞ NÔNG NGHIỆP", "VÀ MÔI TRƯỜNG"]

@@ -6,7 +6,9 @@ The file is the shared data's copy kept in the repository:
 portal/organisations/data/reorganisation-2025.csv.
 """
 
+import filecmp
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +27,12 @@ from portal.transaction import action
 
 DATA = reorganisation.REORGANISATION_2025
 REORGANISATION_2025 = DATA.read_text(encoding="utf-8")
+SHARED = Path(__file__).resolve().parents[2].parent / "shared/data/reorganisation-2025.csv"
+
+
+def test_the_copy_in_the_repository_is_the_shared_data():
+    if SHARED.exists():  # beside the repository, as on CI
+        assert filecmp.cmp(DATA, SHARED, shallow=False)
 
 
 @pytest.fixture
