@@ -72,16 +72,21 @@ def load_organisations() -> int:
 
 def load_people(password: str) -> list[tuple[str, str, str, str]]:
     """Create the demo people that do not exist yet; return every demo login."""
-    logins = []
     for code, role, full_name in DEMO_PEOPLE:
         email = demo_email(code, role)
-        organisation = organisations.find_by_code(code)
         if auth.find_user_by_email(email) is None:
             title, signs_as = DEMO_TITLES.get((code, role), ("", SignsAs.HEAD))
-            auth.create_user(email=email, full_name=full_name, organisation=organisation,
-                             role=role, password=password, title=title, signs_as=signs_as)
-        logins.append((email, role, organisation.code, organisation.name))
-    return logins
+            auth.create_user(email=email, full_name=full_name,
+                             organisation=organisations.find_by_code(code), role=role,
+                             password=password, title=title, signs_as=signs_as)
+    return demo_logins()
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(e-mail, role, organisation code, organisation name) of every demo person, as they
+    are now (their organisation's code and name may have changed since they were made)."""
+    people = [auth.find_user_by_email(demo_email(code, role)) for code, role, _ in DEMO_PEOPLE]
+    return [(p.email, p.role, p.organisation.code, p.organisation.name) for p in people if p]
 
 
 def load_demo_data(password: str):
@@ -93,7 +98,7 @@ def load_demo_data(password: str):
 
     with action():
         created = load_organisations()
-        logins = load_people(password)
+        load_people(password)
         init_development_pki()  # before the documents, so they go out sealed
     with action():  # the records first: they apply the 2025 reorganisation on its days
         load_2019_record()
@@ -104,4 +109,4 @@ def load_demo_data(password: str):
     with action():
         load_2019_assessments(auth.find_user_by_email(demo_email("BTNMT", Role.REVIEWER)),
                               auth.find_user_by_email(demo_email("BTNMT", Role.LEADER)))
-    return created, logins
+    return created, demo_logins()

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.ext.hybrid import hybrid_property
 
-from portal.clock import utcnow
+from portal.clock import as_local, utcnow
 from portal.deliveries.models import Delivery
 from portal.extensions import db
 
@@ -171,6 +171,12 @@ class Document(db.Model):
     def _reply_to_id_expression(cls):
         return (select(Delivery.id).where(Delivery.reply_document_id == cls.id)
                 .scalar_subquery())
+
+    def names_then(self) -> tuple[str, str]:
+        """The authority's and the drafting unit's names on the day the document went out (or
+        was last changed, while a draft): a record keeps the names of its day."""
+        day = as_local(self.issued_at or self.updated_at or utcnow()).date()
+        return self.authority.name_on(day), self.issuer.name_on(day)
 
     def __repr__(self):
         return f"<Document {self.notation or self.id}>"

@@ -1,4 +1,5 @@
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def test_demo_logins_are_printed_and_work(loaded, client, auth, app):
     result = loaded
     password = app.config["DEMO_PASSWORD"]
     assert password in result.output
+    # Each login with its organisation's code today (the ministry's changed on 1 March 2025).
+    assert re.search(r"admin\.btnmt@demo\.portal\.gov\.vn +admin +BNNMT\n", result.output)
     roles = {role for _code, role, _name in DEMO_PEOPLE}
     assert roles == {"clerk", "specialist", "leader", "reviewer", "admin"}
     for code, role, _name in DEMO_PEOPLE[:3] + DEMO_PEOPLE[-3:]:
