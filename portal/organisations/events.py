@@ -84,13 +84,14 @@ def read_events(text: str) -> list[Event]:
 
 
 def _columns(header: list[str]) -> dict[str, int]:
+    """Where each column is; basis and certainty may be left out (they are only recorded)."""
     names = [name.strip().lower() for name in header]
     unknown = [name for name in names if name not in COLUMNS]
-    missing = [name for name in COLUMNS if name not in names]
+    missing = [name for name in REQUIRED if name not in names]
     if unknown or missing or len(set(names)) != len(names):
         raise ReorganisationError(1, _(
             "The first line must name the columns %(columns)s.", columns=",".join(COLUMNS)))
-    return {name: names.index(name) for name in COLUMNS}
+    return {name: names.index(name) for name in COLUMNS if name in names}
 
 
 def _event(line: int, row: list[str], columns: dict[str, int]) -> Event:
@@ -111,7 +112,7 @@ def _event(line: int, row: list[str], columns: dict[str, int]) -> Event:
                                           kind=fields["event"]))
     return Event(line=line, effective_on=_date(line, fields["effective_on"]), kind=kind,
                  organisation=fields["organisation"], result=fields["result"],
-                 basis=fields["basis"], certainty=fields["certainty"])
+                 basis=fields.get("basis", ""), certainty=fields.get("certainty", ""))
 
 
 def _date(line: int, text: str) -> date:

@@ -198,3 +198,12 @@ def test_a_malformed_file_is_refused_with_its_line_and_changes_nothing(make, cas
     assert refused.value.line == line
     assert str(refused.value).startswith(f"dòng {line}: ") and named in str(refused.value)
     assert _state() == before
+
+
+def test_the_basis_and_certainty_columns_may_be_left_out(make):
+    Small(make)
+    plan = _apply("event,organisation,effective_on,result\nrename,Sở B,2025-03-01,Sở B mới\n")
+    assert [(s.event.line, s.event.basis, s.done_already) for s in plan.events] == [
+        (2, "", False)]
+    assert db.session.scalar(select(Organisation.name).where(Organisation.code == "BBB")) \
+        == "Sở B mới"
