@@ -16,7 +16,7 @@ from flask_login import current_user
 from portal.audit import services as audit
 from portal.deliveries.models import Delivery, Status
 from portal.extensions import db
-from portal.organisations.models import Organisation, OrganisationKind
+from portal.organisations.models import Organisation, OrganisationKind, final_successor
 from portal.signing.models import SignatureStep
 
 
@@ -264,8 +264,9 @@ def can_oversee(user) -> bool:
 
 def can_view_department_record(user, organisation) -> bool:
     """A department's documents behind its leaderboard row: the overseers, and the
-    department itself (its own only)."""
-    return can_oversee(user) or _member(user, organisation.id)
+    department itself (its own only, and those of the departments merged into it, whose
+    work and people it took over)."""
+    return can_oversee(user) or _member(user, final_successor(organisation).id)
 
 
 def can_draft_oversight_letter(user) -> bool:

@@ -276,3 +276,13 @@ def test_a_chain_of_mergers_leads_each_page_to_the_row_holding_it(records, make,
     spring = leaderboard(Period(date(2025, 3, 1), date(2025, 6, 30)))
     assert [(r.name, [p.name for p in r.predecessors]) for r in spring.rows] == [
         ("Sở TN&MT tỉnh Bạc Liêu", ["Sở TN&MT tỉnh An Giang"]), ("Sở TN&MT tỉnh Cà Mau", [])]
+
+
+def test_a_successor_s_people_open_their_predecessor_s_record_others_do_not(world, make,
+                                                                            client, auth):
+    record = f"/oversight/departments/{world.ha_giang.id}?from=2025-01-01&to=2025-06-30"
+    auth.login(make.user(world.tuyen_quang, "clerk").email)
+    assert client.get(record).status_code == 200  # the work it took over
+    auth.logout()
+    auth.login(make.user(find_by_code("HNI"), "clerk").email)
+    assert client.get(record).status_code == 404
