@@ -225,3 +225,66 @@ def test_a_rebuild_changes_nothing(records, make):
 
 def _values(tally):
     return tuple(getattr(tally, c.name) for c in DailyTally.__table__.columns)
+
+
+def test_two_writers_on_the_same_days_lose_nothing_and_do_not_deadlock(records, app):
+    """Two transactions write the same department's days at once, in opposite order: each
+    waits for the other's day, none is lost (PostgreSQL; SQLite has one writer at a time)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import event
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    ids = (records.a.id, records.office.id, records.author.id)
+    ready = threading.Barrier(2, timeout=30)
+
+    def write(order):
+        with app.app_context():
+            try:
+                for day in order:  # the first round reports only: no row to wait for
+                    _send(*ids, day, both_ways=day > date(2026, 2, 12) and day.day % 2 == 0)
+                db.session.flush()
+                ready.wait()  # both have written; neither has committed
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    def slowly(_conn, _cursor, statement, *_args):
+        if statement.startswith("INSERT INTO leaderboard_day "):
+            time.sleep(0.2)  # between counting and writing: where an unlocked writer loses
+
+    event.listen(db.engine, "before_cursor_execute", slowly)
+    try:
+        for first in (date(2026, 2, 11), date(2026, 2, 13), date(2026, 2, 15)):
+            days = [first, first + timedelta(days=1)]
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                list(pool.map(write, [days, days[::-1]]))
+            db.session.expire_all()
+            assert _tallies_as_kept() == _raw_by_day()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", slowly)
+    counted = raw_counts(date(2026, 2, 11), date(2026, 2, 16))[records.a.id]
+    assert counted["interaction_sent_to_ministry"] == 12  # 3 rounds × 2 writers × 2 days
+    assert counted["interaction_received_from_ministry"] == 4
+
+
+def _send(department_id, office_id, author_id, day, *, both_ways):
+    """The department's report to the ministry's office (and the office's document to it)."""
+    from tests.leaderboard.conftest import _numbers
+
+    at = local_moment(day)
+    ways = [(department_id, office_id), (office_id, department_id)]
+    for issuer, recipient in ways if both_ways else ways[:1]:
+        number = next(_numbers)
+        document = Document(issuer_id=issuer, author_id=author_id, doc_type="cong_van",
+                            subject="V/v thử đồng thời", state="issued", number=number,
+                            year=day.year, notation=f"{number}/DT", issued_at=at,
+                            dispatched_at=at, sealed_at=at, recipient_ids=[])
+        db.session.add(document)
+        db.session.flush()
+        db.session.add(Delivery(document_id=document.id, recipient_id=recipient,
+                                channel="portal", status=Status.RECEIVED, received_at=at,
+                                received_on=day))
