@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.clock import as_local
@@ -47,13 +47,16 @@ CHANNEL_LABELS = {
 
 @dataclass
 class Page:
+    """One page of a list, newest first, and where the next one starts (keyset paging)."""
+
     items: list
     total: int
-    number: int
+    after: int | None  # the cursor this page started after; None on the first page
+    next_after: int | None  # the cursor of the next page; None on the last
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+    def first(self) -> bool:
+        return self.after is None
 
 
 def deadline_verdict(delivery: Delivery, today: date) -> str | None:
@@ -68,16 +71,23 @@ def deadline_verdict(delivery: Delivery, today: date) -> str | None:
     return Verdict.NOT_YET_DUE if delivery.due_on >= today else Verdict.OVERDUE
 
 
-def _page(query, number: int, order_by, total: int | None = None) -> Page:
-    if total is None:
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
-    items = db.session.scalars(query.order_by(*order_by)
-                               .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).unique().all()
-    return Page(list(items), total, number)
+def _page(query, model, at_column, after: int | None, total: int) -> Page:
+    """The PAGE_SIZE rows after the row `after` names, by (at_column, id) descending. A cursor
+    naming no row (stale, or made up) gives the first page."""
+    start = None
+    if after:
+        start = db.session.execute(select(at_column, model.id).where(model.id == after)).first()
+    if start is not None:
+        query = query.where(or_(at_column < start[0],
+                                and_(at_column == start[0], model.id < start[1])))
+    rows = db.session.scalars(query.order_by(at_column.desc(), model.id.desc())
+                              .limit(PAGE_SIZE + 1)).unique().all()
+    items = list(rows[:PAGE_SIZE])
+    more = len(rows) > PAGE_SIZE
+    return Page(items, total, start[1] if start else None, items[-1].id if more else None)
 
 
-def received_from_ministry(ids: list[int], period: Period, page: int = 1, *,
+def received_from_ministry(ids: list[int], period: Period, after: int | None = None, *,
                            total: int) -> Page:
     """Deliveries from the ministry side to these departments, received in the period.
 
@@ -92,11 +102,15 @@ def received_from_ministry(ids: list[int], period: Period, page: int = 1, *,
                     Delivery.received_on.between(period.first, period.last),
                     Delivery.status != Status.RECALL_AGREED)
              .options(joinedload(Delivery.document).joinedload(Document.issuer)))
-    return _page(query, page, (Delivery.received_at.desc(), Delivery.id.desc()), total)
+    return _page(query, Delivery, Delivery.received_at, after, total)
 
 
-def sent_to_ministry(ids: list[int], period: Period, page: int = 1) -> Page:
-    """Documents these departments sent to the ministry side in the period, each once."""
+def sent_to_ministry(ids: list[int], period: Period, after: int | None = None, *,
+                     total: int) -> Page:
+    """Documents these departments sent to the ministry side in the period, each once.
+
+    `total` is the row's total sent (the documents through the portal and through the axis:
+    the same documents, unless one went through both)."""
     recipient = aliased(Organisation)
     delivered = (select(Delivery.id)
                  .join(recipient, recipient.id == Delivery.recipient_id)
@@ -104,7 +118,7 @@ def sent_to_ministry(ids: list[int], period: Period, page: int = 1) -> Page:
                         Delivery.received_on.between(period.first, period.last),
                         Delivery.status != Status.RECALL_AGREED))
     query = select(Document).where(Document.issuer_id.in_(ids), delivered.exists())
-    return _page(query, page, (Document.issued_at.desc(), Document.id.desc()))
+    return _page(query, Document, Document.issued_at, after, total)
 
 
 def channels_of(documents: list[Document]) -> dict[int, list[str]]:
