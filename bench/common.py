@@ -1,6 +1,8 @@
 """What every benchmark shares: a throwaway database and a timer."""
 
 import contextlib
+import csv
+import os
 import re
 import secrets
 import statistics
@@ -91,3 +93,37 @@ def signed_in_client(app, email):
                                                      "csrf_token": CSRF.search(page).group(1)})
         assert response.status_code == 302
     return client
+
+
+REORGANISATION = os.path.join(os.path.dirname(__file__), "reorganisation-2025.csv")
+
+
+def apply_reorganisation_2025(path=REORGANISATION) -> tuple[int, int]:
+    """The 2025 reorganisation applied with the organisations' services, event by event (each
+    names the organisation as it is called on that day); return (renames, merges) applied.
+
+    A stand-in until portal/organisations/reorganisation.py (`read_events`,
+    `apply_reorganisation`) is merged; the CSV is a copy of data/reorganisation-2025.csv."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.organisations.models import Organisation
+    from portal.organisations.services import merge_organisation, rename_organisation
+
+    done = {"rename": 0, "merge": 0}
+    with open(path, encoding="utf-8") as events:
+        for event in csv.DictReader(events):
+            day = date.fromisoformat(event["effective_on"])
+            organisation, result = (db.session.scalar(select(Organisation).where(
+                Organisation.name == name)) for name in (event["organisation"], event["result"]))
+            if organisation is None:
+                raise LookupError(f"no organisation named {event['organisation']!r}")
+            if event["event"] == "rename":
+                rename_organisation(organisation, event["result"], effective_on=day)
+            else:
+                merge_organisation(organisation, result, effective_on=day)
+            done[event["event"]] += 1
+    db.session.commit()
+    return done["rename"], done["merge"]
