@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from portal.clock import local_today
 from portal.deliveries.models import Delivery
 from portal.demo.scale import generate_deliveries
-from portal.documents.models import Document
 from portal.demo.services import load_organisations
+from portal.documents.models import Document
 from portal.extensions import db
 from portal.leaderboard.services import Period, leaderboard
 from portal.leaderboard.tallies import raw_counts, tallied_counts
