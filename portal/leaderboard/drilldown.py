@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.clock import as_local
@@ -71,19 +71,33 @@ def deadline_verdict(delivery: Delivery, today: date) -> str | None:
     return Verdict.NOT_YET_DUE if delivery.due_on >= today else Verdict.OVERDUE
 
 
-def _page(query, model, at_column, after: int | None, total: int) -> Page:
-    """The PAGE_SIZE rows after the row `after` names, by (at_column, id) descending. A cursor
+def _page(of_one, ids: list[int], model, at_column, after: int | None, total: int,
+          options=()) -> Page:
+    """The PAGE_SIZE rows after the row `after` names, newest first by (at_column, id), of
+    these organisations' lists (`of_one(id)`: the query of one). Each organisation's list is
+    read in its index's order, so a page reads a page's rows, not the period's; a cursor
     naming no row (stale, or made up) gives the first page."""
+    if not ids:
+        return Page([], total, None, None)
     start = None
     if after:
         start = db.session.execute(select(at_column, model.id).where(model.id == after)).first()
-    if start is not None:
-        query = query.where(or_(at_column < start[0],
-                                and_(at_column == start[0], model.id < start[1])))
-    rows = db.session.scalars(query.order_by(at_column.desc(), model.id.desc())
-                              .limit(PAGE_SIZE + 1)).unique().all()
-    items = list(rows[:PAGE_SIZE])
-    more = len(rows) > PAGE_SIZE
+    newest = (at_column.desc(), model.id.desc())
+    heads = []
+    for one in ids:
+        query = of_one(one).with_only_columns(model.id.label("id"), at_column.label("at"))
+        if start is not None:
+            query = query.where(or_(at_column < start[0],
+                                    and_(at_column == start[0], model.id < start[1])))
+        heads.append(select(query.order_by(*newest).limit(PAGE_SIZE + 1).subquery()))
+    merged = union_all(*heads).subquery() if len(heads) > 1 else heads[0].subquery()
+    chosen = db.session.execute(select(merged.c.id).order_by(merged.c.at.desc(),
+                                                             merged.c.id.desc())
+                                .limit(PAGE_SIZE + 1)).scalars().all()
+    rows = {row.id: row for row in db.session.scalars(
+        select(model).where(model.id.in_(chosen[:PAGE_SIZE])).options(*options)).unique()}
+    items = [rows[i] for i in chosen[:PAGE_SIZE]]
+    more = len(chosen) > PAGE_SIZE
     return Page(items, total, start[1] if start else None, items[-1].id if more else None)
 
 
@@ -95,14 +109,18 @@ def received_from_ministry(ids: list[int], period: Period, after: int | None = N
     walks every page to hold the two equal): counting them again would read every one of a
     year's deliveries of a large department (143,000 at 10 M) for each page shown."""
     issuer = aliased(Organisation)
-    query = (select(Delivery)
-             .join(Document, Document.id == Delivery.document_id)
-             .join(issuer, issuer.id == Document.issuer_id)
-             .where(Delivery.recipient_id.in_(ids), issuer.kind.in_(MINISTRY_SIDE),
-                    Delivery.received_on.between(period.first, period.last),
-                    Delivery.status != Status.RECALL_AGREED)
-             .options(joinedload(Delivery.document).joinedload(Document.issuer)))
-    return _page(query, Delivery, Delivery.received_at, after, total)
+
+    def of_one(organisation_id):
+        return (select(Delivery)
+                .join(Document, Document.id == Delivery.document_id)
+                .join(issuer, issuer.id == Document.issuer_id)
+                .where(Delivery.recipient_id == organisation_id,
+                       issuer.kind.in_(MINISTRY_SIDE),
+                       Delivery.received_on.between(period.first, period.last),
+                       Delivery.status != Status.RECALL_AGREED))
+
+    return _page(of_one, ids, Delivery, Delivery.received_at, after, total,
+                 (joinedload(Delivery.document).joinedload(Document.issuer),))
 
 
 def sent_to_ministry(ids: list[int], period: Period, after: int | None = None, *,
@@ -117,8 +135,12 @@ def sent_to_ministry(ids: list[int], period: Period, after: int | None = None, *
                  .where(Delivery.document_id == Document.id, recipient.kind.in_(MINISTRY_SIDE),
                         Delivery.received_on.between(period.first, period.last),
                         Delivery.status != Status.RECALL_AGREED))
-    query = select(Document).where(Document.issuer_id.in_(ids), delivered.exists())
-    return _page(query, Document, Document.issued_at, after, total)
+
+    def of_one(organisation_id):
+        return select(Document).where(Document.issuer_id == organisation_id,
+                                      delivered.exists())
+
+    return _page(of_one, ids, Document, Document.issued_at, after, total)
 
 
 def channels_of(documents: list[Document]) -> dict[int, list[str]]:

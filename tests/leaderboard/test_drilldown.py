@@ -87,6 +87,24 @@ def test_a_long_list_is_paged_and_its_pages_hold_the_row_s_deliveries(records):
         assert [d.id for d in again.items] == [d.id for d in first.items] and again.first
 
 
+def test_the_lists_of_a_department_and_its_predecessors_are_paged_as_one(records):
+    for n in range(drilldown.PAGE_SIZE + 5):
+        at = local_moment(DAY, 8, n)
+        records.send(records.ministry, [records.a if n % 2 else records.b], DAY, at=at)
+        records.send(records.b if n % 3 else records.a, [records.office], DAY, at=at)
+    ids, pages = [records.a.id, records.b.id], {}
+    for name, read in (("received", drilldown.received_from_ministry),
+                       ("sent", drilldown.sent_to_ministry)):
+        first = read(ids, MARCH, total=0)
+        second = read(ids, MARCH, first.next_after, total=0)
+        pages[name] = first.items + second.items
+        assert (len(first.items), len(second.items)) == (drilldown.PAGE_SIZE, 5)
+    moments = [d.received_at for d in pages["received"]]
+    assert moments == sorted(moments, reverse=True)
+    assert [d.issued_at for d in pages["sent"]] == sorted(moments, reverse=True)
+    assert drilldown.received_from_ministry([], MARCH, total=0).items == []
+
+
 def test_the_sent_list_is_paged_by_its_cursor(records):
     for _ in range(drilldown.PAGE_SIZE + 2):
         records.send(records.a, [records.office], DAY)
