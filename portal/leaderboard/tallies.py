@@ -57,6 +57,7 @@ __all__ = ["COLUMNS", "MINISTRY_SIDE", "local_date", "raw_counts", "tallied_coun
 # serialises the readers that take what others' commits left.
 RECOUNT_LOCK = 7_302_019
 _WROTE = "portal.leaderboard.wrote"
+_CHUNK = 500  # rows per statement (SQLite takes at most 32,766 parameters)
 
 
 def tallied_counts(first: date, last: date) -> dict[int, dict[str, int]]:
@@ -119,12 +120,13 @@ def _lock_days(session, days) -> None:
 def _apply(session, changes: _Changes, skip_days: set[date]) -> int:
     deltas = sorted((key, values) for key, values in changes.deltas.items()
                     if key[0] not in skip_days and any(values))
-    if deltas:
+    for start in range(0, len(deltas), _CHUNK):
         added = insert_for_dialect(DailyTally)
         session.execute(added.values([
             {"day": day, "organisation_id": organisation_id, **dict(zip(
                 RECEIVED_COLUMNS, values, strict=True)), **dict.fromkeys(SENT_COLUMNS, 0)}
-            for (day, organisation_id), values in deltas]).on_conflict_do_update(
+            for (day, organisation_id), values in deltas[start:start + _CHUNK]])
+            .on_conflict_do_update(
             index_elements=[DailyTally.day, DailyTally.organisation_id],
             set_={c: getattr(DailyTally, c) + getattr(added.excluded, c)
                   for c in RECEIVED_COLUMNS}))
@@ -135,9 +137,11 @@ def _apply(session, changes: _Changes, skip_days: set[date]) -> int:
         if day not in skip_days:
             _recount_sent(session, day, sorted(changes.sent[day]))
             touched[day] |= changes.sent[day]
-    for day, organisations in touched.items():  # a tally counting nothing is no row
+    # A tally counting nothing is no row; only a count taken from or recounted comes to 0.
+    shrunk = {key[0] for key, values in deltas if min(values) < 0} | set(changes.sent)
+    for day in sorted(shrunk - skip_days):
         session.execute(delete(DailyTally).where(
-            DailyTally.day == day, DailyTally.organisation_id.in_(organisations),
+            DailyTally.day == day, DailyTally.organisation_id.in_(touched[day]),
             *(getattr(DailyTally, c) == 0 for c in COLUMNS)),
             execution_options={"synchronize_session": False})
     return sum(len(v) for v in touched.values())
