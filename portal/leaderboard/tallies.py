@@ -25,16 +25,18 @@ marked `StaleDay` (bulk loads, rows from before c4e2a7f91b3d) are brought up to 
 next reader (`refresh_tallies`); `rebuild_tallies` recounts everything.
 """
 
+import functools
 import weakref
 from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import and_, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.deliveries.models import Delivery
 from portal.documents.models import Document
-from portal.extensions import db, insert_for_dialect
+from portal.extensions import db
 from portal.leaderboard.counting import (
     COLUMNS,
     MINISTRY_SIDE,
@@ -57,7 +59,6 @@ __all__ = ["COLUMNS", "MINISTRY_SIDE", "local_date", "raw_counts", "tallied_coun
 # serialises the readers that take what others' commits left.
 RECOUNT_LOCK = 7_302_019
 _WROTE = "portal.leaderboard.wrote"
-_CHUNK = 500  # rows per statement (SQLite takes at most 32,766 parameters)
 
 
 def tallied_counts(first: date, last: date) -> dict[int, dict[str, int]]:
@@ -106,8 +107,12 @@ def apply_changes(session=None) -> int:
     return _apply(session, changes, skip_days=set())
 
 
+def _dialect(session) -> str:
+    return session.get_bind().dialect.name
+
+
 def _postgresql(session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+    return _dialect(session) == "postgresql"
 
 
 def _lock_days(session, days) -> None:
@@ -120,16 +125,11 @@ def _lock_days(session, days) -> None:
 def _apply(session, changes: _Changes, skip_days: set[date]) -> int:
     deltas = sorted((key, values) for key, values in changes.deltas.items()
                     if key[0] not in skip_days and any(values))
-    for start in range(0, len(deltas), _CHUNK):
-        added = insert_for_dialect(DailyTally)
-        session.execute(added.values([
+    if deltas:
+        session.execute(_upsert(_dialect(session), RECEIVED_COLUMNS, add=True), [
             {"day": day, "organisation_id": organisation_id, **dict(zip(
                 RECEIVED_COLUMNS, values, strict=True)), **dict.fromkeys(SENT_COLUMNS, 0)}
-            for (day, organisation_id), values in deltas[start:start + _CHUNK]])
-            .on_conflict_do_update(
-            index_elements=[DailyTally.day, DailyTally.organisation_id],
-            set_={c: getattr(DailyTally, c) + getattr(added.excluded, c)
-                  for c in RECEIVED_COLUMNS}))
+            for (day, organisation_id), values in deltas])
     touched = defaultdict(set)
     for day, organisation_id in (key for key, _ in deltas):
         touched[day].add(organisation_id)
@@ -156,13 +156,22 @@ def _recount_sent(session, day: date, organisations: list[int]) -> None:
     counted = session.execute(sent_select(and_(
         Delivery.received_on == day, Document.issuer_id.in_(organisations)), by_day=True)).all()
     if counted:
-        added = insert_for_dialect(DailyTally)
-        session.execute(added.values([
+        session.execute(_upsert(_dialect(session), SENT_COLUMNS, add=False), [
             {"day": day, "organisation_id": row.organisation_id,
              **dict.fromkeys(RECEIVED_COLUMNS, 0), **{c: getattr(row, c) for c in SENT_COLUMNS}}
-            for row in sorted(counted, key=lambda r: r.organisation_id)]).on_conflict_do_update(
-            index_elements=[DailyTally.day, DailyTally.organisation_id],
-            set_={c: getattr(added.excluded, c) for c in SENT_COLUMNS}))
+            for row in sorted(counted, key=lambda r: r.organisation_id)])
+
+
+@functools.cache
+def _upsert(dialect: str, columns, *, add: bool):
+    """INSERT of tallies that, for a tally already there, adds to these columns (or sets
+    them). One statement whatever the rows (executemany): its SQL is compiled once."""
+    added = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](
+        DailyTally.__table__)
+    table = DailyTally.__table__.c
+    return added.on_conflict_do_update(
+        index_elements=[table.day, table.organisation_id],
+        set_={c: (table[c] + added.excluded[c]) if add else added.excluded[c] for c in columns})
 
 
 def refresh_tallies() -> int:
