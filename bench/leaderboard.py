@@ -188,7 +188,7 @@ def _first_read_after(db, year, n, change, what):
             leaderboard(year)
             samples.append((time.perf_counter() - started) * 1000)
     return [(f"leaderboard(year), the first read after {what}", summary(first)),
-            (f"leaderboard(year), the read after that one (any read)", summary(then))]
+            ("leaderboard(year), the read after that one (any read)", summary(then))]
 
 
 def _writer(db, n):
