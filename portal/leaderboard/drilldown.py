@@ -6,14 +6,14 @@ department merged into this one are its own (`Leaderboard.ids_counted_as`).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.clock import as_local
+from portal.clock import as_local, start_of_local_day
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.extensions import db
@@ -101,6 +101,13 @@ def _page(of_one, ids: list[int], model, at_column, after: int | None, total: in
     return Page(items, total, start[1] if start else None, items[-1].id if more else None)
 
 
+def _received_within(moment, period: Period):
+    """The period's days as a range of instants: what the (organisation, moment, id) indexes
+    answer in order (`received_on` is the Vietnamese day of `received_at`)."""
+    return (moment >= start_of_local_day(period.first),
+            moment < start_of_local_day(period.last + timedelta(days=1)))
+
+
 def received_from_ministry(ids: list[int], period: Period, after: int | None = None, *,
                            total: int) -> Page:
     """Deliveries from the ministry side to these departments, received in the period.
@@ -117,7 +124,8 @@ def received_from_ministry(ids: list[int], period: Period, after: int | None = N
                 .where(Delivery.recipient_id == organisation_id,
                        issuer.kind.in_(MINISTRY_SIDE),
                        Delivery.received_on.between(period.first, period.last),
-                       Delivery.status != Status.RECALL_AGREED))
+                       Delivery.status != Status.RECALL_AGREED,
+                       *_received_within(Delivery.received_at, period)))
 
     return _page(of_one, ids, Delivery, Delivery.received_at, after, total,
                  (joinedload(Delivery.document).joinedload(Document.issuer),))
@@ -137,7 +145,9 @@ def sent_to_ministry(ids: list[int], period: Period, after: int | None = None, *
                         Delivery.status != Status.RECALL_AGREED))
 
     def of_one(organisation_id):
+        # Received in the period, so issued before its end: the index's range.
         return select(Document).where(Document.issuer_id == organisation_id,
+                                      _received_within(Document.issued_at, period)[1],
                                       delivered.exists())
 
     return _page(of_one, ids, Document, Document.issued_at, after, total)

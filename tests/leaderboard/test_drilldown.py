@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal.clock import LOCAL_TZ
 from portal.deliveries.models import Status
 from portal.leaderboard import drilldown
 from portal.leaderboard.services import Period, leaderboard, row_of
@@ -200,3 +201,14 @@ def test_anything_but_a_department_answers_404(records, viewers, client, auth):
     auth.login(viewers["reviewer"].email)
     assert client.get(f"/oversight/departments/{records.office.id}").status_code == 404
     assert client.get("/oversight/departments/999999").status_code == 404
+
+
+def test_the_lists_hold_the_period_s_first_and_last_minute_and_nothing_after(records):
+    edges = [local_moment(MARCH.first, 0, 0, 0), local_moment(MARCH.last, 23, 59, 59),
+             local_moment(MARCH.last + timedelta(days=1), 0, 0, 0)]
+    for at in edges:
+        records.send(records.ministry, [records.a], at.astimezone(LOCAL_TZ).date(), at=at)
+        records.send(records.a, [records.office], at.astimezone(LOCAL_TZ).date(), at=at)
+    received = drilldown.received_from_ministry([records.a.id], MARCH, total=2)
+    sent = drilldown.sent_to_ministry([records.a.id], MARCH, total=2)
+    assert len(received.items) == len(sent.items) == 2
