@@ -87,10 +87,11 @@ def _run(url, args):
         rows = [
             ("leaderboard(year): tallies + today's open deadlines + marks",
              timed(lambda: leaderboard(year), n)),
-            (f"leaderboard({spanning.first} – {spanning.last}): spanning the 1 July 2025 mergers",
-             timed(lambda: leaderboard(spanning), n)),
-            (f"leaderboard({without.first} – {without.last}): as long, no merger",
-             timed(lambda: leaderboard(without), n)),
+            *_side_by_side(n, (
+                (f"leaderboard({spanning.first} – {spanning.last}): spanning the 1 July 2025 "
+                 "mergers", lambda: leaderboard(spanning)),
+                (f"leaderboard({without.first} – {without.last}): as long, no merger",
+                 lambda: leaderboard(without)))),
             ("raw_counts(year): the columns' definition straight from the deliveries",
              timed(lambda: raw_counts(year.first, year.last), max(3, n // 10))),
             ("bare SQL: count(*) GROUP BY recipient_id over the year's deliveries",
@@ -101,14 +102,30 @@ def _run(url, args):
         rows += _writer(db, n)
         for name, period in (("year", year), ("spanning", spanning), ("without", without)):
             board = leaderboard(period)
+            tallies = db.session.scalar(text(
+                "SELECT count(*) FROM leaderboard_day WHERE day BETWEEN :a AND :b"),
+                {"a": period.first, "b": period.last})
             print(f"{name} {period.first} – {period.last}: {len(board.rows)} rows, total "
-                  f"received {board.total.total_received:,}, sent {board.total.total_sent:,}")
+                  f"received {board.total.total_received:,}, sent {board.total.total_sent:,}, "
+                  f"{tallies:,} daily tallies summed")
         db.session.remove()
     # Requests push app contexts of their own (an outer one would share its `g` with them).
     rows += _pages(app, year, n)
     print(f"deliveries: {made:,}")
     print_table(url, rows)
     _wrk(url, year, args.wrk_seconds)
+
+
+def _side_by_side(n, measures):
+    """Each measure n times, taken in turn (one sample of each, then again), so that what
+    else the machine does weighs on them alike."""
+    samples = {name: [] for name, _ in measures}
+    for _ in range(n):
+        for name, function in measures:
+            started = time.perf_counter()
+            function()
+            samples[name].append((time.perf_counter() - started) * 1000)
+    return [(name, summary(taken)) for name, taken in samples.items()]
 
 
 def _vacuum(db):
