@@ -91,3 +91,16 @@ def signed_in_client(app, email):
                                                      "csrf_token": CSRF.search(page).group(1)})
         assert response.status_code == 302
     return client
+
+
+def apply_reorganisation_2025() -> tuple[int, int]:
+    """The 2025 reorganisation applied as `flask organisations reorganise` applies it (the
+    file: portal/organisations/data/reorganisation-2025.csv); return (renames, merges)."""
+    from portal.extensions import db
+    from portal.organisations import reorganisation
+
+    events = reorganisation.read_events(
+        reorganisation.REORGANISATION_2025.read_text(encoding="utf-8"))
+    applied = [step.event.kind for step in reorganisation.apply_reorganisation(events).to_do]
+    db.session.commit()
+    return applied.count("rename"), applied.count("merge")

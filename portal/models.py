@@ -6,7 +6,7 @@ from portal.calendar.models import CalendarOverride
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
 from portal.jobs.models import Job
-from portal.leaderboard.models import DailyTally, OversightSettings, StaleDay
+from portal.leaderboard.models import DailyTally, OversightSettings, StaleDay, TallyChange
 from portal.once import Submission
 from portal.organisations.models import Organisation, OrganisationName
 from portal.signing.models import SigningIdentity, TrustedRoot, Verification
@@ -15,5 +15,6 @@ from portal.storage.models import StoredFile
 __all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "DailyTally", "Delivery", "DeliveryEvent",
            "Document", "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
            "Organisation", "OrganisationName", "OversightSettings", "RecoveryCode",
-           "SigningIdentity", "StaleDay", "StoredFile", "Submission", "TrustedRoot", "User",
+           "SigningIdentity", "StaleDay", "StoredFile", "Submission", "TallyChange", "TrustedRoot",
+           "User",
            "Verification"]

@@ -73,9 +73,9 @@ def _tables_and_deferred_keys():
 def delete_all_rows():
     """Delete every row of every table (in the session's transaction), cycles broken first.
 
-    Deleting deliveries marks their days stale for the leaderboard (a trigger): the marks are
-    deleted last."""
-    from portal.leaderboard.models import StaleDay
+    Deleting deliveries writes the leaderboard's tally changes (a trigger): they are deleted
+    last."""
+    from portal.leaderboard.models import StaleDay, TallyChange
 
     tables, deferred = _tables_and_deferred_keys()
     for key in deferred:
@@ -85,6 +85,14 @@ def delete_all_rows():
     for table in reversed(tables):
         db.session.execute(table.delete())
     db.session.execute(StaleDay.__table__.delete())
+    db.session.execute(TallyChange.__table__.delete())
+
+
+def _trigger_tables():
+    """The tables the leaderboard's triggers write."""
+    from portal.leaderboard.models import StaleDay, TallyChange
+
+    return (StaleDay.__table__, TallyChange.__table__)
 
 
 def _sequences() -> dict[str, tuple[int, bool]]:
@@ -232,14 +240,12 @@ class Snapshot:
         return True
 
     def _restore_stale_days(self) -> None:
-        """Writing deliveries marks their days stale (a trigger, unseen by `_note_writes`):
-        the world's marks only, whatever was written."""
-        from portal.leaderboard.models import StaleDay
-
-        stale_days = StaleDay.__table__
-        db.session.execute(stale_days.delete())
-        if self.rows[stale_days]:
-            db.session.execute(stale_days.insert(), self.rows[stale_days])
+        """Writing deliveries writes the leaderboard's tally changes (a trigger, unseen by
+        `_note_writes`): the world's rows only, whatever was written."""
+        for marks in _trigger_tables():
+            db.session.execute(marks.delete())
+            if self.rows[marks]:
+                db.session.execute(marks.insert(), self.rows[marks])
 
     @staticmethod
     def _update(table, key, values) -> None:
@@ -247,13 +253,10 @@ class Snapshot:
             *(c == v for c, v in zip(table.primary_key.columns, key, strict=True))).values(values))
 
     def _restore_rows(self) -> None:
-        from portal.leaderboard.models import StaleDay
-
         delete_all_rows()
         later = self.later
-        stale_days = StaleDay.__table__
         for table, rows in self.rows.items():
-            if rows and table is not stale_days:
+            if rows and table not in _trigger_tables():
                 db.session.execute(table.insert(), [
                     {**row, **dict.fromkeys(later[table], None)} for row in rows])
         for table, columns in later.items():

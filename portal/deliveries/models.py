@@ -89,6 +89,10 @@ class Delivery(db.Model):
         # The inbox: a recipient's deliveries by state, newest first (keyset on received_at, id).
         db.Index("ix_delivery_inbox", "recipient_id", "status", "received_at", "id"),
         db.Index("ix_delivery_recipient_received", "recipient_id", "received_at", "id"),
+        # A merged department's record: the deliveries a merge passed on, as addressed.
+        db.Index("ix_delivery_addressed_to_received", "addressed_to_id", "received_at", "id",
+                 postgresql_where=db.text("addressed_to_id IS NOT NULL"),
+                 sqlite_where=db.text("addressed_to_id IS NOT NULL")),
         # Tab counts and deadline tabs read state and due date without visiting the rows.
         db.Index("ix_delivery_recipient_status_due", "recipient_id", "status", "due_on"),
         # The leaderboard's recount of a day (its tallies are per Vietnamese day received).

@@ -159,6 +159,8 @@ class Document(db.Model):
     __table_args__ = (
         db.UniqueConstraint("authority_id", "year", "number"),
         db.Index("ix_document_state_issuer", "issuer_id", "state"),
+        # A department's documents newest first (its leaderboard page's list, keyset paged).
+        db.Index("ix_document_issuer_issued", "issuer_id", "issued_at", "id"),
     )
 
     @hybrid_property

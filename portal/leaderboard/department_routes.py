@@ -29,8 +29,9 @@ def _department_or_404(organisation_id) -> Organisation:
     return organisation
 
 
-def _page_number(name: str) -> int:
-    return request.args.get(name, 1, type=parse_id)
+def _cursor(name: str) -> int | None:
+    """Where a list's page starts (the id of the row before it); anything else: the first."""
+    return request.args.get(name, None, type=parse_id)
 
 
 @bp.get("/oversight/departments/<int:organisation_id>")
@@ -45,7 +46,8 @@ def department(organisation_id):
         return _merged_department(organisation, period, error, board)
     rank, row = place
     ids = board.ids_counted_as(organisation)
-    sent = drilldown.sent_to_ministry(ids, period, _page_number("sent_page"))
+    sent = drilldown.sent_to_ministry(ids, period, _cursor("sent_after"),
+                                      total=row["total_sent"])
     overseer = policy.can_oversee(current_user)
     form = AssessmentForm(first=period.first, last=period.last)
     return render_template(
@@ -54,7 +56,7 @@ def department(organisation_id):
         name=row.name, predecessors=_with_last_periods(row.predecessors),
         trend=charts.trend_chart(board, organisation),
         own=organisation.id == current_user.organisation_id,
-        received=drilldown.received_from_ministry(ids, period, _page_number("received_page"),
+        received=drilldown.received_from_ministry(ids, period, _cursor("received_after"),
                                                   total=row["total_received"]),
         sent=sent, channels=drilldown.channels_of(sent.items), today=local_today(),
         verdict=drilldown.deadline_verdict, verdict_labels=drilldown.VERDICT_LABELS,

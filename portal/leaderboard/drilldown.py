@@ -6,14 +6,14 @@ department merged into this one are its own (`Leaderboard.ids_counted_as`).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.clock import as_local
+from portal.clock import as_local, start_of_local_day
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.extensions import db
@@ -47,13 +47,16 @@ CHANNEL_LABELS = {
 
 @dataclass
 class Page:
+    """One page of a list, newest first, and where the next one starts (keyset paging)."""
+
     items: list
     total: int
-    number: int
+    after: int | None  # the cursor this page started after; None on the first page
+    next_after: int | None  # the cursor of the next page; None on the last
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+    def first(self) -> bool:
+        return self.after is None
 
 
 def deadline_verdict(delivery: Delivery, today: date) -> str | None:
@@ -68,16 +71,44 @@ def deadline_verdict(delivery: Delivery, today: date) -> str | None:
     return Verdict.NOT_YET_DUE if delivery.due_on >= today else Verdict.OVERDUE
 
 
-def _page(query, number: int, order_by, total: int | None = None) -> Page:
-    if total is None:
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
-    items = db.session.scalars(query.order_by(*order_by)
-                               .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).unique().all()
-    return Page(list(items), total, number)
+def _page(of_one, ids: list[int], model, at_column, after: int | None, total: int,
+          options=()) -> Page:
+    """The PAGE_SIZE rows after the row `after` names, newest first by (at_column, id), of
+    these organisations' lists (`of_one(id)`: the query of one). Each organisation's list is
+    read in its index's order, so a page reads a page's rows, not the period's; a cursor
+    naming no row (stale, or made up) gives the first page."""
+    if not ids:
+        return Page([], total, None, None)
+    start = None
+    if after:
+        start = db.session.execute(select(at_column, model.id).where(model.id == after)).first()
+    newest = (at_column.desc(), model.id.desc())
+    heads = []
+    for one in ids:
+        query = of_one(one).with_only_columns(model.id.label("id"), at_column.label("at"))
+        if start is not None:
+            query = query.where(or_(at_column < start[0],
+                                    and_(at_column == start[0], model.id < start[1])))
+        heads.append(select(query.order_by(*newest).limit(PAGE_SIZE + 1).subquery()))
+    merged = union_all(*heads).subquery() if len(heads) > 1 else heads[0].subquery()
+    chosen = db.session.execute(select(merged.c.id).order_by(merged.c.at.desc(),
+                                                             merged.c.id.desc())
+                                .limit(PAGE_SIZE + 1)).scalars().all()
+    rows = {row.id: row for row in db.session.scalars(
+        select(model).where(model.id.in_(chosen[:PAGE_SIZE])).options(*options)).unique()}
+    items = [rows[i] for i in chosen[:PAGE_SIZE]]
+    more = len(chosen) > PAGE_SIZE
+    return Page(items, total, start[1] if start else None, items[-1].id if more else None)
 
 
-def received_from_ministry(ids: list[int], period: Period, page: int = 1, *,
+def _received_within(moment, period: Period):
+    """The period's days as a range of instants: what the (organisation, moment, id) indexes
+    answer in order (`received_on` is the Vietnamese day of `received_at`)."""
+    return (moment >= start_of_local_day(period.first),
+            moment < start_of_local_day(period.last + timedelta(days=1)))
+
+
+def received_from_ministry(ids: list[int], period: Period, after: int | None = None, *,
                            total: int) -> Page:
     """Deliveries from the ministry side to these departments, received in the period.
 
@@ -85,26 +116,48 @@ def received_from_ministry(ids: list[int], period: Period, page: int = 1, *,
     walks every page to hold the two equal): counting them again would read every one of a
     year's deliveries of a large department (143,000 at 10 M) for each page shown."""
     issuer = aliased(Organisation)
-    query = (select(Delivery)
-             .join(Document, Document.id == Delivery.document_id)
-             .join(issuer, issuer.id == Document.issuer_id)
-             .where(Delivery.recipient_id.in_(ids), issuer.kind.in_(MINISTRY_SIDE),
-                    Delivery.received_on.between(period.first, period.last),
-                    Delivery.status != Status.RECALL_AGREED)
-             .options(joinedload(Delivery.document).joinedload(Document.issuer)))
-    return _page(query, page, (Delivery.received_at.desc(), Delivery.id.desc()), total)
+
+    def of_one(list_key):
+        # A department's list is what it received itself and what a merge passed on from it,
+        # as the tallies count them (by the organisation addressed); each read by its index.
+        organisation_id, passed_on = list_key
+        addressed = (Delivery.addressed_to_id == organisation_id if passed_on
+                     else and_(Delivery.recipient_id == organisation_id,
+                               Delivery.addressed_to_id.is_(None)))
+        return (select(Delivery)
+                .join(Document, Document.id == Delivery.document_id)
+                .join(issuer, issuer.id == Document.issuer_id)
+                .where(addressed,
+                       issuer.kind.in_(MINISTRY_SIDE),
+                       Delivery.received_on.between(period.first, period.last),
+                       Delivery.status != Status.RECALL_AGREED,
+                       *_received_within(Delivery.received_at, period)))
+
+    return _page(of_one, [(i, passed_on) for i in ids for passed_on in (False, True)],
+                 Delivery, Delivery.received_at, after, total,
+                 (joinedload(Delivery.document).joinedload(Document.issuer),))
 
 
-def sent_to_ministry(ids: list[int], period: Period, page: int = 1) -> Page:
-    """Documents these departments sent to the ministry side in the period, each once."""
+def sent_to_ministry(ids: list[int], period: Period, after: int | None = None, *,
+                     total: int) -> Page:
+    """Documents these departments sent to the ministry side in the period, each once.
+
+    `total` is the row's total sent (the documents through the portal and through the axis:
+    the same documents, unless one went through both)."""
     recipient = aliased(Organisation)
     delivered = (select(Delivery.id)
                  .join(recipient, recipient.id == Delivery.recipient_id)
                  .where(Delivery.document_id == Document.id, recipient.kind.in_(MINISTRY_SIDE),
                         Delivery.received_on.between(period.first, period.last),
                         Delivery.status != Status.RECALL_AGREED))
-    query = select(Document).where(Document.issuer_id.in_(ids), delivered.exists())
-    return _page(query, page, (Document.issued_at.desc(), Document.id.desc()))
+
+    def of_one(organisation_id):
+        # Received in the period, so issued before its end: the index's range.
+        return select(Document).where(Document.issuer_id == organisation_id,
+                                      _received_within(Document.issued_at, period)[1],
+                                      delivered.exists())
+
+    return _page(of_one, ids, Document, Document.issued_at, after, total)
 
 
 def channels_of(documents: list[Document]) -> dict[int, list[str]]:

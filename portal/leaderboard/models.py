@@ -2,9 +2,9 @@
 
 `DailyTally` holds one organisation's counts for one Vietnamese day, so a year's table sums a
 few thousand rows instead of grouping millions of deliveries. Database triggers (migration
-7b0f945a4b78) write the day of every inserted, changed or deleted delivery into `StaleDay`;
-`tallies.refresh_tallies` recounts those days from the deliveries before the table is read.
-Counts therefore never drift from the records, whatever path wrote them.
+c4e2a7f91b3d) write what every inserted, changed or deleted delivery changes into
+`TallyChange`; the writing transaction applies those rows before it commits (tallies.py), so
+counts never drift from the records, whatever path wrote them.
 """
 
 from enum import StrEnum
@@ -32,8 +32,29 @@ class DailyTally(db.Model):
     unsigned_sent = db.Column(db.Integer, nullable=False, default=0)
 
 
+class TallyChange(db.Model):
+    """What one change of deliveries does to one organisation's tally of one day (written by
+    triggers): deltas of the received columns, or a mark to recount its sent documents."""
+
+    __tablename__ = "leaderboard_day_change"
+
+    id = db.Column(BIG_ID, primary_key=True)
+    organisation_id = db.Column(db.Integer, nullable=False)
+    day = db.Column(db.Date, nullable=False)
+    recount_sent = db.Column(db.Boolean, nullable=False, default=False)
+    interaction_received_from_ministry = db.Column(db.Integer, nullable=False, default=0)
+    interaction_processed = db.Column(db.Integer, nullable=False, default=0)
+    deadline_documents = db.Column(db.Integer, nullable=False, default=0)
+    deadline_replied = db.Column(db.Integer, nullable=False, default=0)
+    deadline_replied_on_time = db.Column(db.Integer, nullable=False, default=0)
+    axis_received_from_ministry = db.Column(db.Integer, nullable=False, default=0)
+    # PostgreSQL: the writing transaction (server default txid_current()), so that a writer
+    # takes its own rows only.
+    transaction_id = db.Column(db.BigInteger)
+
+
 class StaleDay(db.Model):
-    """A day whose tallies must be recounted (written by triggers; duplicates allowed)."""
+    """A day whose tallies must be recounted whole (bulk loads; duplicates allowed)."""
 
     __tablename__ = "leaderboard_stale_day"
 

@@ -1,157 +1,68 @@
-"""What the leaderboard counts, defined once, and the daily tallies kept from it.
+"""The daily tallies, kept current in the transaction that changes what they count.
 
-Every column is a count of deliveries between a department and the ministry side (the
-ministry and its units), by the Vietnamese day the delivery was received (`received_on`; in the
-portal a document is received the moment it is dispatched, so for the "sent" columns this is
-also the day it was sent). `counts_select` is the one definition; the daily tallies are that
-query grouped by day, and `raw_counts` is it over a whole period, without the tallies (tests
-and benchmarks hold the two equal).
+What is counted is defined once, in counting.py. The tallies hold it per organisation and day.
 
-Received from the ministry (per recipient department, delivered through the portal):
-- interaction_received_from_ministry: deliveries, except those the ministry recalled (15).
-- interaction_processed: of those, acknowledged (tiếp nhận) and not refused: 03 and beyond.
-- deadline_documents: of those with a reply deadline, all but refused ones (02): a refusal
-  hands the document back to its sender with a reason, and is counted as not processed.
-- deadline_replied, deadline_replied_on_time: answered by a reply; on time when the reply's
-  Vietnamese day is on or before the due date (the last minute of the last day counts).
-- axis_received_from_ministry: the same deliveries as the first column, through the axis.
-Sent to the ministry (per sending department; a document to several ministry units counts once):
-- interaction_sent_to_ministry, axis_sent_to_ministry: documents, per channel, not recalled.
-- unsigned_sent: of those documents, the ones that went out without the organisation's
-  signature (`document.sealed_at` empty).
+How they stay exact. Database triggers (migration c4e2a7f91b3d) write, for every delivery
+inserted, deleted or changed in a counted column, a `TallyChange` row: what the delivery's old
+row took from and its new row adds to the received columns of its (organisation, day), exact
+deltas; and, when a department's document to the ministry side is concerned (or its seal
+changes), a mark to recount that department's sent documents of that day: the sent columns
+count documents, and a delivery alone cannot say whether another delivery of its document still
+counts it. Just before the session commits, `apply_changes` takes its transaction's rows, adds
+the deltas to the tallies and recounts the marked (department, day) pairs, which the indexes
+answer from a few dozen rows. An issue to 63 departments adds 63 deltas; nothing is read again.
+The same mechanism on both databases: only the triggers' dialect differs.
+
+Concurrent writers (PostgreSQL). Each writer first takes a transaction-scoped advisory lock
+per day it touches, in day order (so two writers never wait for each other in a cycle), then
+adds its deltas with an upsert that increments, and recounts its sent pairs: after the lock,
+each statement sees every transaction that touched the day before (READ COMMITTED takes a new
+snapshot per statement), so no update is lost. A writer takes only its own rows (each carries
+its transaction id). SQLite has one writer at a time.
+
+What a commit outside the session leaves (rows written through a raw connection) and days
+marked `StaleDay` (bulk loads, rows from before c4e2a7f91b3d) are brought up to date by the
+next reader (`refresh_tallies`); `rebuild_tallies` recounts everything.
 """
 
+import functools
+import weakref
+from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Date, and_, case, delete, func, insert, literal, select, text, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import and_, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
-from portal.deliveries.models import Channel, Delivery, Status
+from portal.deliveries.models import Delivery
 from portal.documents.models import Document
 from portal.extensions import db
-from portal.leaderboard.models import DailyTally, StaleDay
-from portal.organisations.models import Organisation, OrganisationKind
+from portal.leaderboard.counting import (
+    COLUMNS,
+    MINISTRY_SIDE,
+    RECEIVED_COLUMNS,
+    SENT_COLUMNS,
+    counts_select,
+    local_date,
+    raw_counts,
+    sent_select,
+    unindexed_date,
+)
+from portal.leaderboard.models import DailyTally, StaleDay, TallyChange
 from portal.transaction import keep_read_side_work
 
-RECEIVED_COLUMNS = ("interaction_received_from_ministry", "interaction_processed",
-                    "deadline_documents", "deadline_replied", "deadline_replied_on_time",
-                    "axis_received_from_ministry")
-SENT_COLUMNS = ("interaction_sent_to_ministry", "axis_sent_to_ministry", "unsigned_sent")
-COLUMNS = RECEIVED_COLUMNS + SENT_COLUMNS
+# What the leaderboard's modules import from here, defined in counting.py.
+__all__ = ["COLUMNS", "MINISTRY_SIDE", "local_date", "raw_counts", "tallied_counts",
+           "unindexed_date", "refresh_tallies", "rebuild_tallies", "apply_changes"]
 
-MINISTRY_SIDE = (OrganisationKind.MINISTRY, OrganisationKind.MINISTRY_UNIT)
-# Serialises recounts on PostgreSQL (two recounts of one day would both insert its rows).
+# Advisory locks (PostgreSQL): one per day, (RECOUNT_LOCK, day's ordinal); RECOUNT_LOCK alone
+# serialises the readers that take what others' commits left.
 RECOUNT_LOCK = 7_302_019
-
-
-class local_date(FunctionElement):  # noqa: N801  (used like an SQL function)
-    """The Vietnamese calendar day of a stored UTC instant."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(local_date, "postgresql")
-def _local_date_postgresql(element, compiler, **kw):
-    return f"CAST(timezone('Asia/Ho_Chi_Minh', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(local_date, "sqlite")
-def _local_date_sqlite(element, compiler, **kw):
-    # Vietnam has kept UTC+7 without daylight saving since 1975.
-    return f"date({compiler.process(element.clauses, **kw)}, '+7 hours')"
-
-
-class unindexed_date(FunctionElement):  # noqa: N801  (used like an SQL function)
-    """A date column's value, which the database is not to search by its index.
-
-    SQLite chooses an index by the terms of a query, not by how many rows they keep: a range
-    over a year of days received looks as good to it as a deadline still ahead, which a small
-    partial index answers. SQLite's way to rule an index out is a unary plus.
-    """
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(unindexed_date)
-def _unindexed_date(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(unindexed_date, "sqlite")
-def _unindexed_date_sqlite(element, compiler, **kw):
-    return f"+{compiler.process(element.clauses, **kw)}"
-
-
-def _count(condition):
-    return func.count(case((condition, literal(1))))
-
-
-def _count_documents(condition):
-    return func.count(func.distinct(case((condition, Document.id))))
-
-
-def counts_select(day_filter, *, by_day: bool):
-    """Counts per organisation (and per day when by_day) of the deliveries day_filter keeps."""
-    issuer, recipient = aliased(Organisation), aliased(Organisation)
-    portal = Delivery.channel == Channel.PORTAL
-    axis = Delivery.channel == Channel.AXIS
-    not_refused = Delivery.status != Status.REFUSED
-    deadline = and_(portal, not_refused, Delivery.due_on.is_not(None))
-    replied = and_(deadline, Delivery.replied_at.is_not(None))
-    zero = literal(0)
-
-    # A delivery a merge passed on counts for the organisation it was addressed to (as the
-    # period stood); the leaderboard folds that one into its successor's row when read.
-    addressed_to = func.coalesce(Delivery.addressed_to_id, Delivery.recipient_id)
-
-    def between(select_, organisation_column):
-        return (select_.select_from(Delivery).join(Document, Document.id == Delivery.document_id)
-                .join(issuer, issuer.id == Document.issuer_id)
-                .join(recipient, recipient.id == addressed_to)
-                .where(day_filter, Delivery.status != Status.RECALL_AGREED)
-                .group_by(organisation_column, *([Delivery.received_on] if by_day else [])))
-
-    day = [Delivery.received_on.label("day")] if by_day else []
-    received = between(select(
-        addressed_to.label("organisation_id"), *day,
-        _count(portal).label("interaction_received_from_ministry"),
-        _count(and_(portal, not_refused, Delivery.acknowledged_at.is_not(None)))
-        .label("interaction_processed"),
-        _count(deadline).label("deadline_documents"),
-        _count(replied).label("deadline_replied"),
-        _count(and_(replied, local_date(Delivery.replied_at) <= Delivery.due_on))
-        .label("deadline_replied_on_time"),
-        _count(axis).label("axis_received_from_ministry"),
-        *(zero.label(c) for c in SENT_COLUMNS),
-    ).where(issuer.kind.in_(MINISTRY_SIDE), recipient.kind == OrganisationKind.DEPARTMENT),
-        addressed_to)
-    sent = between(select(
-        Document.issuer_id.label("organisation_id"), *day,
-        *(zero.label(c) for c in RECEIVED_COLUMNS),
-        _count_documents(portal).label("interaction_sent_to_ministry"),
-        _count_documents(axis).label("axis_sent_to_ministry"),
-        _count_documents(Document.sealed_at.is_(None)).label("unsigned_sent"),
-    ).where(issuer.kind == OrganisationKind.DEPARTMENT, recipient.kind.in_(MINISTRY_SIDE)),
-        Document.issuer_id)
-    both = union_all(received, sent).subquery()
-    keys = [both.c.organisation_id, *([both.c.day] if by_day else [])]
-    return (select(*keys, *(func.sum(both.c[c]).label(c) for c in COLUMNS))
-            .group_by(*keys))
-
-
-def raw_counts(first: date, last: date) -> dict[int, dict[str, int]]:
-    """The period's counts per organisation, straight from the deliveries (no tallies)."""
-    rows = db.session.execute(counts_select(Delivery.received_on.between(first, last),
-                                            by_day=False))
-    return {row.organisation_id: {c: int(getattr(row, c)) for c in COLUMNS} for row in rows}
+_WROTE = "portal.leaderboard.wrote"
 
 
 def tallied_counts(first: date, last: date) -> dict[int, dict[str, int]]:
-    """The same counts summed from the daily tallies (recounting stale days first)."""
+    """The same counts summed from the daily tallies (bringing left-over changes in first)."""
     refresh_tallies()
     rows = db.session.execute(
         select(DailyTally.organisation_id, *(func.sum(getattr(DailyTally, c)).label(c)
@@ -160,17 +71,126 @@ def tallied_counts(first: date, last: date) -> dict[int, dict[str, int]]:
     return {row.organisation_id: {c: int(getattr(row, c)) for c in COLUMNS} for row in rows}
 
 
+class _Changes:
+    """Taken change rows: the received deltas per (day, organisation), the sent pairs."""
+
+    def __init__(self, rows):
+        self.deltas = defaultdict(lambda: [0] * len(RECEIVED_COLUMNS))
+        self.sent = defaultdict(set)
+        for row in rows:
+            if row.recount_sent:
+                self.sent[row.day].add(row.organisation_id)
+            else:
+                totals = self.deltas[(row.day, row.organisation_id)]
+                for i, column in enumerate(RECEIVED_COLUMNS):
+                    totals[i] += getattr(row, column)
+
+    def days(self) -> set[date]:
+        return {day for day, _ in self.deltas} | set(self.sent)
+
+
+def _take_changes(session, *, own_only: bool) -> _Changes:
+    taken = delete(TallyChange).returning(TallyChange.day, TallyChange.organisation_id,
+                                          TallyChange.recount_sent,
+                                          *(getattr(TallyChange, c) for c in RECEIVED_COLUMNS))
+    if own_only and _postgresql(session):
+        taken = taken.where(TallyChange.transaction_id == func.txid_current())
+    return _Changes(session.execute(taken, execution_options={"synchronize_session": False}))
+
+
+def apply_changes(session=None) -> int:
+    """Apply this transaction's changes to the tallies (before it commits); return how many
+    (organisation, day) tallies were touched."""
+    session = session or db.session
+    changes = _take_changes(session, own_only=True)
+    _lock_days(session, changes.days())
+    return _apply(session, changes, skip_days=set())
+
+
+def _dialect(session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _postgresql(session) -> bool:
+    return _dialect(session) == "postgresql"
+
+
+def _lock_days(session, days) -> None:
+    if _postgresql(session):
+        for day in sorted(days):
+            session.execute(text("SELECT pg_advisory_xact_lock(:key, :day)"),
+                            {"key": RECOUNT_LOCK, "day": day.toordinal()})
+
+
+def _apply(session, changes: _Changes, skip_days: set[date]) -> int:
+    deltas = sorted((key, values) for key, values in changes.deltas.items()
+                    if key[0] not in skip_days and any(values))
+    if deltas:
+        session.execute(_upsert(_dialect(session), RECEIVED_COLUMNS, add=True), [
+            {"day": day, "organisation_id": organisation_id, **dict(zip(
+                RECEIVED_COLUMNS, values, strict=True)), **dict.fromkeys(SENT_COLUMNS, 0)}
+            for (day, organisation_id), values in deltas])
+    touched = defaultdict(set)
+    for day, organisation_id in (key for key, _ in deltas):
+        touched[day].add(organisation_id)
+    for day in sorted(changes.sent):
+        if day not in skip_days:
+            _recount_sent(session, day, sorted(changes.sent[day]))
+            touched[day] |= changes.sent[day]
+    # A tally counting nothing is no row; only a count taken from or recounted comes to 0.
+    shrunk = {key[0] for key, values in deltas if min(values) < 0} | set(changes.sent)
+    for day in sorted(shrunk - skip_days):
+        session.execute(delete(DailyTally).where(
+            DailyTally.day == day, DailyTally.organisation_id.in_(touched[day]),
+            *(getattr(DailyTally, c) == 0 for c in COLUMNS)),
+            execution_options={"synchronize_session": False})
+    return sum(len(v) for v in touched.values())
+
+
+def _recount_sent(session, day: date, organisations: list[int]) -> None:
+    """Replace the sent columns of these departments' tallies of the day by a fresh count."""
+    session.execute(update(DailyTally).where(
+        DailyTally.day == day, DailyTally.organisation_id.in_(organisations))
+        .values(dict.fromkeys(SENT_COLUMNS, 0)),
+        execution_options={"synchronize_session": False})
+    counted = session.execute(sent_select(and_(
+        Delivery.received_on == day, Document.issuer_id.in_(organisations)), by_day=True)).all()
+    if counted:
+        session.execute(_upsert(_dialect(session), SENT_COLUMNS, add=False), [
+            {"day": day, "organisation_id": row.organisation_id,
+             **dict.fromkeys(RECEIVED_COLUMNS, 0), **{c: getattr(row, c) for c in SENT_COLUMNS}}
+            for row in sorted(counted, key=lambda r: r.organisation_id)])
+
+
+@functools.cache
+def _upsert(dialect: str, columns, *, add: bool):
+    """INSERT of tallies that, for a tally already there, adds to these columns (or sets
+    them). One statement whatever the rows (executemany): its SQL is compiled once."""
+    added = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](
+        DailyTally.__table__)
+    table = DailyTally.__table__.c
+    return added.on_conflict_do_update(
+        index_elements=[table.day, table.organisation_id],
+        set_={c: (table[c] + added.excluded[c]) if add else added.excluded[c] for c in columns})
+
+
 def refresh_tallies() -> int:
-    """Recount every day a trigger marked as changed; return how many days were recounted."""
-    if db.session.scalar(select(StaleDay.id).limit(1)) is None:
+    """Bring in what commits outside the session left and recount the days marked stale;
+    return how many tallies or days were brought up to date."""
+    session = db.session
+    if (session.scalar(select(TallyChange.id).limit(1)) is None
+            and session.scalar(select(StaleDay.id).limit(1)) is None):
         return 0
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECOUNT_LOCK})
+    if _postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECOUNT_LOCK})
     # Taking the marks is the first write: on SQLite it holds the write lock from here on.
-    days = set(db.session.scalars(delete(StaleDay).returning(StaleDay.day)))
-    recount_days(days)
+    days = set(session.scalars(delete(StaleDay).returning(StaleDay.day)))
+    changes = _take_changes(session, own_only=False)
+    _lock_days(session, days | changes.days())
+    recount_days(days)  # a day recounted whole counts its changes already
+    done = len(days) + _apply(session, changes, skip_days=days)
     keep_read_side_work()
-    return len(days)
+    return done
 
 
 def recount_days(days) -> None:
@@ -186,9 +206,47 @@ def recount_days(days) -> None:
 
 def rebuild_tallies() -> int:
     """Recount every day that has deliveries (after a bulk load, or to check)."""
+    if _postgresql(db.session):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECOUNT_LOCK})
     db.session.execute(delete(StaleDay))
+    db.session.execute(delete(TallyChange))
     db.session.execute(delete(DailyTally))
     days = db.session.scalars(select(Delivery.received_on).distinct()).all()
     recount_days(days)
     db.session.flush()
     return len(days)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _keep_tallies_current(session) -> None:
+    """The writing transaction brings the tallies it changed up to date before it commits."""
+    session.flush()  # what the commit would flush next
+    if not session.info.pop(_WROTE, False):
+        return
+    if _has_table(session):
+        apply_changes(session)
+    session.info.pop(_WROTE, None)
+
+
+_READY = weakref.WeakSet()  # the engines whose database has the table
+
+
+def _has_table(session) -> bool:
+    """False while the schema is not yet made (a database migrated halfway, in tests)."""
+    bind = session.get_bind()
+    if bind not in _READY:
+        if not inspect(session.connection()).has_table(TallyChange.__tablename__):
+            return False
+        _READY.add(bind)
+    return True

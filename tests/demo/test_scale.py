@@ -8,6 +8,7 @@ from portal.clock import local_today
 from portal.deliveries.models import Delivery
 from portal.demo.scale import generate_deliveries
 from portal.demo.services import load_organisations
+from portal.documents.models import Document
 from portal.extensions import db
 from portal.leaderboard.services import Period, leaderboard
 from portal.leaderboard.tallies import raw_counts, tallied_counts
@@ -52,3 +53,28 @@ def test_it_can_be_run_again_and_adds_as_much_again(make):
     generate_deliveries(1_260)
     assert generate_deliveries(1_260) == 1_260
     assert db.session.scalar(select(func.count(Delivery.id))) == 2_520
+
+
+def test_each_day_is_sent_to_the_departments_standing_that_day(make):
+    from portal.organisations.services import merge_organisation
+
+    with action():
+        load_organisations()
+    make.user(find_by_code("VP"), "specialist")
+    merged_on = local_today() - timedelta(days=100)
+    merged, successor = find_by_code("HCM"), find_by_code("HNI")
+    with action():
+        merge_organisation(merged, successor, effective_on=merged_on)
+    generate_deliveries(6_300, first_day=local_today() - timedelta(days=500))
+
+    def days_received(organisation):
+        return db.session.execute(select(func.min(Delivery.received_on),
+                                         func.max(Delivery.received_on)).where(
+            Delivery.recipient_id == organisation.id)).one()
+
+    first, last = days_received(merged)
+    assert first < local_today() - timedelta(days=400) and last < merged_on
+    assert days_received(successor)[1] >= merged_on
+    sent = db.session.scalar(select(func.max(Delivery.received_on)).join(
+        Document, Document.id == Delivery.document_id).where(Document.issuer_id == merged.id))
+    assert sent < merged_on

@@ -1,11 +1,13 @@
 """A department's documents behind its row: the same definitions, record by record, and only
 for those who may see them."""
 
+import re
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 
+from portal.clock import LOCAL_TZ
 from portal.deliveries.models import Status
 from portal.leaderboard import drilldown
 from portal.leaderboard.services import Period, leaderboard, row_of
@@ -41,7 +43,7 @@ def test_the_lists_add_up_to_the_departments_row(records, history):
     _rank, row = row_of(board, records.a)
     ids = board.ids_counted_as(records.a)
     received = _every_delivery(ids, row)
-    sent = drilldown.sent_to_ministry(ids, MARCH)
+    sent = drilldown.sent_to_ministry(ids, MARCH, total=row["total_sent"])
 
     assert len(received) == row["total_received"] == 6
     verdicts = Counter(drilldown.deadline_verdict(d, TODAY) for d in received)
@@ -50,18 +52,20 @@ def test_the_lists_add_up_to_the_departments_row(records, history):
     assert verdicts["on_time"] == row["deadline_replied_on_time"]
     assert verdicts["on_time"] + verdicts["late"] == row["deadline_replied"]
     assert verdicts["late"] + verdicts["overdue"] == row.overdue
-    assert sent.total == row["total_sent"] == 2
+    assert len(sent.items) == sent.total == row["total_sent"] == 2
     channels = drilldown.channels_of(sent.items)
     assert sorted(map(tuple, channels.values())) == [("axis",), ("portal",)]
 
 
 def _every_delivery(ids, row) -> list:
-    """Every page of the received list, walked to its end."""
-    total = row["total_received"]
-    pages = drilldown.received_from_ministry(ids, MARCH, total=total).pages
-    return [delivery for number in range(1, pages + 1)
-            for delivery in drilldown.received_from_ministry(ids, MARCH, number,
-                                                             total=total).items]
+    """Every page of the received list, walked to its end by its cursors."""
+    items, after = [], None
+    while True:
+        page = drilldown.received_from_ministry(ids, MARCH, after, total=row["total_received"])
+        items += page.items
+        if page.next_after is None:
+            return items
+        after = page.next_after
 
 
 def test_a_long_list_is_paged_and_its_pages_hold_the_row_s_deliveries(records):
@@ -70,14 +74,91 @@ def test_a_long_list_is_paged_and_its_pages_hold_the_row_s_deliveries(records):
     records.send(records.ministry, [records.a], DAY, status=Status.RECALL_AGREED)
     board = leaderboard(MARCH)
     ids, (_rank, row) = board.ids_counted_as(records.a), row_of(board, records.a)
-    first, second = (drilldown.received_from_ministry(ids, MARCH, page,
-                                                      total=row["total_received"])
-                     for page in (1, 2))
-    assert (first.pages, len(first.items), len(second.items)) == (2, drilldown.PAGE_SIZE, 3)
+    total = row["total_received"]
+    first = drilldown.received_from_ministry(ids, MARCH, total=total)
+    second = drilldown.received_from_ministry(ids, MARCH, first.next_after, total=total)
+    assert (first.first, len(first.items), len(second.items)) == (True, drilldown.PAGE_SIZE, 3)
+    assert (second.first, second.next_after) == (False, None)
     assert not {d.id for d in first.items} & {d.id for d in second.items}
-    assert len({d.id for d in _every_delivery(ids, row)}) == row["total_received"]
-    last = drilldown.received_from_ministry(ids, MARCH, 99, total=row["total_received"])
-    assert last.number == 2  # past the end
+    every = _every_delivery(ids, row)
+    assert len({d.id for d in every}) == len(every) == total  # all of them, once each
+    assert [d.id for d in every] == sorted((d.id for d in every), reverse=True)  # newest first
+    for stale in (999_999, None):  # a cursor naming no row: the first page
+        again = drilldown.received_from_ministry(ids, MARCH, stale, total=total)
+        assert [d.id for d in again.items] == [d.id for d in first.items] and again.first
+
+
+def test_the_lists_of_a_department_and_its_predecessors_are_paged_as_one(records):
+    for n in range(drilldown.PAGE_SIZE + 5):
+        at = local_moment(DAY, 8, n)
+        records.send(records.ministry, [records.a if n % 2 else records.b], DAY, at=at)
+        records.send(records.b if n % 3 else records.a, [records.office], DAY, at=at)
+    ids, pages = [records.a.id, records.b.id], {}
+    for name, read in (("received", drilldown.received_from_ministry),
+                       ("sent", drilldown.sent_to_ministry)):
+        first = read(ids, MARCH, total=0)
+        second = read(ids, MARCH, first.next_after, total=0)
+        pages[name] = first.items + second.items
+        assert (len(first.items), len(second.items)) == (drilldown.PAGE_SIZE, 5)
+    moments = [d.received_at for d in pages["received"]]
+    assert moments == sorted(moments, reverse=True)
+    assert [d.issued_at for d in pages["sent"]] == sorted(moments, reverse=True)
+    assert drilldown.received_from_ministry([], MARCH, total=0).items == []
+
+
+def test_the_sent_list_is_paged_by_its_cursor(records):
+    for _ in range(drilldown.PAGE_SIZE + 2):
+        records.send(records.a, [records.office], DAY)
+    board = leaderboard(MARCH)
+    ids, (_rank, row) = board.ids_counted_as(records.a), row_of(board, records.a)
+    first = drilldown.sent_to_ministry(ids, MARCH, total=row["total_sent"])
+    second = drilldown.sent_to_ministry(ids, MARCH, first.next_after, total=row["total_sent"])
+    assert (len(first.items), len(second.items), second.next_after) == (
+        drilldown.PAGE_SIZE, 2, None)
+    assert len({d.id for d in first.items + second.items}) == row["total_sent"]
+
+
+def test_the_page_follows_its_cursors_and_a_hostile_one_gives_the_first_page(
+        records, make, client, auth):
+    for _ in range(drilldown.PAGE_SIZE + 1):
+        records.send(records.ministry, [records.a], DAY)
+        records.send(records.a, [records.office], DAY)
+    auth.login(make.user(records.ministry, "reviewer").email)
+    path = f"/oversight/departments/{records.a.id}?{QUERY}"
+    first = client.get(path).text
+    assert first.count("received_after=") == 1 and first.count("sent_after=") == 1
+    cursor = re.search(r"received_after=(\d+)", first).group(1)
+    second = client.get(f"{path}&received_after={cursor}").text
+    assert "Newest first" in second or "Mới nhất" in second
+    assert second.count("V/v thử nghiệm") < first.count("V/v thử nghiệm")
+    for hostile in ("-1", "abc", "1e9", "99999999999999999999", "0", "'; DROP TABLE x", "999"):
+        response = client.get(f"/oversight/departments/{records.a.id}", query_string={
+            "from": "2026-03-01", "to": "2026-03-31", "received_after": hostile,
+            "sent_after": hostile, "received_page": 3})
+        assert response.status_code == 200
+        assert response.text.count("V/v thử nghiệm") == first.count("V/v thử nghiệm")
+
+
+def test_the_page_takes_the_same_queries_on_every_page_however_long_its_lists(
+        records, make, client, auth):
+    from tests.queries import queries_of
+
+    auth.login(make.user(records.ministry, "reviewer").email)
+    path = f"/oversight/departments/{records.a.id}?{QUERY}"
+    for _ in range(3):
+        records.send(records.ministry, [records.a], DAY)
+        records.send(records.a, [records.office], DAY)
+    queries_of(client, path)
+    few = queries_of(client, path)
+    for _ in range(2 * drilldown.PAGE_SIZE):
+        records.send(records.ministry, [records.a], DAY)
+        records.send(records.a, [records.office], DAY)
+    assert queries_of(client, path) == few
+    page = client.get(path).text
+    cursors = {name: re.search(rf"{name}=(\d+)", page).group(1)
+               for name in ("received_after", "sent_after")}
+    assert queries_of(client, f"{path}&received_after={cursors['received_after']}"
+                                f"&sent_after={cursors['sent_after']}") == few + 2
 
 
 @pytest.fixture
@@ -120,3 +201,14 @@ def test_anything_but_a_department_answers_404(records, viewers, client, auth):
     auth.login(viewers["reviewer"].email)
     assert client.get(f"/oversight/departments/{records.office.id}").status_code == 404
     assert client.get("/oversight/departments/999999").status_code == 404
+
+
+def test_the_lists_hold_the_period_s_first_and_last_minute_and_nothing_after(records):
+    edges = [local_moment(MARCH.first, 0, 0, 0), local_moment(MARCH.last, 23, 59, 59),
+             local_moment(MARCH.last + timedelta(days=1), 0, 0, 0)]
+    for at in edges:
+        records.send(records.ministry, [records.a], at.astimezone(LOCAL_TZ).date(), at=at)
+        records.send(records.a, [records.office], at.astimezone(LOCAL_TZ).date(), at=at)
+    received = drilldown.received_from_ministry([records.a.id], MARCH, total=2)
+    sent = drilldown.sent_to_ministry([records.a.id], MARCH, total=2)
+    assert len(received.items) == len(sent.items) == 2

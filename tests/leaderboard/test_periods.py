@@ -233,9 +233,6 @@ def test_the_last_period_a_department_stood_ends_the_day_before_its_merger(world
     db.session.rollback()
 
 
-@pytest.mark.xfail(strict=True, reason="drilldown.received_from_ministry selects by recipient_id; "
-                   "a delivery a merger passed on is counted (tallies) where it was addressed "
-                   "(addressed_to_id): helper C's drilldown.py is to select by that too")
 def test_a_predecessor_s_record_lists_the_deliveries_its_merger_passed_on(world, client, auth):
     auth.login(world.reviewer.email)
     page = client.get(f"/oversight/departments/{world.ha_giang.id}"
