@@ -28,14 +28,20 @@ from portal.leaderboard.tallies import raw_counts
 from portal.organisations.models import Organisation
 from portal.transaction import action
 from tests.leaderboard.reorganisation import apply_reorganisation
+from tests.worlds import Snapshot
 
 SHARED_APPENDIX = (Path(__file__).resolve().parents[2].parent
                    / "shared/data/appendix-2019-01-01_2019-08-12.csv")
 
 
-@pytest.fixture
-def demo(app):
-    """The organisations and the history records (not the PDFs of the demo letters)."""
+@pytest.fixture(scope="module")
+def app(module_app):
+    """One app for the module: the history is written once (`demo`)."""
+    return module_app
+
+
+@pytest.fixture(scope="module")
+def written_once(app):
     with action():
         load_organisations()
         load_people("demo password 2019")
@@ -49,6 +55,14 @@ def demo(app):
     with action():
         assert load_2019_assessments(reviewer, leader) == 5 + 17
     assert load_2019_assessments(reviewer, leader) == 0  # once only
+    return Snapshot(app)
+
+
+@pytest.fixture
+def demo(written_once):
+    """The organisations and the history records (not the PDFs of the demo letters), as they
+    were written, put back before each test (tests.worlds)."""
+    written_once.restore()
 
 
 def _appendix():
