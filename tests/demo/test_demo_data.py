@@ -7,8 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.auth.models import User
+from portal.clock import local_today
+from portal.demo.history import PERIOD_2019, read_appendix_2019
 from portal.demo.services import DEMO_PEOPLE, demo_email
 from portal.extensions import db
+from portal.leaderboard.services import Period, leaderboard
 from portal.organisations.models import Organisation
 from tests.worlds import Snapshot
 
@@ -130,3 +133,12 @@ def test_the_demo_letters_print_their_signer_and_carry_the_ministrys_seal(loaded
     assert "GIÁM ĐỐC\nBùi Thị Ngọc" in reply_text
     assert [line.strip() for line in reply_text.splitlines()[:3]] == [
         "UBND THÀNH PHỐ HÀ NỘI", "SỞ NÔNG NGHIỆP", "VÀ MÔI TRƯỜNG"]
+
+
+def test_the_leaderboard_shows_the_34_this_year_and_the_63_of_2019_for_2019(loaded):
+    today = local_today()
+    this_year = leaderboard(Period(date(today.year, 1, 1), today))
+    assert len(this_year.rows) == 34
+    assert all(r.name.startswith("Sở Nông nghiệp và Môi trường ") for r in this_year.rows)
+    in_2019 = leaderboard(Period(*PERIOD_2019))
+    assert sorted(r.name for r in in_2019.rows) == sorted(read_appendix_2019())
