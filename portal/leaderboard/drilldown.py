@@ -21,7 +21,7 @@ from portal.leaderboard.services import Period
 from portal.leaderboard.tallies import MINISTRY_SIDE
 from portal.organisations.models import Organisation
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 class Verdict(StrEnum):
