@@ -26,7 +26,7 @@ from portal.deliveries.inbox import recount_tallies
 from portal.deliveries.models import OPEN_STATUSES, Delivery, DeliveryEvent
 from portal.documents.models import Document, DocumentState, NumberRegister
 from portal.extensions import db
-from portal.organisations.models import Organisation, final_successor
+from portal.organisations.models import Organisation, final_successor, successors_from
 from portal.rules import PortalError
 from portal.signing.models import SigningIdentity
 
@@ -178,13 +178,7 @@ def _passed_deliveries(organisation: Organisation) -> list[Delivery]:
 def _passed_from(delivery, organisation) -> bool:
     """Whether the delivery reached the successor through this organisation."""
     holder = db.session.get(Organisation, delivery.addressed_to_id)
-    seen = set()
-    while holder is not None and holder.id not in seen:
-        if holder.id == organisation.id:
-            return True
-        seen.add(holder.id)
-        holder = holder.successor
-    return False
+    return any(o.id == organisation.id for o in successors_from(holder))
 
 
 def check_undo(organisation: Organisation) -> UndoCheck:

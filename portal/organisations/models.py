@@ -68,6 +68,16 @@ class Organisation(db.Model):
         return f"<Organisation {self.code}>"
 
 
+def successors_from(organisation: Organisation | None):
+    """The organisation and each one it was merged into, whatever the dates, in turn (a
+    cycle, which merges refuse, ends the walk)."""
+    seen = set()
+    while organisation is not None and organisation.id not in seen:
+        seen.add(organisation.id)
+        yield organisation
+        organisation = organisation.successor
+
+
 def final_successor(organisation: Organisation, on: date | None = None) -> Organisation:
     """The organisation that carries this one's work on a day (itself when not merged by then).
 

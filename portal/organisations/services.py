@@ -11,7 +11,12 @@ from portal.collation import by_name
 from portal.documents import numbering
 from portal.extensions import db
 from portal.organisations.merging import take_effect
-from portal.organisations.models import Organisation, OrganisationKind, OrganisationName
+from portal.organisations.models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationName,
+    successors_from,
+)
 from portal.rules import PortalError
 from portal.signing.reissue import reissue_seal
 
@@ -163,13 +168,7 @@ def check_merge(organisation, successor, effective_on: date | None = None) -> No
 
 
 def _leads_back_to(successor, organisation) -> bool:
-    seen = set()
-    while successor is not None and successor.id not in seen:
-        if successor.id == organisation.id:
-            return True
-        seen.add(successor.id)
-        successor = successor.successor
-    return False
+    return any(o.id == organisation.id for o in successors_from(successor))
 
 
 def merge_organisation(organisation, successor, *, effective_on, actor=None, basis="",
