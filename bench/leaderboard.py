@@ -13,7 +13,7 @@ day's to the departments standing that day (`portal/demo/scale.py`, as `flask de
   open deadlines, marks, thresholds), for the last year, for a half year spanning the 1 July
   2025 mergers (predecessors folded into their successors' rows) and for a half year as long
   without them;
-- the same counts straight from the deliveries (`tallies.raw_counts`, the columns' definition
+- the same counts straight from the deliveries (`counting.raw_counts`, the columns' definition
   as one GROUP BY with its joins), and a bare `GROUP BY recipient_id` over the year's rows;
 - the leaderboard just after a new delivery and just after a status change (the first read:
   the writing transaction brought the tallies up to date);
@@ -69,8 +69,8 @@ def _run(url, args):
     with app.app_context():
         from portal.clock import local_today
         from portal.extensions import db
+        from portal.leaderboard.counting import raw_counts
         from portal.leaderboard.services import Period, leaderboard
-        from portal.leaderboard.tallies import raw_counts
 
         renames, merges = apply_reorganisation_2025()
         print(f"reorganisation 2025: {renames} renames, {merges} merges")

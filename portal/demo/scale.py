@@ -26,7 +26,8 @@ from portal.deliveries.inbox import rebuild_tallies as rebuild_inbox_tallies
 from portal.deliveries.models import Delivery
 from portal.documents.models import Document
 from portal.extensions import db
-from portal.leaderboard.tallies import MINISTRY_SIDE, rebuild_tallies
+from portal.leaderboard.counting import MINISTRY_SIDE
+from portal.leaderboard.tallies import rebuild_tallies
 from portal.organisations.models import Organisation, OrganisationKind
 
 BATCH = 20_000

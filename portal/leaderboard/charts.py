@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.leaderboard.counting import COLUMNS
 from portal.leaderboard.models import DailyTally
 from portal.leaderboard.services import Leaderboard, Row, short_name
-from portal.leaderboard.tallies import COLUMNS
 from portal.organisations.models import Organisation
 
 # The rates chart, in SVG user units (the picture scales to the page's width).

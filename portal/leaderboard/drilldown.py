@@ -17,8 +17,8 @@ from portal.clock import as_local, start_of_local_day
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.leaderboard.counting import MINISTRY_SIDE
 from portal.leaderboard.services import Period
-from portal.leaderboard.tallies import MINISTRY_SIDE
 from portal.organisations.models import Organisation
 
 PAGE_SIZE = 25

@@ -19,9 +19,10 @@ from portal.collation import sort_key
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.extensions import cache, db
+from portal.leaderboard.counting import COLUMNS, MINISTRY_SIDE, unindexed_date
 from portal.leaderboard.models import Assessment, AssessmentState, OversightSettings
 from portal.leaderboard.standing import Predecessor, Standing, standing_on
-from portal.leaderboard.tallies import COLUMNS, MINISTRY_SIDE, tallied_counts, unindexed_date
+from portal.leaderboard.tallies import tallied_counts
 from portal.organisations.models import Organisation
 from portal.transaction import after_commit
 

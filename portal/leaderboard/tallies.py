@@ -39,21 +39,13 @@ from portal.documents.models import Document
 from portal.extensions import db
 from portal.leaderboard.counting import (
     COLUMNS,
-    MINISTRY_SIDE,
     RECEIVED_COLUMNS,
     SENT_COLUMNS,
     counts_select,
-    local_date,
-    raw_counts,
     sent_select,
-    unindexed_date,
 )
 from portal.leaderboard.models import DailyTally, StaleDay, TallyChange
 from portal.transaction import keep_read_side_work
-
-# What the leaderboard's modules import from here, defined in counting.py.
-__all__ = ["COLUMNS", "MINISTRY_SIDE", "local_date", "raw_counts", "tallied_counts",
-           "unindexed_date", "refresh_tallies", "rebuild_tallies", "apply_changes"]
 
 # Advisory locks (PostgreSQL): one per day, (RECOUNT_LOCK, day's ordinal); RECOUNT_LOCK alone
 # serialises the readers that take what others' commits left.

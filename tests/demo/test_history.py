@@ -23,8 +23,8 @@ from portal.demo.history import (
 from portal.demo.services import demo_email, load_organisations, load_people
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.leaderboard.counting import raw_counts
 from portal.leaderboard.services import APPENDIX_COLUMNS, Period, leaderboard
-from portal.leaderboard.tallies import raw_counts
 from portal.organisations.models import Organisation
 from portal.transaction import action
 from tests.leaderboard.reorganisation import apply_reorganisation

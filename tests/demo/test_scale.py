@@ -10,8 +10,9 @@ from portal.demo.scale import generate_deliveries
 from portal.demo.services import load_organisations
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.leaderboard.counting import raw_counts
 from portal.leaderboard.services import Period, leaderboard
-from portal.leaderboard.tallies import raw_counts, tallied_counts
+from portal.leaderboard.tallies import tallied_counts
 from portal.organisations.services import find_by_code
 from portal.transaction import action
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.leaderboard.counting import COLUMNS, raw_counts
 from portal.leaderboard.services import Period, leaderboard
-from portal.leaderboard.tallies import COLUMNS, raw_counts
 from portal.organisations import services as organisations
 from portal.organisations.models import Organisation
 from portal.transaction import action

@@ -9,15 +9,9 @@ from sqlalchemy import delete, func, select, update
 from portal.deliveries.models import Delivery, Status
 from portal.documents.models import Document
 from portal.extensions import db
+from portal.leaderboard.counting import COLUMNS, counts_select, raw_counts
 from portal.leaderboard.models import DailyTally, StaleDay, TallyChange
-from portal.leaderboard.tallies import (
-    COLUMNS,
-    counts_select,
-    raw_counts,
-    rebuild_tallies,
-    refresh_tallies,
-    tallied_counts,
-)
+from portal.leaderboard.tallies import rebuild_tallies, refresh_tallies, tallied_counts
 from tests.leaderboard.conftest import local_moment
 
 FIRST, LAST = date(2026, 1, 1), date(2026, 3, 31)

@@ -12,8 +12,9 @@ from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally, Status
 from portal.extensions import db
 from portal.jobs.runner import run_queued_here
+from portal.leaderboard.counting import raw_counts
 from portal.leaderboard.services import Period, leaderboard
-from portal.leaderboard.tallies import raw_counts, tallied_counts
+from portal.leaderboard.tallies import tallied_counts
 from portal.organisations import services as organisations
 from portal.transaction import action
 from tests.conftest import csrf_token_from
