@@ -144,6 +144,13 @@ def load_config(environ=None, overrides: dict | None = None) -> dict:
         "MAX_ATTACHMENT_BYTES": int(environ.get("MAX_ATTACHMENT_MB", 20)) * 1024 * 1024,
         "MAX_CONTENT_LENGTH": (int(environ.get("MAX_ATTACHMENT_MB", 20)) + 1) * 1024 * 1024,
         "DEMO_PASSWORD": environ.get("DEMO_PASSWORD", "demo-portal-2026"),
+        # The national axis: where outbound edXML messages are POSTed, with this bearer token
+        # (no AXIS_URL: messages wait as rows until one is set); the largest message taken
+        # in at POST /api/v1/edxml.
+        "AXIS_URL": environ.get("AXIS_URL") or None,
+        "AXIS_TOKEN": environ.get("AXIS_TOKEN") or None,
+        "AXIS_TIMEOUT_SECONDS": float(environ.get("AXIS_TIMEOUT_SECONDS", 30)),
+        "EDXML_MAX_BYTES": int(environ.get("EDXML_MAX_MB", 80)) * 1024 * 1024,
     }
     settings.update(overrides)
     settings["SECRET_KEY"] = overrides.get("SECRET_KEY") or _secret_key(

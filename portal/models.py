@@ -5,6 +5,7 @@ from portal.auth.models import ApiToken, LoginSession, RecoveryCode, User
 from portal.calendar.models import CalendarOverride
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
+from portal.interop.models import AxisDocument, AxisMessage, AxisToken
 from portal.jobs.models import Job
 from portal.leaderboard.models import DailyTally, OversightSettings, StaleDay, TallyChange
 from portal.once import Submission
@@ -12,9 +13,9 @@ from portal.organisations.models import Organisation, OrganisationName
 from portal.signing.models import SigningIdentity, TrustedRoot, Verification
 from portal.storage.models import StoredFile
 
-__all__ = ["ApiToken", "AuditEvent", "CalendarOverride", "DailyTally", "Delivery", "DeliveryEvent",
-           "Document", "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
+__all__ = ["ApiToken", "AuditEvent", "AxisDocument", "AxisMessage", "AxisToken",
+           "CalendarOverride", "DailyTally", "Delivery", "DeliveryEvent", "Document",
+           "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
            "Organisation", "OrganisationName", "OversightSettings", "RecoveryCode",
            "SigningIdentity", "StaleDay", "StoredFile", "Submission", "TallyChange", "TrustedRoot",
-           "User",
-           "Verification"]
+           "User", "Verification"]

@@ -15,3 +15,9 @@ Working days changed (an override added or withdrawn). Sent with the new `Workin
 sender and `actor`, `cause` (the words the deliveries' history gives); a receiver returns the
 ids of the deliveries whose deadline it moved.
 """)
+
+delivery_stepped = _signals.signal("delivery-stepped", doc="""
+A step was taken on a delivery (deliveries.services, in the step's transaction). Sent with the
+`Delivery` as sender and `event` (the `DeliveryEvent` just added, flushed), `actor`; the axis
+(portal.interop) reports a step on a delivery that came through it to the sender's system.
+""")

@@ -108,7 +108,8 @@ class Document(db.Model):
     # given, the drafting organisation (documents.authority chooses it for drafts).
     authority_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=False,
                              index=True, default=_drafting_organisation)
-    author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    # Who drafted it here; None for a document received through the axis.
+    author_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     doc_type = db.Column(db.String(20), nullable=False)
     subject = db.Column(db.String(500), nullable=False)  # trích yếu
     body = db.Column(db.Text, nullable=False, default="")

@@ -51,6 +51,8 @@ class Job(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     kind = db.Column(db.String(30), nullable=False)  # a JOB_KIND_LABELS key
     document_id = db.Column(db.Integer, db.ForeignKey("document.id"), index=True)
+    # The axis message an "axis_send" job sends (portal.interop).
+    message_id = db.Column(db.Integer, db.ForeignKey("axis_message.id"), index=True)
     state = db.Column(db.String(10), nullable=False, default=JobState.QUEUED)
     progress = db.Column(db.Integer, nullable=False, default=0)  # percent
     step = db.Column(db.String(200))  # a JOB_STEP_LABELS code, while running

@@ -13,6 +13,17 @@ class OrganisationKind(StrEnum):
     MINISTRY = "ministry"  # Bộ
     MINISTRY_UNIT = "ministry_unit"  # đơn vị trực thuộc Bộ
     DEPARTMENT = "department"  # Sở
+    # Known only from the axis: a sender outside the portal (another ministry, a provincial
+    # people's committee), recorded from an edXML From block the first time it writes.
+    EXTERNAL = "external"
+
+
+class OrganisationChannel(StrEnum):
+    """How an organisation receives: its people work in this portal, or its own e-office
+    system receives through the national axis (Trục liên thông văn bản quốc gia)."""
+
+    PORTAL = "portal"
+    AXIS = "axis"
 
 
 class Organisation(db.Model):
@@ -35,6 +46,14 @@ class Organisation(db.Model):
     # the clerk may issue it; when not, unsigned documents may go out (counted as unsigned).
     signed_issue_only = db.Column(db.Boolean, nullable=False, default=False,
                                   server_default=db.false())
+    # The national identifier (mã định danh), e.g. 000.00.00.G22: opaque, validated, unique.
+    organ_id = db.Column(db.String(40), index=True, unique=True)
+    channel = db.Column(db.String(10), nullable=False, default=OrganisationChannel.PORTAL,
+                        server_default=OrganisationChannel.PORTAL.value)
+    # Contact details as an edXML From/To block carries them (external organisations).
+    address = db.Column(db.String(500))
+    email = db.Column(db.String(254))
+    telephone = db.Column(db.String(50))
     created_at = db.Column(
         db.DateTime(timezone=True), nullable=False, default=utcnow
     )
