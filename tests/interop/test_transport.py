@@ -153,7 +153,7 @@ def test_a_closed_port_fails_after_its_attempts_and_a_person_retries(app, world,
     message = _message(document)
     job = _job(message)
     assert (message.state, message.attempts, job.state) == ("failed", 3, "failed")
-    assert "could not be reached" in message.error and "3" in job.error
+    assert "Connection refused" in message.error and "3" in job.error
     _point_at(app, axis.url)
     with action():
         jobs.retry(job, actor=world.ministry_clerk)
