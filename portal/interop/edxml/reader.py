@@ -148,7 +148,9 @@ class _Target:
     def start(self, tag, attrib, nsmap=None):
         namespace, name = _split(tag)
         depth = len(self.names)
-        default = (nsmap or {}).get(None, self.defaults[-1] if self.defaults else None)
+        declared = dict(nsmap or {})
+        default = declared.get("", declared.get(None, self.defaults[-1] if self.defaults
+                                                 else None))
         if namespace is None and default == NAMESPACE and depth:
             # A prefix the parser could not resolve, inside the edXML default namespace: the
             # edXML: prefix used after the element that declared it closed.
