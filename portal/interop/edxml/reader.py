@@ -41,7 +41,8 @@ from portal.interop.edxml.values import XLINK, XMLDSIG, parse_date, parse_moment
 
 __all__ = ["EdxmlError", "read_message"]
 
-FEED = 64 * 1024
+FEED = 64 * 1024  # bytes read and given to the parser at a time
+DECODE_BATCH = 64 * 1024  # base64 characters decoded (and written) at a time
 JUNK_LIMIT = 4096  # bytes before the XML that are skipped (and said); more is not an edXML file
 FIELD_LIMIT = 64 * 1024  # characters of an attachment's name, type, id or description
 BOM = b"\xef\xbb\xbf"
@@ -233,14 +234,23 @@ class _Decoder:
 
     def __init__(self, path: Path):
         self.path = path
-        self.file = open(path, "wb")  # noqa: SIM115 (closed in finish or abandon)
+        self.file = open(path, "wb", buffering=0)  # noqa: SIM115 (closed in finish or abandon)
         self.digest = hashlib.sha256()
         self.size = 0
         self.rest = b""
+        self.pending: list[str] = []  # text not yet decoded, up to DECODE_BATCH characters
+        self.pending_size = 0
         self.ended = False
         self.start = b""
 
     def feed(self, text: str) -> None:
+        self.pending.append(text)
+        self.pending_size += len(text)
+        if self.pending_size >= DECODE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        text, self.pending, self.pending_size = "".join(self.pending), [], 0
         try:
             data = self.rest + text.encode("ascii").translate(None, b" \t\r\n")
         except UnicodeEncodeError:
@@ -265,6 +275,7 @@ class _Decoder:
         self.file.write(raw)
 
     def finish(self) -> dict:
+        self._flush()
         self.file.close()
         if self.rest:
             raise _bad_base64()
