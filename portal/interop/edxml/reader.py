@@ -347,8 +347,8 @@ def _child(parent, name: str, label: str):
 def _check_signature(envelope, header, repairs) -> SignatureCheck:
     signatures = envelope.findall(f".//{{{XMLDSIG}}}Signature")
     if not signatures:
-        lookalike = header.find(f".//{q('Signature')}")
-        if lookalike is not None and len(lookalike):
+        lookalikes = [*header.iter(q("Signature"), q("DigitalSignature"))]
+        if any(len(element) or _nfc(element.text) for element in lookalikes):
             repairs.say(_("The message's Signature is in the edXML namespace, not XML "
                           "Signature's: it cannot be verified, and the message was treated "
                           "as unsigned."))
@@ -469,6 +469,9 @@ def _status(message_header, header, fields: _Fields) -> StatusMessage:
     if not re.fullmatch(r"\d{1,2}", code):
         raise EdxmlError(_("StatusCode is not a status code (two digits): %(value)s.",
                            value=code))
+    if len(code) == 1:
+        fields.repairs.say(_("StatusCode %(value)s was read as %(code)s.", value=code,
+                             code=code.zfill(2)))
     return StatusMessage(sender=sender, response_for=response, status_code=code.zfill(2),
                          timestamp=timestamp,
                          description=fields.text(message_header, "Description"),

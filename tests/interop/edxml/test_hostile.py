@@ -184,3 +184,13 @@ def test_an_attachment_the_manifest_lists_but_the_message_lacks_is_refused(tmp_p
     data = sample()
     start, end = data.index(b"<Attachment>"), data.index(b"</Attachment>") + 13
     assert "does not carry" in refused(data[:start] + data[end:], tmp_path)
+
+
+def test_the_reason_is_in_vietnamese_first(tmp_path):
+    from flask_babel import force_locale
+
+    with force_locale("vi"):
+        reason = refused(sample(doctype=BILLION_LAUGHS), tmp_path)
+        repairs = read(sample(before="  "), tmp_path).repairs
+    assert reason.startswith("Thông điệp khai báo DOCTYPE")
+    assert repairs == ["Đã bỏ qua 2 byte đứng trước khai báo XML."]

@@ -56,6 +56,8 @@ def test_a_status_message_by_hand(tmp_path):
     assert status.response_for.code == "3657/BNNMT-VP"
     assert status.staff.mobile == "0987654321"
     assert status.timestamp == datetime(2026, 12, 1, 14, 5, tzinfo=LOCAL_TZ)
+    assert read_back.repairs == ["StatusCode 5 was read as 05."]
+    assert read(status_sample(code="05"), tmp_path).repairs == []
 
 
 def test_a_uuid_document_id_is_taken_as_it_is(tmp_path):
@@ -104,6 +106,12 @@ def test_a_signature_in_the_edxml_namespace_is_treated_as_unsigned_and_said(tmp_
     assert read_back.repairs == ["The message's Signature is in the edXML namespace, not XML "
                                  "Signature's: it cannot be verified, and the message was "
                                  "treated as unsigned."]
+
+
+def test_a_filled_digital_signature_in_the_edxml_namespace_is_unsigned_too(tmp_path):
+    read_back = read(sample(signature="<edXML:DigitalSignature>MIIB...</edXML:DigitalSignature>"),
+                     tmp_path)
+    assert read_back.signature.present is False and len(read_back.repairs) == 1
 
 
 def test_a_doc_labelled_zip_is_kept_as_a_word_file_and_said(tmp_path):
