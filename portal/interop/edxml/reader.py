@@ -43,6 +43,8 @@ __all__ = ["EdxmlError", "read_message"]
 
 FEED = 64 * 1024  # bytes read and given to the parser at a time
 DECODE_BATCH = 64 * 1024  # base64 characters decoded (and written) at a time
+# The envelope is kept and parsed again as a tree: bounded, as libxml2 bounds a text node.
+ENVELOPE_LIMIT = 8 * 1024 * 1024
 JUNK_LIMIT = 4096  # bytes before the XML that are skipped (and said); more is not an edXML file
 FIELD_LIMIT = 64 * 1024  # characters of an attachment's name, type, id or description
 BOM = b"\xef\xbb\xbf"
@@ -100,6 +102,10 @@ def _stream(source, workdir: Path, max_bytes: int, repairs) -> tuple[bytes, list
                 chunk, first = _skip_before_xml(chunk, repairs), False
             if not target.envelope_closed:
                 head += chunk
+                if len(head) > ENVELOPE_LIMIT:
+                    raise EdxmlError(_("The message's envelope (its header and manifest) is "
+                                       "larger than %(mb)s MB.",
+                                       mb=ENVELOPE_LIMIT // (1024 * 1024)))
             parser.feed(chunk)
         if first:
             raise EdxmlError(_("The message is empty."))

@@ -194,3 +194,9 @@ def test_the_reason_is_in_vietnamese_first(tmp_path):
         repairs = read(sample(before="  "), tmp_path).repairs
     assert reason.startswith("Thông điệp khai báo DOCTYPE")
     assert repairs == ["Đã bỏ qua 2 byte đứng trước khai báo XML."]
+
+
+def test_an_envelope_too_large_to_keep_is_refused(tmp_path):
+    """The envelope is held to be parsed as a tree: 9 MB of Content is refused, not kept."""
+    data = sample().replace(b"<edXML:Content>", b"<edXML:Content>" + b"x" * (9 * 1024 * 1024))
+    assert "envelope" in refused(data, tmp_path) and "8 MB" in refused(data, tmp_path)
