@@ -48,8 +48,7 @@ from portal.rules import PortalError
 from portal.signals import delivery_stepped
 from portal.signing import keys
 from portal.signing.titles import printed_signer
-from portal.storage import services as storage
-from portal.storage.services import path_of, store_bytes
+from portal.storage.services import path_of, store_bytes, store_path
 
 log = logging.getLogger(__name__)
 XML = "application/xml"
@@ -186,10 +185,7 @@ def _stored_xml(message, signing):
         path = Path(directory) / "package.xml"
         with path.open("wb") as out:
             writer.write_package(message, out, signing=signing)
-        # storage.store_path streams the file in (the format's branch brings it); until then
-        # the package is read whole.
-        store_path = getattr(storage, "store_path", None)
-        return store_path(path, XML) if store_path else store_bytes(path.read_bytes(), XML)
+        return store_path(path, XML)
 
 
 def queue_message(message, *, event_key: str, document=None, delivery=None,
