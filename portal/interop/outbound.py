@@ -48,7 +48,7 @@ from portal.rules import PortalError
 from portal.signals import delivery_stepped
 from portal.signing import keys
 from portal.signing.titles import printed_signer
-from portal.storage.services import path_of, store_bytes, store_path
+from portal.storage.services import path_of, storage_root, store_bytes, store_path
 
 log = logging.getLogger(__name__)
 XML = "application/xml"
@@ -181,7 +181,8 @@ def open_key(organisation: Organisation | None):
 def _stored_xml(message, signing):
     if isinstance(message, StatusMessage):
         return store_bytes(writer.status_bytes(message, signing=signing), XML)
-    with tempfile.TemporaryDirectory() as directory:
+    storage_root().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=storage_root()) as directory:  # linked in, not copied
         path = Path(directory) / "package.xml"
         with path.open("wb") as out:
             writer.write_package(message, out, signing=signing)

@@ -97,17 +97,19 @@ def test_the_package_read_back_says_every_field_of_the_document(world, tmp_path)
     assert read.signature.present and read.signature.certificate == identity.certificate
 
 
-def test_the_signer_of_the_chain_is_the_packages_signer(world, tmp_path):
-    from portal.signing.titles import printed_signer
+def test_the_signer_of_the_chain_is_the_packages_signer(world):
+    from portal.signing.models import SIGNER_FIELD, SignatureStep
 
     document = _issue(world)
-    [message] = _messages(document_id=document.id)
-    signer = _read(message, tmp_path).message.signer
-    printed = printed_signer(document)
-    if printed is None:  # issued as a draft: nobody signs it, the package says none
-        assert signer is None
-    else:
-        assert (signer.full_name, signer.position) == (printed["name"], printed["title"])
+    assert outbound.package_of(document, [world.on_axis]).signer is None  # nobody signed it
+    deputy = world.make.user(world.ministry, "leader", full_name="Trần Văn Minh",
+                             title="Thứ trưởng", signs_as="deputy")
+    with action():
+        db.session.add(SignatureStep(document_id=document.id, position=1, field=SIGNER_FIELD,
+                                     user_id=deputy.id))
+    signer = outbound.package_of(document, [world.on_axis]).signer
+    assert (signer.competence, signer.position, signer.full_name) == (
+        "KT. BỘ TRƯỞNG", "Thứ trưởng", "Trần Văn Minh")
 
 
 def test_dispatch_run_again_queues_nothing_more(world):
