@@ -146,6 +146,21 @@ def _attachments(document: Document) -> list[Attachment]:
             for n, (stored, name) in enumerate(files)]
 
 
+def _answered(document: Document) -> ResponseFor | None:
+    """A reply's ResponseFor: the document it answers, by the identity its sender gave it."""
+    delivery = document.reply_to
+    if delivery is None:
+        return None
+    answered = delivery.document
+    received = db.session.get(AxisDocument, answered.id)
+    if received is None and not answered.authority.organ_id:
+        return None
+    return ResponseFor(organ_id=answered.authority.organ_id or "",
+                       code=answered.notation or "", promulgation_date=_day_of(answered),
+                       document_id=received.edxml_document_id if received is not None
+                       else document_id_of(answered))
+
+
 def package_of(document: Document, recipients: Sequence[Organisation],
                delivery: Delivery | None = None) -> DocumentPackage:
     """The document as an edXML package to the recipients (a delivery gives its due date)."""
@@ -164,6 +179,7 @@ def package_of(document: Document, recipients: Sequence[Organisation],
         due_date=delivery.due_on if delivery is not None else document.due_on,
         to_places=[nfc(o.name) for o in everyone],
         priority=PRIORITIES.get(document.urgency, 0), steering_type=NOT_A_DIRECTIVE,
+        response_for=_answered(document),
         traces=[Trace(organ_id=document.authority.organ_id, timestamp=utcnow())],
         attachments=_attachments(document))
 
