@@ -43,6 +43,7 @@ from portal.interop.edxml.model import (
 from portal.interop.edxml.signature import Signing
 from portal.interop.models import AxisDocument, AxisMessage, Direction, MessageKind
 from portal.jobs.models import Job
+from portal.jobs.services import schedule
 from portal.organisations.models import Organisation, OrganisationChannel, final_successor
 from portal.rules import PortalError
 from portal.signals import delivery_stepped
@@ -210,8 +211,6 @@ def queue_message(message, *, event_key: str, document=None, delivery=None,
     """Write the message's XML (signed when the organisation has a key), keep it, and add
     its row and its `axis_send` job to the caller's transaction; None when the event's
     message exists already."""
-    from portal.jobs.services import schedule
-
     if db.session.scalar(select(AxisMessage.id).where(AxisMessage.event_key == event_key)):
         return None
     stored = _stored_xml(message, open_key(signing_organisation))
