@@ -92,12 +92,13 @@ def _rates(samples: int):
     from portal.interop.edxml.writer import package_bytes
     from portal.storage.services import store_path
 
-    timings = {"export": [], "bare export": [], "import": [], "bare import": [], "commit": []}
+    timings = {"export": [], "bare export": [], "import": [], "bare import": [], "commit": [],
+               "read": [], "store": []}
     work = Path(tempfile.mkdtemp(prefix="bench-edxml-"))
 
-    def clock(name, function, *args):
+    def clock(name, function, *args, **kwargs):
         started = time.perf_counter()
-        result = function(*args)
+        result = function(*args, **kwargs)
         timings[name].append((time.perf_counter() - started) * 1000)
         return result
 
@@ -114,9 +115,10 @@ def _rates(samples: int):
     def import_(data, sample):
         folder = work / f"import-{sample}"
         folder.mkdir()
-        read = read_message(io.BytesIO(data), workdir=folder, max_bytes=80 * 1024 * 1024)
+        read = clock("read", read_message, io.BytesIO(data), workdir=folder,
+                     max_bytes=80 * 1024 * 1024)
         for attachment in read.message.attachments:
-            store_path(attachment.path, attachment.content_type)
+            clock("store", store_path, attachment.path, attachment.content_type)
 
     for sample in range(samples + 3):  # the first three warm up, and are left out
         pdf = _pdf()
@@ -137,9 +139,13 @@ def _rates(samples: int):
         ("bare export: base64 + lxml serialise", bare_export_),
         ("export ÷ bare (medians)", f"{export[0] / bare_export_[0]:.2f}×"),
         ("import: read_message + store_path", import__),
+        ("of which read_message (parse, decode, hash, check)", summary(timings["read"])),
+        ("of which store_path (hash, row, link)", summary(timings["store"])),
         ("its commit (the StoredFile row)", summary(timings["commit"])),
         ("bare import: lxml parse + base64 decode + write the file", bare_import_),
         ("import ÷ bare (medians)", f"{import__[0] / bare_import_[0]:.2f}×"),
+        ("read_message alone ÷ bare (medians)",
+         f"{summary(timings['read'])[0] / bare_import_[0]:.2f}×"),
         ("packages per second, export / import",
          f"{1000 / export[0]:.0f} / {1000 / import__[0]:.0f}"),
     ]
