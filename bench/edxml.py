@@ -12,6 +12,7 @@ the same bytes, and the peak memory of importing one 50 MB package.
    apart: the database's, not the format's), beside the
    bare work on the same bytes: lxml parses the package whole, base64 decodes the attachment
    and the file is written. The two taken in turn, sample by sample, as bench/jobs.py does.
+   Also: the same package signed (an EC key), written and read (the signature verified).
 3. Memory: one 50 MB attachment (about 68 MB of XML) written to disk, then imported by a
    child process with the portal's app (read, decode, store_path, commit), and read by a
    child with only Flask and the reader loaded (what reading itself adds, the app's own
@@ -91,9 +92,11 @@ def _rates(samples: int):
     from portal.interop.edxml.reader import read_message
     from portal.interop.edxml.writer import package_bytes
     from portal.storage.services import store_path
+    from tests.interop.edxml.keys import Authority
 
+    signing = Authority().signing()  # an EC key, as the development PKI gives organisations
     timings = {"export": [], "bare export": [], "import": [], "bare import": [], "commit": [],
-               "read": [], "store": []}
+               "read": [], "store": [], "signed export": [], "signed read": []}
     work = Path(tempfile.mkdtemp(prefix="bench-edxml-"))
 
     def clock(name, function, *args, **kwargs):
@@ -129,6 +132,11 @@ def _rates(samples: int):
         clock("import", import_, data, sample)
         clock("commit", db.session.commit)
         clock("bare import", bare_import, data, sample)
+        signed = clock("signed export", package_bytes, _package(attachment), signing)
+        folder = work / f"signed-{sample}"
+        folder.mkdir()
+        clock("signed read", read_message, io.BytesIO(signed), workdir=folder,
+              max_bytes=80 * 1024 * 1024)
         if sample < 3:
             for values in timings.values():
                 values.clear()
@@ -146,6 +154,9 @@ def _rates(samples: int):
         ("import ÷ bare (medians)", f"{import__[0] / bare_import_[0]:.2f}×"),
         ("read_message alone ÷ bare (medians)",
          f"{summary(timings['read'])[0] / bare_import_[0]:.2f}×"),
+        ("export signed (EC P-256, signxml)", summary(timings["signed export"])),
+        ("read_message of the signed package (signature verified)",
+         summary(timings["signed read"])),
         ("packages per second, export / import",
          f"{1000 / export[0]:.0f} / {1000 / import__[0]:.0f}"),
     ]
