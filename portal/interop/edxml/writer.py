@@ -27,6 +27,7 @@ from portal.interop.edxml.model import (
     StatusMessage,
     Trace,
 )
+from portal.interop.edxml.signature import sign_envelope
 from portal.interop.edxml.values import PREFIX, XLINK, format_date, format_moment, q
 
 CHUNK = 57 * 1024  # a whole number of 57-byte groups: every line but the last is 76 characters
@@ -53,8 +54,6 @@ def status_bytes(status: StatusMessage, signing=None) -> bytes:
 
 def _write(envelope, attachments: list[Attachment], out: BinaryIO, signing) -> None:
     if signing is not None:
-        from portal.interop.edxml.signature import sign_envelope
-
         envelope = sign_envelope(envelope, signing)
     out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(f'<edXML xmlns="{NAMESPACE}" xmlns:{PREFIX}="{NAMESPACE}" '
