@@ -10,6 +10,7 @@ envelope binds the attachments too (docs/edxml.md).
 import base64
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -83,7 +84,7 @@ def _write_attachment(attachment: Attachment, out: BinaryIO) -> None:
 
 def _text_element(name: str, value: str) -> bytes:
     element = etree.Element(name, nsmap={None: NAMESPACE})
-    element.text = value
+    element.text = _NOT_XML.sub("", value)
     # Serialised alone it would repeat the namespace: the surrounding root declares it.
     return etree.tostring(element, encoding="utf-8").replace(
         f' xmlns="{NAMESPACE}"'.encode(), b"", 1)
@@ -111,10 +112,14 @@ def _measure(attachments: list[Attachment]) -> None:
 
 # The envelope -----------------------------------------------------------------------------
 
+# Characters XML 1.0 cannot carry (text pasted from word processors has some): left out.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _sub(parent, name: str, text=None):
     element = etree.SubElement(parent, q(name))
     if text is not None:
-        element.text = str(text)
+        element.text = _NOT_XML.sub("", str(text))
     return element
 
 
