@@ -178,7 +178,7 @@ class _Target:
         self.defaults: list[str | None] = []  # the default namespace in scope, per depth
         self.names: list[str] = []
         self.envelope_closed = False
-        self.attachments: list[Attachment] = []
+        self.attachments: list[tuple[Attachment, bytes]] = []  # each with its first bytes
         self.fields: dict[str, str] | None = None
         self.field: str | None = None
         self.decoder: _Decoder | None = None
@@ -275,7 +275,7 @@ class _Decoder:
 
     def __init__(self, path: Path):
         self.path = path
-        self.file = open(path, "wb", buffering=0)  # noqa: SIM115 (closed in finish or abandon)
+        self.file = open(path, "wb")  # noqa: SIM115 (closed in finish or abandon)
         self.digest = hashlib.sha256()
         self.size = 0
         self.rest = b""
@@ -328,7 +328,7 @@ def _bad_base64() -> EdxmlError:
     return EdxmlError(_("An attachment's ContentTransferEncoded is not valid base64."))
 
 
-def _attachment(fields: dict) -> Attachment:
+def _attachment(fields: dict) -> tuple[Attachment, bytes]:
     if "path" not in fields:
         raise EdxmlError(_("An attachment has no ContentTransferEncoded."))
     content_id = _nfc(fields.get("ContentId", ""))
