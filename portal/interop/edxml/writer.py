@@ -36,7 +36,8 @@ _NSMAP = {PREFIX: NAMESPACE, "xlink": XLINK}  # edXML: on every envelope element
 
 
 def write_package(package: DocumentPackage, out: BinaryIO, *, signing=None) -> None:
-    """The package as edXML, onto `out`; signed by `signing` (signature.Signing) when given."""
+    """The package as edXML, onto `out`; signed by `signing` (signature.Signing) when given.
+    Each attachment's `size` and `sha256` are set on the way (the manifest gives them)."""
     _measure(package.attachments)
     _write(_document_envelope(package), package.attachments, out, signing)
 
