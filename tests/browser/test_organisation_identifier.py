@@ -48,3 +48,24 @@ def test_an_administrator_sets_a_departments_identifier_and_channel(browser, liv
     # Only the two refusals' own answers (400, as a form shown again with its errors).
     assert [e for e in page.console_errors if "400 (BAD REQUEST)" not in e] == []
     assert len(page.console_errors) == 2
+
+
+def test_the_tracking_page_shows_an_axis_recipients_channel_and_message(browser, live_server,
+                                                                         make):
+    from tests.interop.conftest import AxisWorld
+
+    world = AxisWorld(make)
+    document = make.document(world.ministry_clerk, [world.on_axis, world.on_portal])
+    page = page_as(browser, live_server, world.ministry_clerk, make.PASSWORD)
+    page.goto(f"{live_server}/documents/{document.id}")
+    row = page.locator('tr[data-recipient="LCH"]')
+    expect(row.locator("td.channel")).to_contain_text("Trục liên thông")
+    expect(row.locator("td.channel")).to_contain_text(world.on_axis.organ_id)
+    expect(row.locator(".axis-message")).to_contain_text("Đang chờ gửi")
+    expect(row.locator(".axis-message")).to_contain_text("AXIS_URL")
+    expect(page.locator('tr[data-recipient="HNI"] td.channel')).to_contain_text(
+        "Hệ thống tương tác")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(page) == [], width
+    assert page.console_errors == []
