@@ -551,6 +551,41 @@ def _answer(context: Context, document: Document, status: str, *, deliveries=())
             "signature": context.verdict, "repairs": list(context.notes)}
 
 
+# --- the delivery page ---------------------------------------------------------------
+
+@dataclass
+class AxisFacts:
+    """What the delivery page of a document received through the axis says of it."""
+
+    record: AxisDocument
+    sender_organ_id: str | None
+    replaces: Document | None
+    replaced_by: list[Document]
+    notes: list[str]
+
+
+def axis_facts(document: Document) -> AxisFacts | None:
+    """None for a document that did not come through the axis."""
+    record = db.session.get(AxisDocument, document.id)
+    if record is None:
+        return None
+    notes = []
+    for message_notes in db.session.scalars(select(AxisMessage.notes).where(
+            AxisMessage.direction == Direction.IN, AxisMessage.document_id == document.id)
+            .order_by(AxisMessage.id)):
+        notes.extend(n for n in message_notes or [] if n not in notes)
+    replaced_by = list(db.session.scalars(
+        select(Document).join(AxisDocument, AxisDocument.document_id == Document.id)
+        .where(AxisDocument.replaces_document_id == document.id).order_by(Document.id)))
+    return AxisFacts(record=record, sender_organ_id=document.authority.organ_id,
+                     replaces=record.replaces, replaced_by=replaced_by, notes=notes)
+
+
+def delivery_of(document: Document, recipient_id: int) -> Delivery | None:
+    return db.session.scalar(select(Delivery).where(Delivery.document_id == document.id,
+                                                    Delivery.recipient_id == recipient_id))
+
+
 # --- status messages ---------------------------------------------------------------------
 
 def _apply_status(message: StatusMessage, context: Context) -> Received:
