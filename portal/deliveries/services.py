@@ -22,6 +22,7 @@ from portal.deliveries.models import (
 from portal.deliveries.steps import EVENTS, STEPS, effective_status
 from portal.extensions import db
 from portal.rules import PortalError
+from portal.signals import delivery_stepped
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -58,12 +59,14 @@ def _move(delivery, step_name, actor, *, note=None, extra_where=(), **values):
 
 def _log(delivery, step_name, actor, from_status, to_status, note=None):
     action = EVENTS[step_name]
-    db.session.add(DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id if actor else None,
-                                 action=action, from_status=from_status, to_status=to_status,
-                                 note=note))
+    event = DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id if actor else None,
+                          action=action, from_status=from_status, to_status=to_status, note=note)
+    db.session.add(event)
     audit.record(f"delivery.{action}", actor=actor, obj=delivery,
                  details={"from": from_status, "to": to_status,
                           "document_id": delivery.document_id, **({"note": note} if note else {})})
+    db.session.flush()
+    delivery_stepped.send(delivery, event=event, actor=actor)
 
 
 def acknowledge_delivery(delivery: Delivery, *, actor) -> None:
