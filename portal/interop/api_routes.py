@@ -91,13 +91,12 @@ def _spool(path: Path, max_bytes: int) -> tuple[Path, str]:
 def _receive(path: Path, digest: str, workdir: Path, max_bytes: int):
     from portal.interop.edxml.reader import EdxmlError, read_message
     from portal.signing.keys import trusted_roots
-    from portal.storage.services import store_path
 
     try:
         with path.open("rb") as source:
             read = read_message(source, workdir=workdir, max_bytes=max_bytes)
     except EdxmlError as error:
-        _refuse_back(getattr(error, "message", None), str(error), digest)
+        _refuse_back(inbound.addressing_of_file(path), str(error), digest)
         return api_error(400, str(error))
     try:
         with action():
@@ -106,27 +105,25 @@ def _receive(path: Path, digest: str, workdir: Path, max_bytes: int):
                 received = inbound.answer_again(earlier)
             else:
                 verdict = inbound.signature_verdict(read, trusted_roots())
-                received = inbound.receive(read, store_path(path, "application/xml"),
-                                           verdict)
+                received = inbound.receive(read, path, verdict)
     except inbound.InboundError as error:
         if error.status in (400, 422):
-            _refuse_back(read.message, str(error), digest)
+            _refuse_back(inbound.addressing_of_package(read.message), str(error), digest)
         return api_error(error.status, str(error))
     except PortalError as error:
-        _refuse_back(read.message, str(error), digest)
+        _refuse_back(inbound.addressing_of_package(read.message), str(error), digest)
         return api_error(400, str(error))
     response = jsonify(received.body)
     response.status_code = received.status
     return response
 
 
-def _refuse_back(message, reason: str, digest: str) -> None:
-    """Status 02 to the sender of a refused message, when it is known (own transaction)."""
-    if message is None:
+def _refuse_back(addressing, reason: str, digest: str) -> None:
+    """Status 02 to the sender of a refused package, when it is known (own transaction)."""
+    if addressing is None:
         return
     try:
         with action():
-            inbound.refusal_back(message, reason, digest)
-    except PortalError:
-        current_app.logger.warning("status 02 for a refused message could not be queued",
-                                   exc_info=True)
+            inbound.refusal_back(addressing, reason, digest)
+    except Exception:  # the refusal stands whatever becomes of its answer (logged)
+        current_app.logger.exception("status 02 for a refused message could not be queued")

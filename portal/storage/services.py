@@ -109,3 +109,32 @@ def store_bytes(data: bytes, content_type: str = "application/pdf") -> StoredFil
 
 def read_bytes(stored: StoredFile) -> bytes:
     return path_of(stored).read_bytes()
+
+
+def store_path(path, content_type: str) -> StoredFile:
+    """Stream a file into storage under its SHA-256 (never whole in memory); caller commits.
+
+    (Helper C's stand-in until helper A's lands: at merge keep A's.)"""
+    import shutil
+
+    path = Path(path)
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1024 * 1024), b""):
+            sha.update(chunk)
+    digest = sha.hexdigest()
+    stored = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
+    if stored is None:
+        stored = StoredFile(sha256=digest, size=path.stat().st_size, content_type=content_type)
+        db.session.add(stored)
+        db.session.flush()
+    target = path_of(stored)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        with os.fdopen(handle, "wb") as out, path.open("rb") as f:
+            shutil.copyfileobj(f, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    return stored
