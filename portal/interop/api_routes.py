@@ -33,10 +33,13 @@ class TooLargeError(PortalError):
 
 @bp.url_value_preprocessor
 def _edxml_size_limit(endpoint, _values):
-    """The message's own limit instead of the uploads' (which Flask would answer 413 for
-    before any view runs); set before the request hooks read the body's form."""
+    """The message's limit, not the uploads' (MAX_CONTENT_LENGTH, which Flask would answer
+    413 for before any view runs, from the request hooks that read the body's form), and
+    above any length the request declares: the view refuses past EDXML_MAX_BYTES with 400,
+    by the declared length or by counting as it streams."""
     if endpoint == ENDPOINT:
-        request.max_content_length = current_app.config["EDXML_MAX_BYTES"] + 1
+        request.max_content_length = max(current_app.config["EDXML_MAX_BYTES"],
+                                         request.content_length or 0) + 1
 
 
 @bp.post("/edxml")

@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit import services as audit
+from portal.bounds import FIRST_DAY, LAST_DAY
 from portal.clock import as_local, start_of_local_day, utcnow
 from portal.deliveries import services as deliveries
 from portal.deliveries import steps
@@ -265,7 +266,25 @@ def _served_here(organisation: Organisation) -> bool:
             and organisation.kind != OrganisationKind.EXTERNAL)
 
 
+def _check_bounds(package: DocumentPackage) -> None:
+    """Numbers and days within what the portal keeps (a number past 32 bits or a year 1 is
+    no document's; refused rather than stored as something else)."""
+    for label, value in (("DocumentType/Type", package.type_code),
+                         ("OtherInfo/PromulgationAmount", package.promulgation_amount),
+                         ("OtherInfo/PageAmount", package.page_amount),
+                         ("SteeringType", package.steering_type),
+                         ("Bussiness/Paper", package.business.paper)):
+        if value is not None and not 0 <= value <= MAX_NUMBER:
+            raise InboundError(_("%(field)s is out of range.", field=label))
+    for label, day in (("PromulgationInfo/PromulgationDate", package.promulgation_date),
+                       ("DueDate", package.due_date)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InboundError(_("%(field)s is out of range: %(day)s.", field=label,
+                                 day=day.isoformat()))
+
+
 def _set_fields(document: Document, package: DocumentPackage, context: Context) -> None:
+    _check_bounds(package)
     subject = clean_line(package.subject or "").strip()
     if not subject:
         raise InboundError(_("The Subject is missing."))
@@ -291,9 +310,9 @@ def _set_fields(document: Document, package: DocumentPackage, context: Context) 
 
 
 def _doc_type(package: DocumentPackage, context: Context) -> str:
-    name = " ".join(clean_line(package.type_name or "").split()).lower()
-    if name in TYPE_NAMES:
-        return TYPE_NAMES[name]
+    name = " ".join(clean_line(package.type_name or "").split())
+    if name.lower() in TYPE_NAMES:
+        return TYPE_NAMES[name.lower()]
     context.notes.append(_("Document type “%(name)s” is not one of the portal's: kept as an "
                            "official letter (công văn).", name=name[:60] or "?"))
     return DocumentType.OFFICIAL_LETTER
@@ -596,6 +615,9 @@ def delivery_of(document: Document, recipient_id: int) -> Delivery | None:
 # --- status messages ---------------------------------------------------------------------
 
 def _apply_status(message: StatusMessage, context: Context) -> Received:
+    if message.timestamp is not None and not FIRST_DAY <= message.timestamp.date() <= LAST_DAY:
+        raise InboundError(_("%(field)s is out of range: %(day)s.", field="Timestamp",
+                             day=message.timestamp.date().isoformat()))
     delivery = _delivery_reported_on(message)
     if message.status_code != Status.RECEIVED and \
             deliveries.reported_step_name(delivery, message.status_code) is None:

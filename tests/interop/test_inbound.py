@@ -12,6 +12,7 @@ from portal.interop.edxml.model import BusinessType, Organ
 from portal.interop.models import AxisDocument, AxisMessage
 from portal.jobs.models import Job
 from portal.organisations.models import Organisation
+from portal.signing.models import Verification
 from portal.transaction import action
 from tests.interop.inbound_world import (
     AXIS_ID,
@@ -83,6 +84,12 @@ def test_a_new_document_is_stored_and_delivered_to_the_recipient_here(client, wo
                                                Job.document_id == document.id)) is not None
 
     run_jobs()  # the verify job: the PDF only (the .doc and .zip are not opened)
+    verify = db.session.scalar(select(Job).where(Job.kind == "verify",
+                                                 Job.document_id == document.id))
+    assert verify.state == "done", verify.error
+    verified = set(db.session.scalars(select(Verification.stored_file_id)))
+    assert attachments[0].file_id in verified
+    assert not {attachments[1].file_id, attachments[2].file_id} & verified
     assert auth.login(world.here_clerk.email).status_code == 302
     page = client.get(f"/inbox/{delivery.id}").get_data(as_text=True)
     assert "axis-facts" in page and "unsigned" in page
