@@ -210,6 +210,9 @@ def _create(package: DocumentPackage, context: Context):
                         state=DocumentState.ISSUED, dispatched_at=utcnow(),
                         recipient_ids=sorted({t.id for t, _addressed in targets}))
     _set_fields(document, package, context)
+    # A package signed under a trusted root went out signed by its organisation; any other
+    # is counted as unsigned (the leaderboard's unsigned_sent reads sealed_at).
+    document.sealed_at = utcnow() if context.verdict == SignatureVerdict.VALID else None
     db.session.add(document)
     db.session.flush()
     _set_attachments(document, package, context)

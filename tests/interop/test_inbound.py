@@ -4,13 +4,16 @@ and status messages about documents this portal sent, through the real route."""
 import pytest
 from sqlalchemy import select
 
+from portal.clock import local_today
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
 from portal.documents.models import Document, DocumentAttachment
 from portal.extensions import db
 from portal.interop.edxml.model import BusinessType, Organ
+from portal.interop.edxml.writer import package_bytes
 from portal.interop.models import AxisDocument, AxisMessage
 from portal.jobs.models import Job
+from portal.leaderboard.counting import raw_counts
 from portal.organisations.models import Organisation
 from portal.signing.models import Verification
 from portal.transaction import action
@@ -18,9 +21,11 @@ from tests.interop.inbound_world import (
     AXIS_ID,
     ELSEWHERE_ID,
     HERE_ID,
+    MINISTRY_ID,
     SENDER_ID,
     build_world,
     business,
+    package,
     package_xml,
     post,
     row_counts,
@@ -220,3 +225,21 @@ def test_a_status_for_an_unknown_document_is_404_and_a_forbidden_move_409(client
     assert post(client, world, status("15", document_id)).status_code == 409  # no recall asked
     assert row_counts() == before
     assert db.session.get(Delivery, delivery.id).status == "01"
+
+
+def test_the_leaderboard_counts_what_came_through_the_axis(client, world):
+    from_ministry = package("901", sender=Organ(organ_id=MINISTRY_ID),
+                            recipients=[Organ(organ_id=HERE_ID)],
+                            document_id=f"{MINISTRY_ID},2026/11/28,901/BNNMT-VP")
+    to_ministry = package("55", sender=Organ(organ_id=AXIS_ID),
+                          recipients=[Organ(organ_id=MINISTRY_ID)],
+                          document_id=f"{AXIS_ID},2026/11/28,55/SNNMT-VP")
+    assert post(client, world, package_bytes(from_ministry)).status_code == 201
+    assert post(client, world, package_bytes(to_ministry)).status_code == 201
+    today = local_today()
+    counts = raw_counts(today, today)
+    assert counts[world.here.id]["axis_received_from_ministry"] == 1
+    assert counts[world.here.id]["interaction_received_from_ministry"] == 0
+    assert counts[world.on_axis.id]["axis_sent_to_ministry"] == 1
+    assert counts[world.on_axis.id]["unsigned_sent"] == 1  # an unsigned package
+    assert counts[world.on_axis.id]["interaction_sent_to_ministry"] == 0
