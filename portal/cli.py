@@ -101,10 +101,12 @@ def demo_data_command(scale):
 
 
 def register(app):
+    from portal.interop.cli import axis
     from portal.jobs.cli import jobs_cli
     from portal.organisations.cli import organisations_cli
     from portal.signing.cli import pki_cli
 
+    app.cli.add_command(axis)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(pki_cli)
     app.cli.add_command(organisations_cli)
