@@ -16,9 +16,11 @@ from portal.extensions import db
 from portal.organisations import reorganisation
 from portal.organisations.merging import take_effect
 from portal.organisations.models import Organisation
+from portal.organisations.services import OrganisationError, find_by_code, set_axis_details
 from portal.transaction import action
 
-organisations_cli = AppGroup("organisations", help="Organisations: merges in effect.")
+organisations_cli = AppGroup("organisations",
+                             help="Organisations: merges in effect, identifiers on the axis.")
 
 
 @organisations_cli.command("apply-merges")
@@ -56,3 +58,27 @@ def reorganise_command(file, dry_run):
     for step in plan.events:
         click.echo(reorganisation.describe(step))
     click.echo(reorganisation.describe_totals(plan, dry_run=dry_run))
+
+
+@organisations_cli.command("set-axis")
+@click.argument("code")
+@click.option("--organ-id", required=True, help="The national identifier, e.g. 000.00.00.G22.")
+@click.option("--channel", type=click.Choice(["portal", "axis"]), default=None,
+              help="How it receives (unchanged when not given).")
+def set_axis_command(code, organ_id, channel):
+    """Give the organisation bearing CODE its national identifier (and channel)."""
+    bind_origin("cli")
+    organisation = find_by_code(code)
+    if organisation is None:
+        click.echo(f"No organisation has the code {code}.", err=True)
+        raise SystemExit(1)
+    try:
+        with action():
+            set_axis_details(organisation, organ_id=organ_id,
+                             channel=channel or organisation.channel,
+                             address=organisation.address, email=organisation.email,
+                             telephone=organisation.telephone)
+    except OrganisationError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    click.echo(f"{organisation.code}: {organisation.organ_id} ({organisation.channel})")

@@ -5,12 +5,21 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.auth.models import SIGNS_AS_LABELS
 from portal.forms import DateField, Form, SelectField
-from portal.organisations.models import OrganisationKind
+from portal.organisations.models import OrganisationChannel, OrganisationKind
 
 KIND_LABELS = {
     OrganisationKind.MINISTRY: _l("Ministry"),
     OrganisationKind.MINISTRY_UNIT: _l("Ministry unit"),
     OrganisationKind.DEPARTMENT: _l("Provincial department"),
+    OrganisationKind.EXTERNAL: _l("Outside the portal (known from the axis)"),
+}
+# The kinds an administrator adds here; an external one is recorded from the axis.
+ADDED_KINDS = (OrganisationKind.MINISTRY, OrganisationKind.MINISTRY_UNIT,
+               OrganisationKind.DEPARTMENT)
+
+CHANNEL_LABELS = {
+    OrganisationChannel.PORTAL: _l("Portal: its people work here"),
+    OrganisationChannel.AXIS: _l("National axis: its own system receives"),
 }
 
 
@@ -21,8 +30,21 @@ class OrganisationForm(Form):
                     Regexp(r"^[A-Za-z0-9Đđ-]+$", message=_l("Letters, digits and hyphens only."))],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in ADDED_KINDS])
     parent_id = SelectField(_l("Belongs to"), coerce=int, validators=[Optional()])
+
+
+class AxisForm(Form):
+    """The national identifier, the channel and the contacts (organisations.services
+    checks the identifier's shape and that no one else bears it)."""
+
+    organ_id = StringField(_l("National identifier (mã định danh)"),
+                           validators=[Length(max=40)])
+    channel = SelectField(_l("Channel"), choices=[SelectChoice(k, v)
+                                                  for k, v in CHANNEL_LABELS.items()])
+    address = StringField(_l("Address"), validators=[Length(max=500)])
+    email = StringField(_l("E-mail"), validators=[Length(max=254)])
+    telephone = StringField(_l("Telephone"), validators=[Length(max=50)])
 
 
 class TitleForm(Form):

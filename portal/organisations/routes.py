@@ -12,14 +12,16 @@ from portal.documents.forms import ActionForm
 from portal.extensions import db
 from portal.organisations import merging, services
 from portal.organisations.forms import (
+    CHANNEL_LABELS,
     KIND_LABELS,
+    AxisForm,
     MergeForm,
     NotationForm,
     OrganisationForm,
     RenameForm,
     TitleForm,
 )
-from portal.organisations.models import Organisation, final_successor
+from portal.organisations.models import Organisation, OrganisationKind, final_successor
 from portal.rules import PortalError
 from portal.signing.images import image_of
 from portal.web import step_on_page, take_step
@@ -34,9 +36,11 @@ def index():
     if kind not in KIND_LABELS:
         kind = None
     organisations = services.list_organisations(kind)
+    external = [o for o in organisations if o.kind == OrganisationKind.EXTERNAL]
+    organisations = [o for o in organisations if o.kind != OrganisationKind.EXTERNAL]
     template = "organisations/_table.html" if request.htmx else "organisations/index.html"
-    return render_template(template, organisations=organisations, kind=kind,
-                           kind_labels=KIND_LABELS)
+    return render_template(template, organisations=organisations, external=external,
+                           kind=kind, kind_labels=KIND_LABELS, channel_labels=CHANNEL_LABELS)
 
 
 @bp.get("/<int:organisation_id>")
@@ -47,6 +51,7 @@ def show(organisation_id):
                                          policy.can_view_organisation)
     return render_template("organisations/show.html", organisation=organisation,
                            people=people_of(organisation), kind_labels=KIND_LABELS,
+                           channel_labels=CHANNEL_LABELS,
                            successor=final_successor(organisation),
                            notations=_notation_examples(organisation),
                            seal_image=image_of(organisation_id=organisation.id))
@@ -122,6 +127,26 @@ def notation(organisation_id):
         lambda: services.set_notation_formats(organisation, form.letter_format.data,
                                               form.other_format.data, actor=current_user),
         _("Notation format saved."), notations=_notation_examples(organisation))
+
+
+@bp.route("/<int:organisation_id>/axis", methods=["GET", "POST"])
+@login_required
+@policy.permission_required(policy.can_manage_organisations)
+def axis(organisation_id):
+    """The national identifier, the channel (portal or axis) and the contact details."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = AxisForm(obj=organisation)
+    if request.method == "GET":
+        form.channel.data = organisation.channel
+    return _change_form(
+        "organisations/axis.html", form, organisation,
+        lambda error: form.email if isinstance(error, services.ContactError) else form.organ_id,
+        lambda: services.set_axis_details(
+            organisation, organ_id=form.organ_id.data, channel=form.channel.data,
+            address=form.address.data, email=form.email.data,
+            telephone=form.telephone.data, actor=current_user),
+        _("The national identifier and channel of %(name)s were saved.",
+          name=organisation.name))
 
 
 @bp.route("/<int:organisation_id>/merge", methods=["GET", "POST"])

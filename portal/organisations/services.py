@@ -1,5 +1,6 @@
 """Add, rename and merge organisations; look them up. Every change is audited."""
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from portal.extensions import db
 from portal.organisations.merging import take_effect
 from portal.organisations.models import (
     Organisation,
+    OrganisationChannel,
     OrganisationKind,
     OrganisationName,
     successors_from,
@@ -190,3 +192,64 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None, bas
     db.session.flush()
     if organisation.is_merged():
         take_effect(organisation, actor=actor)
+
+
+# The national catalogue's shape (mã định danh): dot-separated levels ending in a letter and
+# digits, "000.00.00.G22", "28.22.H17". The code is opaque beyond its shape (EDXML.md).
+ORGAN_ID_SHAPE = re.compile(r"(?:[0-9A-Z]{2,3}\.){1,4}[A-Z][0-9]{2,3}")
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class ContactError(OrganisationError):
+    """A contact detail that is not one (shown under its field)."""
+
+
+def clean_organ_id(text: str | None) -> str | None:
+    """The identifier upper-case and trimmed (None when blank); refuse one not in its shape."""
+    organ_id = (text or "").strip().upper()
+    if not organ_id:
+        return None
+    if not ORGAN_ID_SHAPE.fullmatch(organ_id):
+        raise OrganisationError(_(
+            "%(organ_id)s is not a national identifier: write it as the catalogue does, "
+            "levels separated by dots ending in a letter and digits (000.00.00.G22, "
+            "28.22.H17).", organ_id=organ_id))
+    return organ_id
+
+
+def bearer_of(organ_id: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.organ_id == organ_id))
+
+
+def set_axis_details(organisation, *, organ_id, channel, address="", email="", telephone="",
+                     actor=None) -> None:
+    """Set the national identifier, the channel and the contact details; audited.
+
+    An organisation is put on the axis only with an identifier (its system is reached by it);
+    an identifier belongs to one organisation only.
+    """
+    organ_id = clean_organ_id(organ_id)
+    if channel not in OrganisationChannel.__members__.values():
+        raise OrganisationError(_("Unknown channel %(channel)s", channel=channel))
+    if channel == OrganisationChannel.AXIS and organ_id is None:
+        raise OrganisationError(_("An organisation on the axis needs its national identifier."))
+    holder = bearer_of(organ_id) if organ_id else None
+    if holder is not None and holder.id != organisation.id:
+        raise OrganisationError(_("The identifier %(organ_id)s is already that of %(name)s.",
+                                  organ_id=organ_id, name=holder.name))
+    email = (email or "").strip()
+    if email and not EMAIL_SHAPE.fullmatch(email):
+        raise ContactError(_("%(email)s is not an e-mail address.", email=email))
+    fields = {"organ_id": organ_id, "channel": str(channel),
+              "address": (address or "").strip() or None, "email": email or None,
+              "telephone": (telephone or "").strip() or None}
+    before = {name: getattr(organisation, name) for name in fields}
+    changed = {name: value for name, value in fields.items() if before[name] != value}
+    if not changed:
+        return
+    for name, value in changed.items():
+        setattr(organisation, name, value)
+    audit.record("organisation.axis_changed", actor=actor, organisation=organisation,
+                 obj=organisation, details={"from": {k: before[k] for k in changed},
+                                            "to": changed})
+    db.session.flush()
