@@ -421,6 +421,10 @@ def create_simulator(data_dir: Path, settings: Settings) -> tuple[Flask, Forward
             abort(404)
         return send_file(store.xml_path(message_id), mimetype="application/xml")
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return jsonify(error=f"larger than {settings.max_bytes} bytes"), 413
+
     @app.after_request
     def headers(response):
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
