@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.deliveries.routes import bp as deliveries_bp
     from portal.documents.routes import bp as documents_bp
     from portal.home.routes import bp as home_bp
+    from portal.interop import api_routes  # noqa: F401  (POST /api/v1/edxml joins the API)
     from portal.jobs.routes import bp as jobs_bp
     from portal.leaderboard.routes import bp as leaderboard_bp
     from portal.organisations import reorganisation_routes  # noqa: F401  (joins its blueprint)

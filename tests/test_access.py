@@ -163,6 +163,8 @@ ROUTES = {
     "api.calendar_due_date": ("GET", "/api/v1/calendar/due-date", {"*": 400}),
     "api.me": ("GET", "/api/v1/me", {"*": 401}),
     "api.organisations": ("GET", "/api/v1/organisations", {"*": 401}),
+    # The axis's token only (tests/interop/test_tokens.py: a user's API token is 401 too).
+    "api.receive_edxml": ("POST", "/api/v1/edxml", {"*": 401}),
 }
 
 

@@ -5,14 +5,16 @@ answers is shaped in portal.api.shapes; an action sent with an `Idempotency-Key`
 (portal.api.idempotency).
 """
 
-from flask import current_app, g, jsonify, request
+import tempfile
+
+from flask import current_app, g, jsonify, request, send_file
 from sqlalchemy import select
 
 from portal import policy
 from portal.api import bp
 from portal.api.auth import api_error, token_required
 from portal.api.idempotency import acting_once, respond
-from portal.api.shapes import delivery_json, document_json
+from portal.api.shapes import delivery_json, document_json, tracked_document_json
 from portal.bounds import OutOfBounds, parse_day, parse_id
 from portal.calendar.services import CalendarError, due_date
 from portal.clock import local_today
@@ -20,10 +22,11 @@ from portal.deliveries import deadlines, inbox, replies, steps
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery
 from portal.documents import services as documents
-from portal.documents.models import Document, DocumentType, Urgency
+from portal.documents.models import Document, DocumentState, DocumentType, Urgency
 from portal.documents.text import clean_line, clean_text, is_blank
 from portal.extensions import db
 from portal.i18n import LANGUAGES
+from portal.interop import outbound
 from portal.once import Answer, KeyReusedError, MalformedKeyError
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
@@ -161,7 +164,30 @@ def document_detail(document_id):
     document through their delivery."""
     document = policy.visible_or_404(Document, document_id, policy.can_track_document,
                                      user=g.api_user, message="no such document")
-    return jsonify(document_json(document))
+    return jsonify(tracked_document_json(document))
+
+
+@bp.get("/documents/<int:document_id>/edxml")
+@token_required
+def document_edxml(document_id):
+    """The issued document as its edXML package to all its recipients, signed when its
+    authority has a key; the same visibility as the document (404 otherwise)."""
+    from portal.interop.edxml import writer  # the format's own branch (h19-a) brings it
+
+    document = policy.visible_or_404(Document, document_id, policy.can_track_document,
+                                     user=g.api_user, message="no such document")
+    if document.state != DocumentState.ISSUED:
+        return api_error(409, "the document is not issued yet")
+    recipients = list(db.session.scalars(select(Organisation).where(
+        Organisation.id.in_(document.recipient_ids)).order_by(Organisation.id)))
+    try:
+        package = outbound.package_of(document, recipients)
+    except PortalError as error:
+        return api_error(409, str(error))
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it once sent)
+    writer.write_package(package, out, signing=outbound.open_key(document.authority))
+    out.seek(0)
+    return send_file(out, mimetype="application/xml", download_name=f"{document.id}.edxml.xml")
 
 
 @bp.get("/inbox")

@@ -111,8 +111,20 @@ def _exchange_paths() -> dict:
             "summary": "A document as its sender sees it (404 for anyone else's; recipients "
                        "read it through their delivery)",
             "parameters": [_path_id("document_id")],
-            "responses": {"200": _ok("The document", ref("Document")), "401": _ERROR,
+            "responses": {"200": _ok("The document, with each recipient's delivery",
+                                     ref("TrackedDocument")), "401": _ERROR,
                           "404": _ERROR, "405": _NOT_ALLOWED},
+        }},
+        "/documents/{document_id}/edxml": {"get": {
+            "summary": "An issued document as its edXML package (QCVN 102:2016), to all its "
+                       "recipients, signed by its authority's key when it has one",
+            "description": "The same visibility as GET /documents/{document_id}. 409 while "
+            "the document is not issued, or when its authority has no national identifier.",
+            "parameters": [_path_id("document_id")],
+            "responses": {"200": {"description": "The edXML package",
+                                  "content": {"application/xml": {"schema": {
+                                      "type": "string"}}}},
+                          "401": _ERROR, "404": _ERROR, "405": _NOT_ALLOWED, "409": _ERROR},
         }},
         "/inbox": {"get": {
             "summary": "The caller's organisation's deliveries, newest first, by pages",

@@ -19,6 +19,11 @@ def organisation_json(organisation):
         "parent_id": organisation.parent_id,
         "merged_on": organisation.merged_on.isoformat() if organisation.merged_on else None,
         "successor_id": final_successor(organisation).id if organisation.successor_id else None,
+        "organ_id": organisation.organ_id,
+        "channel": organisation.channel,
+        "address": organisation.address,
+        "email": organisation.email,
+        "telephone": organisation.telephone,
     }
 
 

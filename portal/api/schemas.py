@@ -10,7 +10,7 @@ from portal.calendar.services import MAX_WORKING_DAYS
 from portal.deliveries.models import Status
 from portal.deliveries.steps import STEPS
 from portal.documents.models import DocumentState, DocumentType, Urgency
-from portal.organisations.models import OrganisationKind
+from portal.organisations.models import OrganisationChannel, OrganisationKind
 
 
 def ref(name):
@@ -47,6 +47,14 @@ _ORGANISATION = exact_object({
     "successor_id": {**nullable(ID),
                      "description": "The organisation that carries this one's work after a "
                                     "merge"},
+    "organ_id": {"type": ["string", "null"],
+                 "description": "The national identifier (mã định danh), e.g. 000.00.00.G22"},
+    "channel": {"type": "string", "enum": [c.value for c in OrganisationChannel],
+                "description": "portal: its people work here; axis: its own system receives "
+                               "through the national axis"},
+    "address": {"type": ["string", "null"]},
+    "email": {"type": ["string", "null"]},
+    "telephone": {"type": ["string", "null"]},
 })
 
 _DOCUMENT_SUMMARY = exact_object({
@@ -91,10 +99,26 @@ _DOCUMENT = exact_object({
                  "description": "the document itself as a PDF, not an appendix"}})},
 })
 
+_CHANNEL = {"type": "string", "enum": ["portal", "axis"],
+            "description": "How the delivery reached its recipient: the portal, or the "
+                           "national axis (edXML)"}
+
 _STATUS = {"type": "string", "enum": [s.value for s in Status],
            "description": "QCVN 102 code: 01 received, 02 refused, 03 acknowledged, "
                           "04 assigned, 05 in progress, 06 done, 13 recall requested, "
                           "15 recalled, 16 recall refused"}
+
+_TRACKED_DOCUMENT = exact_object({
+    **_DOCUMENT["properties"],
+    "deliveries": {"type": "array", "description": "Each recipient's delivery, as the sender "
+                   "follows it (the status of an axis recipient is what its system reported)",
+                   "items": exact_object({
+                       "id": ID,
+                       "recipient": exact_object({"id": ID, "code": TEXT, "name": TEXT,
+                                                  "organ_id": {"type": ["string", "null"]}}),
+                       "channel": _CHANNEL,
+                       "status": _STATUS})},
+})
 
 _DELIVERY_PROPERTIES = {
     "id": ID,
@@ -134,6 +158,7 @@ SCHEMAS = {
     "Organisation": _ORGANISATION,
     "DocumentSummary": _DOCUMENT_SUMMARY,
     "Document": _DOCUMENT,
+    "TrackedDocument": _TRACKED_DOCUMENT,
     "Delivery": _DELIVERY,
     "DeliveryDetail": _DELIVERY_DETAIL,
 }

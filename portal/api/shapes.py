@@ -3,11 +3,14 @@
 from datetime import date
 
 from flask import g
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.clock import aware_utc
 from portal.deliveries import deadlines, steps
 from portal.deliveries.models import Delivery
 from portal.documents.models import Document
+from portal.extensions import db
 from portal.signing.titles import printed_signer
 
 
@@ -43,6 +46,17 @@ def document_json(document: Document) -> dict:
         "attachments": [{"id": a.id, "filename": a.filename, "sha256": a.file.sha256,
                          "size": a.file.size, "main": a.is_main} for a in document.attachments],
     }
+
+
+def tracked_document_json(document: Document) -> dict:
+    """The document as its sender follows it: with every recipient's delivery."""
+    deliveries = db.session.scalars(select(Delivery).options(joinedload(Delivery.recipient))
+                                    .where(Delivery.document_id == document.id)
+                                    .order_by(Delivery.id))
+    return {**document_json(document), "deliveries": [
+        {"id": d.id, "recipient": {"id": d.recipient.id, "code": d.recipient.code,
+                                   "name": d.recipient.name, "organ_id": d.recipient.organ_id},
+         "channel": d.channel, "status": d.status} for d in deliveries]}
 
 
 def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False) -> dict:

@@ -120,6 +120,8 @@ EVENT_LABELS = {
     "deadline_changed": _l("Deadline changed"),
     "passed_on": _l("Passed on by a merge"),
     "passed_back": _l("Given back: the merge was undone"),
+    "updated_by_sender": _l("Updated by the sender, through the axis"),
+    "replaced_by_sender": _l("Replaced by the sender, through the axis"),
 }
 
 

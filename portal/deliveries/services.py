@@ -22,6 +22,7 @@ from portal.deliveries.models import (
 from portal.deliveries.steps import EVENTS, STEPS, effective_status
 from portal.extensions import db
 from portal.rules import PortalError
+from portal.signals import delivery_stepped
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -58,12 +59,14 @@ def _move(delivery, step_name, actor, *, note=None, extra_where=(), **values):
 
 def _log(delivery, step_name, actor, from_status, to_status, note=None):
     action = EVENTS[step_name]
-    db.session.add(DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id if actor else None,
-                                 action=action, from_status=from_status, to_status=to_status,
-                                 note=note))
+    event = DeliveryEvent(delivery_id=delivery.id, actor_id=actor.id if actor else None,
+                          action=action, from_status=from_status, to_status=to_status, note=note)
+    db.session.add(event)
     audit.record(f"delivery.{action}", actor=actor, obj=delivery,
                  details={"from": from_status, "to": to_status,
                           "document_id": delivery.document_id, **({"note": note} if note else {})})
+    db.session.flush()
+    delivery_stepped.send(delivery, event=event, actor=actor)
 
 
 def acknowledge_delivery(delivery: Delivery, *, actor) -> None:
@@ -133,9 +136,11 @@ def close_delivery(delivery: Delivery, *, actor, note: str) -> None:
     db.session.flush()
 
 
-def request_recall(delivery: Delivery, *, actor) -> None:
-    """Lấy lại: the sender asks for a document back before the recipient handles it."""
-    _move(delivery, "request_recall", actor, status_before_recall=effective_status(delivery))
+def request_recall(delivery: Delivery, *, actor, note: str | None = None) -> None:
+    """Lấy lại: the sender asks for a document back before the recipient handles it (from
+    the axis: no actor here, and the sender's reason as the note)."""
+    _move(delivery, "request_recall", actor, note=note,
+          status_before_recall=effective_status(delivery))
 
 
 def answer_recall(delivery: Delivery, *, actor, agree: bool) -> None:
@@ -145,3 +150,35 @@ def answer_recall(delivery: Delivery, *, actor, agree: bool) -> None:
     else:
         _move(delivery, "refuse_recall", actor)
     db.session.flush()
+
+
+# The step of the table (steps.py) each status code of a recipient's own system stands for.
+REPORTED_STEPS = {Status.REFUSED: "refuse", Status.ACKNOWLEDGED: "acknowledge",
+                  Status.ASSIGNED: "assign", Status.IN_PROGRESS: "draft_reply",
+                  Status.RECALL_AGREED: "agree_recall", Status.RECALL_REFUSED: "refuse_recall"}
+
+
+def reported_step_name(delivery: Delivery, code: str) -> str | None:
+    """The table's step a reported code stands for (06: done, replied when it had a
+    deadline), or None for a code that moves nothing (01, or one the table has no step for)."""
+    if code == Status.DONE:
+        return "close" if delivery.due_on is None else "reply"
+    return REPORTED_STEPS.get(code)
+
+
+def report_step(delivery: Delivery, code: str, *, note: str, at) -> bool:
+    """A step reported by the recipient's own system (a status message through the axis),
+    taken as the axis (no actor here) by the same table; `at` is when it says it happened.
+    False when the delivery is in that state already (the same status again)."""
+    name = reported_step_name(delivery, code)
+    if name is None:
+        raise DeliveryError(_("Status %(code)s does not move a delivery.", code=code))
+    if delivery.status == STEPS[name].to_state:
+        return False
+    moments = {"refuse": {"refusal_reason": note[:1000], "done_at": at},
+               "acknowledge": {"acknowledged_at": at}, "assign": {"assigned_at": at},
+               "close": {"done_at": at}, "reply": {"done_at": at, "replied_at": at},
+               "agree_recall": {"done_at": at}}
+    _move(delivery, name, None, note=note[:1000], **moments.get(name, {}))
+    db.session.flush()
+    return True

@@ -102,8 +102,8 @@ def _settled(document_id: int, within: float = 300) -> None:
     while True:
         run_queued_here()
         db.session.rollback()  # see what a worker committed
-        if not db.session.scalar(select(Job.id).where(
-                Job.document_id == document_id,
+        if not db.session.scalar(select(Job.id).where(  # a message waits for the axis instead
+                Job.document_id == document_id, Job.message_id.is_(None),
                 Job.state.in_((JobState.QUEUED, JobState.RUNNING))).limit(1)):
             return
         if time.monotonic() > deadline:

@@ -52,6 +52,49 @@ DEMO_TITLES = {
 }
 
 
+# The national identifiers (mã định danh) the demo gives, in the catalogue's shape but not the
+# catalogue's own: the ministry 000.00.00.G14, its units 000.NN.00.G14, the departments
+# 000.00.12.HNN, numbered in organisations.csv's order, so every machine loading the demo
+# gives each organisation the same one (two portals exchanging through the axis rely on it).
+MINISTRY_ORGAN_ID = "000.00.00.G14"
+# Departments whose own e-office system receives through the axis: nobody works for them here
+# (none is an organisation of DEMO_PEOPLE), and each stands alone since 2025.
+AXIS_DEPARTMENTS = ("LCH", "DB", "CB")
+
+
+def demo_organ_ids() -> dict[str, str]:
+    """Organisation code (as in organisations.csv) → its demo identifier."""
+    identifiers, units, departments = {}, 0, 0
+    with ORGANISATIONS_CSV.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["kind"] == "ministry":
+                identifiers[row["code"]] = MINISTRY_ORGAN_ID
+            elif row["kind"] == "ministry_unit":
+                units += 1
+                identifiers[row["code"]] = f"000.{units:02d}.00.G14"
+            else:
+                departments += 1
+                identifiers[row["code"]] = f"000.00.12.H{departments:02d}"
+    return identifiers
+
+
+def load_identifiers() -> int:
+    """Give each demo organisation without an identifier its own, and put AXIS_DEPARTMENTS on
+    the axis; what an administrator set since is left as it is. Returns how many were set."""
+    set_now = 0
+    for code, organ_id in demo_organ_ids().items():
+        organisation = organisations.find_by_code(code)
+        if organisation is None or organisation.organ_id is not None:
+            continue
+        organisations.set_axis_details(
+            organisation, organ_id=organ_id,
+            channel="axis" if code in AXIS_DEPARTMENTS else "portal",
+            address=organisation.address, email=organisation.email,
+            telephone=organisation.telephone)
+        set_now += 1
+    return set_now
+
+
 def demo_email(code: str, role: str) -> str:
     return f"{role}.{code.lower()}@demo.portal.gov.vn"
 
@@ -98,6 +141,7 @@ def load_demo_data(password: str):
 
     with action():
         created = load_organisations()
+        load_identifiers()
         load_people(password)
         init_development_pki()  # before the documents, so they go out sealed
     with action():  # the records first: they apply the 2025 reorganisation on its days

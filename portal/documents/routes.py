@@ -30,8 +30,8 @@ from portal.signing import chain
 from portal.signing.titles import printed_signer
 from portal.signing.verification import verification_after, verified_attachments
 from portal.spreadsheets import headings_wanted
-from portal.storage.names import display_name
-from portal.storage.serving import disposition, send_pdf
+from portal.storage.names import display_name, kept_name
+from portal.storage.serving import disposition, send_download, send_pdf
 
 SAME_ORIGIN_FRAMES = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'",
                                                      "frame-ancestors 'self'")
@@ -58,6 +58,8 @@ def download_attachment(document_id, attachment_id):
     attachment = db.session.get(DocumentAttachment, attachment_id)
     if attachment is None or attachment.document_id != document.id:
         abort(404)
+    if attachment.file.content_type != "application/pdf":  # kept, never opened (the axis)
+        return send_download(attachment.file, kept_name(attachment.filename))
     return send_pdf(attachment.file, display_name(attachment.filename))
 
 

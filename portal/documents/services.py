@@ -33,6 +33,7 @@ from portal.documents.models import (
 from portal.documents.numbering import next_number, notation_for
 from portal.documents.text import fold, is_blank, nfc
 from portal.extensions import db
+from portal.interop import outbound
 from portal.jobs import services as jobs
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
@@ -208,6 +209,7 @@ def issue(document: Document, *, actor, allowed_from=DocumentState.DRAFT) -> Doc
     if not document.recipient_ids:
         raise DocumentError(_("Choose at least one recipient."))
     _refuse_a_closed_register(document)
+    outbound.check_axis_recipients(document)
     _claim_for_issue(document, allowed_from)
     now = utcnow()
     year = as_local(now).year

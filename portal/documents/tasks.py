@@ -10,9 +10,10 @@ from portal.audit import services as audit
 from portal.clock import as_local, utcnow
 from portal.deliveries.deadlines import due_on_at_receipt
 from portal.deliveries.inbox import count_arrivals
-from portal.deliveries.models import Delivery, Status
+from portal.deliveries.models import Channel, Delivery, Status
 from portal.documents.models import Document, DocumentState
 from portal.extensions import db
+from portal.interop import outbound
 from portal.jobs import services as jobs
 from portal.jobs.runner import handles
 from portal.organisations.models import Organisation, final_successor
@@ -40,12 +41,20 @@ def _deliver(document: Document, received_at) -> list[dict]:
     recipients = db.session.scalars(select(Organisation).where(
         Organisation.id.in_(document.recipient_ids)))
     # A merged organisation's mail goes to its successor.
-    targets = {final_successor(o, on=received_on).id for o in recipients}
-    targets.discard(document.issuer_id)
+    targets = {o.id: o for o in (final_successor(o, on=received_on) for o in recipients)}
+    targets.pop(document.issuer_id, None)
+    # An organisation on the axis gets it through the axis: its delivery waits at 01 for its
+    # system's word (a status message), and one package goes to it.
     rows = [dict(document_id=document.id, recipient_id=recipient_id, status=Status.RECEIVED,
                  received_at=received_at, received_on=received_on, due_on=due_on,
-                 due_working_days=document.due_working_days)
+                 due_working_days=document.due_working_days,
+                 channel=Channel.AXIS if outbound.on_axis(targets[recipient_id])
+                 else Channel.PORTAL)
             for recipient_id in sorted(targets)]
     db.session.execute(Delivery.__table__.insert(), rows)
-    count_arrivals(targets)
+    count_arrivals(set(targets))
+    for delivery in db.session.scalars(select(Delivery).where(
+            Delivery.document_id == document.id, Delivery.channel == Channel.AXIS)
+            .order_by(Delivery.id)):
+        outbound.queue_document(document, delivery)
     return rows

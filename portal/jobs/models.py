@@ -44,7 +44,8 @@ FIRST_STEPS = {"render": "laying_out"}
 
 JOB_KIND_LABELS = {"render": _l("Laying out the PDF"), "sign": _l("Digital signature"),
                    "dispatch": _l("Delivering to the recipients"),
-                   "verify": _l("Verifying the signatures")}
+                   "verify": _l("Verifying the signatures"),
+                   "axis_send": _l("Sending to the national axis")}
 
 
 class Job(db.Model):

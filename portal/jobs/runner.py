@@ -8,8 +8,9 @@ The job's row is the truth; Redis only carries the news that a row waits. So:
 - a running job writes a heartbeat every JOB_HEARTBEAT_SECONDS from a thread of its own;
   `requeue_stale` puts back a job silent for JOB_STALE_SECONDS (its worker died), and fails
   it for good once it has had JOB_MAX_ATTEMPTS runs;
-- a run that meets a database error puts its job back with a wait that doubles at each
-  attempt, instead of failing it: the database is away, not the job wrong (after
+- a run that meets a database error, or whose handler says `TryAgainLater` (the national
+  axis did not take a message), puts its job back with a wait that doubles at each attempt,
+  instead of failing it: something outside is away, not the job wrong (after
   JOB_MAX_ATTEMPTS runs it fails, with the reason, and waits for a person).
 
 A run claims the row by a conditional UPDATE that counts the attempt; from then on it acts
@@ -50,6 +51,12 @@ class RunTakenOver(Exception):
     """The job was put back and claimed by another run: this one stops and keeps nothing."""
 
 
+class TryAgainLater(Exception):
+    """A handler's word that something outside the portal is away (the axis answered 500, or
+    nothing): the job goes back with a doubling wait, as after a database error. Its text is
+    the reason the page shows. What the handler committed before raising it is kept."""
+
+
 def handles(kind: str):
     """Mark the function that does the work of jobs of this kind (`register` gives it to the
     runner)."""
@@ -87,9 +94,18 @@ def run_job(job_id: int) -> None:
 
 def _after_error(job_id: int, attempt: int, error: Exception) -> None:
     roll_back_quietly()
-    if database_unavailable(error):
+    if isinstance(error, TryAgainLater):
+        log.warning("job %s: %s; trying again later", job_id, error)
+        _put_back(job_id, attempt, waiting=str(error)[:1000], failed=_(
+            "Tried %(n)s times without success; the last time: %(reason)s", n=attempt,
+            reason=str(error))[:1000])
+    elif database_unavailable(error):
         log.warning("job %s: database unavailable (%s); trying again later", job_id, error)
-        _put_back_after_database_error(job_id, attempt, error)
+        reason = type(getattr(error, "orig", None) or error).__name__
+        _put_back(job_id, attempt, waiting=_(
+            "The database did not answer (%(reason)s); the portal tries again by itself.",
+            reason=reason), failed=_("The database failed this job %(n)s times (%(reason)s).",
+                                     n=attempt, reason=reason))
     else:  # the job's own failure, shown to the person with a retry button
         log.exception("job %s failed", job_id)
         _finish(job_id, attempt, JobState.FAILED,
@@ -131,22 +147,24 @@ def _finish(job_id: int, attempt: int, state: JobState, error: str | None = None
     db.session.commit()
 
 
-def _put_back_after_database_error(job_id: int, attempt: int, error: Exception) -> None:
-    reason = type(getattr(error, "orig", None) or error).__name__
+def last_attempt(job: Job) -> bool:
+    """Whether the run under way is the job's last before it fails for good."""
+    return job.attempts >= (job.attempts_allowed or current_app.config["JOB_MAX_ATTEMPTS"])
+
+
+def _put_back(job_id: int, attempt: int, *, waiting: str, failed: str) -> None:
+    """Queue the job again after a wait that doubles at each attempt (saying `waiting`), or,
+    after its last allowed run, fail it (saying `failed`)."""
     try:
         if attempt >= db.session.scalar(select(_allowed()).where(Job.id == job_id)):
-            _finish(job_id, attempt, JobState.FAILED, error=_(
-                "The database failed this job %(n)s times (%(reason)s).", n=attempt,
-                reason=reason))
+            _finish(job_id, attempt, JobState.FAILED, error=failed)
             return
         wait = min(current_app.config["JOB_RETRY_SECONDS"] * 2 ** (attempt - 1),
                    MAX_RETRY_WAIT_SECONDS)
         now = utcnow()
         db.session.execute(update(Job).where(*_mine(job_id, attempt)).values(
             state=JobState.QUEUED, queued_at=now, retry_at=now + timedelta(seconds=wait),
-            relayed_at=None, progress=0, step=None, error=_(
-                "The database did not answer (%(reason)s); the portal tries again by itself.",
-                reason=reason)))
+            relayed_at=None, progress=0, step=None, error=waiting))
         db.session.commit()
     except SQLAlchemyError:  # still away: the silent heartbeat puts the job back (requeue_stale)
         roll_back_quietly()

@@ -32,9 +32,11 @@ class JobError(PortalError):
     """A job step that is not possible now; the message is shown to the person."""
 
 
-def schedule(kind: str, *, document_id: int | None = None, actor=None) -> Job:
+def schedule(kind: str, *, document_id: int | None = None, message_id: int | None = None,
+             actor=None) -> Job:
     """Add a job in the caller's transaction; it is handed over once the action commits."""
-    job = Job(kind=kind, document_id=document_id, created_by_id=actor.id if actor else None)
+    job = Job(kind=kind, document_id=document_id, message_id=message_id,
+              created_by_id=actor.id if actor else None)
     db.session.add(job)
     after_commit(relay_pending)
     return job
@@ -49,14 +51,16 @@ def schedule_next(job: Job, kind: str) -> None:
 def first_job_of(document) -> Job | None:
     """The first job of the document's latest run (its last render, which a document returned
     for changes runs again); its fragment shows the ones after it."""
-    mine = select(Job).where(Job.document_id == document.id)
+    mine = select(Job).where(Job.document_id == document.id, Job.message_id.is_(None))
     return (db.session.scalar(mine.where(Job.kind == "render").order_by(Job.id.desc()).limit(1))
             or db.session.scalar(mine.order_by(Job.id).limit(1)))
 
 
 def following(job: Job) -> Job | None:
-    """The job this one led to (render → sign → verify), once it exists."""
+    """The job this one led to (render → sign → verify), once it exists (a message's job
+    sent to the axis is of no chain)."""
     return db.session.scalar(select(Job).where(Job.document_id == job.document_id,
+                                               Job.message_id.is_(None),
                                                Job.id > job.id).order_by(Job.id).limit(1))
 
 

@@ -82,6 +82,12 @@ def _load(identity: SigningIdentity):
     return key, certificate, chain
 
 
+def key_and_certificates(identity: SigningIdentity):
+    """The identity's private key, certificate and chain (cryptography objects), opened from
+    its PKCS#12 (an XML signature: portal.interop.outbound)."""
+    return _load(identity)
+
+
 def _development_ca():
     identity = db.session.scalar(select(SigningIdentity).where(
         SigningIdentity.source == "development-ca"))

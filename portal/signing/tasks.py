@@ -146,9 +146,14 @@ def _signed(data: bytes, identity, field: str, lines: list[str],
 
 @handles("verify")
 def verify_document(job) -> None:
-    """Verify the PDF of record, then each attached PDF (signed where it was made, or not)."""
+    """Verify the PDF of record, then each attached PDF (signed where it was made, or not).
+
+    A document received through the axis may have no PDF of record, and attachments the
+    portal keeps without opening them (a .doc, a .zip): only checked PDFs are verified."""
     document = db.session.get(Document, job.document_id)
-    verify_file(document.pdf_file_id)
+    if document.pdf_file_id is not None:
+        verify_file(document.pdf_file_id)
     for attachment in document.attachments:
-        verify_file(attachment.file_id)
+        if attachment.file.content_type == "application/pdf":
+            verify_file(attachment.file_id)
 

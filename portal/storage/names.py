@@ -36,6 +36,16 @@ def display_name(sent: str | None) -> str:
     return (stem or FALLBACK_STEM) + EXTENSION
 
 
+def kept_name(sent: str | None) -> str:
+    """The clean name of a file the portal keeps but does not open (a .doc or .zip from the
+    axis, a PDF it could not check): cleaned as a PDF's name is, its own extension kept. It
+    is only ever downloaded (portal.storage.serving.send_download), as bytes of no type."""
+    name = _PATH_SEPARATORS.split(unicodedata.normalize("NFC", sent or ""))[-1]
+    name = unicodedata.normalize("NFC", "".join(_kept(c) for c in name))
+    name = _trimmed(" ".join(_REFUSED_BY_WINDOWS.sub("_", name).split()))
+    return _trimmed(_cut_to_bytes(name, MAX_NAME_BYTES)) or FALLBACK_STEM
+
+
 def _kept(character: str) -> str:
     """Spaces of every kind become one space; control, format, private-use, unassigned and
     lone surrogate characters go."""

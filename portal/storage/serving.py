@@ -32,6 +32,16 @@ def send_pdf(stored: StoredFile, name: str, *, inline: bool = False) -> Response
     return response
 
 
+def send_download(stored: StoredFile, name: str) -> Response:
+    """A kept file the portal does not open (not a checked PDF): downloaded as bytes of no
+    type, whatever its sender called it, sandboxed besides."""
+    response = send_file(path_of(stored), mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = disposition(name)
+    response.headers["Content-Security-Policy"] = ATTACHMENT_POLICY
+    response.cache_control.private = True
+    return response
+
+
 def disposition(name: str, *, inline: bool = False) -> str:
     """A Content-Disposition value (RFC 6266): the name in plain ASCII for old clients, and
     as UTF-8 in filename* when it has other letters (Vietnamese names do)."""
