@@ -93,6 +93,7 @@ def _register_template_helpers(app: Flask) -> None:
     from portal.deliveries.deadlines import DEADLINE_LABELS
     from portal.deliveries.models import STATUS_LABELS
     from portal.documents.models import STATE_LABELS, TYPE_LABELS, URGENCY_LABELS
+    from portal.interop.models import MESSAGE_STATE_LABELS
     from portal.jobs.models import JOB_KIND_LABELS, JOB_STATE_LABELS, JOB_STEP_LABELS
     from portal.policy import (
         ROLE_LABELS,
@@ -144,6 +145,7 @@ def _register_template_helpers(app: Flask) -> None:
         job_kind_labels=JOB_KIND_LABELS,
         job_state_labels=JOB_STATE_LABELS,
         job_step_labels=JOB_STEP_LABELS,
+        message_state_labels=MESSAGE_STATE_LABELS,
         verdict_labels=VERDICT_LABELS,
         finding_labels=FINDING_LABELS,
         chain_field_labels=CHAIN_FIELD_LABELS,

@@ -110,12 +110,14 @@ def show(document_id):
     replies = tracking.reply_links(rows, current_user)
     if request.htmx:
         return render_template(template, document=document, form=form, show=show, rows=rows,
-                               summary=tracking.summary(rows), replies=replies)
+                               summary=tracking.summary(rows), replies=replies,
+                               axis=tracking.axis_states(document, current_user))
     steps = chain.steps_of(document)
     jobs = latest_run(document)
     return render_template(
         template, document=document, form=form, show=show, rows=rows, replies=replies,
-        summary=tracking.summary(rows), jobs=jobs, verification=verification_after(jobs),
+        axis=tracking.axis_states(document, current_user), summary=tracking.summary(rows),
+        jobs=jobs, verification=verification_after(jobs),
         attachments=verified_attachments(document), signer=printed_signer(document),
         action_form=ActionForm(), steps=steps,
         recallable=len(services.recallable_deliveries(document)),

@@ -1,5 +1,6 @@
 """The sender's view of a document: every recipient's progress, filterable and exportable."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
@@ -13,6 +14,10 @@ from portal.collation import by_name
 from portal.deliveries.deadlines import DEADLINE_LABELS, with_states
 from portal.deliveries.models import STATUS_LABELS, Delivery, Status
 from portal.extensions import db
+from portal.interop import outbound
+from portal.interop.models import AxisMessage, MessageState
+from portal.jobs import services as jobs
+from portal.jobs.models import Job, JobState
 from portal.organisations.models import Organisation
 from portal.spreadsheets import csv_file
 
@@ -39,6 +44,32 @@ def recipients_of(document, show: str, today: date, soon_until: date) -> list[tu
     elif show == "overdue":
         rows = [r for r in rows if r[1] == "overdue"]
     return rows
+
+
+@dataclass(frozen=True)
+class AxisState:
+    """Where the package of an axis recipient stands: its message, the job sending it, why it
+    is not sent yet (with the next try), and whether the person may try it again now."""
+
+    message: AxisMessage
+    job: Job | None
+    reason: str
+    retry: bool
+
+
+def axis_states(document, person) -> dict[int, AxisState]:
+    """Delivery id → the state of its outbound message, for the recipients on the axis."""
+    states = {}
+    for delivery_id, message in outbound.messages_of(document).items():
+        job = outbound.job_of(message)
+        reason = ""
+        if message.state != MessageState.SENT and job is not None:
+            reason = jobs.reason(job) if job.state != JobState.DONE else (message.error or "")
+        states[delivery_id] = AxisState(
+            message=message, job=job, reason=reason,
+            retry=job is not None and message.state != MessageState.SENT
+            and policy.can_follow_job(person, job) and jobs.can_retry(job))
+    return states
 
 
 def reply_links(rows, person) -> dict[int, str]:
