@@ -196,15 +196,17 @@ CREATE TABLE IF NOT EXISTS forward (
 """
 
 WAITING, DELIVERED, REFUSED, FAILED = "waiting", "delivered", "refused", "failed"
+UNROUTED = "unrouted"  # no portal is registered for the recipient's identifier
 
 FORWARD_STATE_LABELS = {
     WAITING: _l("waiting"),
     DELIVERED: _l("delivered"),
     REFUSED: _l("refused by the portal"),
     FAILED: _l("not delivered"),
+    UNROUTED: _l("no portal is registered for this identifier"),
 }
 KIND_LABELS = {"document": _l("Document"), "status": _l("Status message")}
-BUSINESS_LABELS = {None: _l("New document"), 0: _l("New document"), 1: _l("Revocation"),
+BUSINESS_LABELS = {None: _l("A new document"), 0: _l("A new document"), 1: _l("Revocation"),
                    2: _l("Update"), 3: _l("Replacement")}
 
 
@@ -263,6 +265,14 @@ class Store:
                          (state, http_status, reason[:500], next_try_at, _now_text(),
                           message_id, organ_id))
 
+    def route_again(self, organ_ids) -> None:
+        """Forwards that found no portal wait again for those that now have one (a restart
+        with the missing --route)."""
+        with self._connection() as conn:
+            conn.executemany("UPDATE forward SET state = ?, next_try_at = 0 "
+                             "WHERE state = ? AND organ_id = ?",
+                             [(WAITING, UNROUTED, organ_id) for organ_id in organ_ids])
+
     def messages(self) -> list[dict]:
         """Every message, newest first, each with its forwards."""
         with self._connection() as conn:
@@ -296,6 +306,7 @@ class Forwarder(threading.Thread):
         self.wake.set()
 
     def run(self) -> None:
+        self.store.route_again(list(self.settings.routes))
         while not self.stopping.is_set():
             for forward in self.store.due(time.time()):
                 if self.stopping.is_set():
@@ -312,8 +323,8 @@ class Forwarder(threading.Thread):
         message_id, organ_id = forward["message_id"], forward["organ_id"]
         route = self.settings.routes.get(organ_id)
         if route is None:
-            self.store.record_try(message_id, organ_id, state=FAILED, http_status=None,
-                                  reason=f"no portal is registered for {organ_id}")
+            self.store.record_try(message_id, organ_id, state=UNROUTED, http_status=None,
+                                  reason="")
             return
         status, reason = self._post(self.store.xml_path(message_id), route)
         if status is not None and 200 <= status < 300:

@@ -146,8 +146,40 @@ def test_a_portals_refusal_is_final_and_shown_with_its_reason(running):
 def test_a_recipient_with_no_registered_portal_is_not_delivered_and_says_why(running):
     axis = running({})
     post(axis.url + "/", document_xml(recipients=("000.00.99.H99",)))
-    wait_for(lambda: forwards_of(axis)[0]["state"] == "failed")
-    assert "no portal is registered for 000.00.99.H99" in get(axis.url + "/")
+    wait_for(lambda: forwards_of(axis)[0]["state"] == "unrouted")
+    assert "000.00.99.H99</code>: chưa đăng ký cổng nào cho mã định danh này" in get(axis.url + "/")
+
+
+def test_a_restart_with_the_missing_route_forwards_what_found_no_portal(tmp_path, receiver):
+    axis = RunningSimulator(tmp_path / "axis", settings_for({}))
+    try:
+        post(axis.url + "/", document_xml())
+        wait_for(lambda: forwards_of(axis)[0]["state"] == "unrouted")
+    finally:
+        axis.stop()
+    again = RunningSimulator(tmp_path / "axis", settings_for(
+        {DEPARTMENT: simulator.Route(receiver.url, PORTAL_TOKEN)}))
+    try:
+        wait_for(lambda: forwards_of(again)[0]["state"] == "delivered")
+        assert len(receiver.received) == 1
+    finally:
+        again.stop()
+
+
+def test_the_portals_own_writer_is_routed_by_its_header(receiver, running):
+    from portal.interop.edxml.writer import package_bytes, status_bytes
+    from tests.interop.edxml.messages import full_package, full_status
+
+    axis = running({DEPARTMENT: simulator.Route(receiver.url, PORTAL_TOKEN)})
+    package, status = full_package(), full_status()
+    for message in (package_bytes(package), status_bytes(status)):
+        assert post(axis.url + "/", message)[0] == 201
+    [status_row, package_row] = axis.store.messages()
+    assert package_row["to_organ_ids"] == [o.organ_id for o in package.recipients]
+    assert package_row["document_id"] == package.document_id
+    assert status_row["status_code"] == status.status_code
+    assert status_row["to_organ_ids"] == [status.recipients[0].organ_id if status.recipients
+                                          else status.response_for.organ_id]
 
 
 def test_it_gives_up_after_its_tries_and_says_why(running):
