@@ -7,6 +7,8 @@ routes that check who may see them.
 import hashlib
 import io
 import os
+import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,22 +91,63 @@ def _read_pdf(data: bytes, filename: str) -> PdfSummary:
 
 def store_bytes(data: bytes, content_type: str = "application/pdf") -> StoredFile:
     """Write the bytes once under their SHA-256 and return their row (caller commits)."""
-    digest = hashlib.sha256(data).hexdigest()
+    return _keep(hashlib.sha256(data).hexdigest(), len(data), content_type,
+                 lambda f: f.write(data))
+
+
+def store_path(path: Path, content_type: str) -> StoredFile:
+    """Keep the file at `path` under its SHA-256 and return its row (caller commits), in
+    chunks: never wholly in memory. The file is linked into storage where it can be (same
+    file system), copied otherwise; `path` stays where it is, and the caller must not write
+    to it afterwards (it may be the stored file itself)."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return _keep(digest.hexdigest(), size, content_type, lambda out: _copy(path, out),
+                 link_from=Path(path))
+
+
+CHUNK = 1024 * 1024
+
+
+def _copy(path: Path, out) -> None:
+    with open(path, "rb") as f:
+        shutil.copyfileobj(f, out, CHUNK)
+
+
+def _keep(digest: str, size: int, content_type: str, write, link_from: Path | None = None):
+    """The row of these bytes, made if new, and the file under its digest, written atomically
+    (a temporary file renamed) if it is not there yet."""
     stored = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
     if stored is None:
-        stored = StoredFile(sha256=digest, size=len(data), content_type=content_type)
+        stored = StoredFile(sha256=digest, size=size, content_type=content_type)
         db.session.add(stored)
         db.session.flush()
     target = path_of(stored)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, target)
+        if link_from is None or not _link(link_from, target):
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            with os.fdopen(handle, "wb") as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, target)
     return stored
+
+
+def _link(source: Path, target: Path) -> bool:
+    """A hard link to `source` under `target`'s name, atomically; False where the file
+    systems differ (or links are not allowed) and the bytes must be copied."""
+    temporary = target.parent / f".incoming-{os.getpid()}-{secrets.token_hex(8)}"
+    try:
+        os.link(source, temporary)
+    except OSError:
+        return False
+    os.replace(temporary, target)
+    return True
 
 
 def read_bytes(stored: StoredFile) -> bytes:

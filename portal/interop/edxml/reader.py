@@ -41,7 +41,10 @@ from portal.interop.edxml.values import XLINK, XMLDSIG, parse_date, parse_moment
 
 __all__ = ["EdxmlError", "read_message"]
 
-FEED = 64 * 1024
+FEED = 64 * 1024  # bytes read and given to the parser at a time
+DECODE_BATCH = 64 * 1024  # base64 characters decoded (and written) at a time
+# The envelope is kept and parsed again as a tree: bounded, as libxml2 bounds a text node.
+ENVELOPE_LIMIT = 8 * 1024 * 1024
 JUNK_LIMIT = 4096  # bytes before the XML that are skipped (and said); more is not an edXML file
 FIELD_LIMIT = 64 * 1024  # characters of an attachment's name, type, id or description
 BOM = b"\xef\xbb\xbf"
@@ -99,6 +102,10 @@ def _stream(source, workdir: Path, max_bytes: int, repairs) -> tuple[bytes, list
                 chunk, first = _skip_before_xml(chunk, repairs), False
             if not target.envelope_closed:
                 head += chunk
+                if len(head) > ENVELOPE_LIMIT:
+                    raise EdxmlError(_("The message's envelope (its header and manifest) is "
+                                       "larger than %(mb)s MB.",
+                                       mb=ENVELOPE_LIMIT // (1024 * 1024)))
             parser.feed(chunk)
         if first:
             raise EdxmlError(_("The message is empty."))
@@ -148,7 +155,9 @@ class _Target:
     def start(self, tag, attrib, nsmap=None):
         namespace, name = _split(tag)
         depth = len(self.names)
-        default = (nsmap or {}).get(None, self.defaults[-1] if self.defaults else None)
+        declared = dict(nsmap or {})
+        default = declared.get("", declared.get(None, self.defaults[-1] if self.defaults
+                                                 else None))
         if namespace is None and default == NAMESPACE and depth:
             # A prefix the parser could not resolve, inside the edXML default namespace: the
             # edXML: prefix used after the element that declared it closed.
@@ -231,14 +240,23 @@ class _Decoder:
 
     def __init__(self, path: Path):
         self.path = path
-        self.file = open(path, "wb")  # noqa: SIM115 (closed in finish or abandon)
+        self.file = open(path, "wb", buffering=0)  # noqa: SIM115 (closed in finish or abandon)
         self.digest = hashlib.sha256()
         self.size = 0
         self.rest = b""
+        self.pending: list[str] = []  # text not yet decoded, up to DECODE_BATCH characters
+        self.pending_size = 0
         self.ended = False
         self.start = b""
 
     def feed(self, text: str) -> None:
+        self.pending.append(text)
+        self.pending_size += len(text)
+        if self.pending_size >= DECODE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        text, self.pending, self.pending_size = "".join(self.pending), [], 0
         try:
             data = self.rest + text.encode("ascii").translate(None, b" \t\r\n")
         except UnicodeEncodeError:
@@ -263,6 +281,7 @@ class _Decoder:
         self.file.write(raw)
 
     def finish(self) -> dict:
+        self._flush()
         self.file.close()
         if self.rest:
             raise _bad_base64()
@@ -334,8 +353,8 @@ def _child(parent, name: str, label: str):
 def _check_signature(envelope, header, repairs) -> SignatureCheck:
     signatures = envelope.findall(f".//{{{XMLDSIG}}}Signature")
     if not signatures:
-        lookalike = header.find(f".//{q('Signature')}")
-        if lookalike is not None and len(lookalike):
+        lookalikes = [*header.iter(q("Signature"), q("DigitalSignature"))]
+        if any(len(element) or _nfc(element.text) for element in lookalikes):
             repairs.say(_("The message's Signature is in the edXML namespace, not XML "
                           "Signature's: it cannot be verified, and the message was treated "
                           "as unsigned."))
@@ -456,6 +475,9 @@ def _status(message_header, header, fields: _Fields) -> StatusMessage:
     if not re.fullmatch(r"\d{1,2}", code):
         raise EdxmlError(_("StatusCode is not a status code (two digits): %(value)s.",
                            value=code))
+    if len(code) == 1:
+        fields.repairs.say(_("StatusCode %(value)s was read as %(code)s.", value=code,
+                             code=code.zfill(2)))
     return StatusMessage(sender=sender, response_for=response, status_code=code.zfill(2),
                          timestamp=timestamp,
                          description=fields.text(message_header, "Description"),
