@@ -69,6 +69,7 @@ ROUTES = {
     "organisations.merge": ("GET", "/organisations/{a}/merge", ADMIN_ONLY),
     "organisations.unmerge": ("GET", "/organisations/{a}/unmerge", ADMIN_ONLY),
     "organisations.notation": ("GET", "/organisations/{a}/notation", ADMIN_ONLY),
+    "organisations.axis": ("GET", "/organisations/{a}/axis", ADMIN_ONLY),
     "organisations.reorganise": ("GET", "/organisations/reorganise", ADMIN_ONLY),
     # No file carried back: the page says so (400), for those allowed.
     "organisations.reorganise_confirm": ("POST", "/organisations/reorganise/confirm",
@@ -156,6 +157,7 @@ ROUTES = {
     "api.openapi": ("GET", "/api/v1/openapi.json", {"*": 200}),
     "api.issue_document": ("POST", "/api/v1/documents", {"*": 401}),
     "api.document_detail": ("GET", "/api/v1/documents/{draft}", {"*": 401}),
+    "api.document_edxml": ("GET", "/api/v1/documents/{doc}/edxml", {"*": 401}),
     "api.inbox_list": ("GET", "/api/v1/inbox", {"*": 401}),
     "api.delivery_detail": ("GET", "/api/v1/deliveries/{delivery}", {"*": 401}),
     "api.acknowledge": ("POST", "/api/v1/deliveries/{delivery}/acknowledge", {"*": 401}),

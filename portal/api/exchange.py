@@ -27,6 +27,7 @@ from portal.documents.text import clean_line, clean_text, is_blank
 from portal.extensions import db
 from portal.i18n import LANGUAGES
 from portal.interop import outbound
+from portal.interop.edxml import writer
 from portal.once import Answer, KeyReusedError, MalformedKeyError
 from portal.organisations.models import Organisation
 from portal.rules import PortalError
@@ -172,8 +173,6 @@ def document_detail(document_id):
 def document_edxml(document_id):
     """The issued document as its edXML package to all its recipients, signed when its
     authority has a key; the same visibility as the document (404 otherwise)."""
-    from portal.interop.edxml import writer  # the format's own branch (h19-a) brings it
-
     document = policy.visible_or_404(Document, document_id, policy.can_track_document,
                                      user=g.api_user, message="no such document")
     if document.state != DocumentState.ISSUED:

@@ -13,6 +13,7 @@ Decisions (EDXML.md leaves them open):
 - SteeringType is 0 (not a directive), as the public samples write it.
 """
 
+import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from portal.documents import authority as authorities
 from portal.documents.models import Document, DocumentType, Urgency
 from portal.documents.text import nfc
 from portal.extensions import db
+from portal.interop.edxml import writer
 from portal.interop.edxml.model import (
     Attachment,
     Business,
@@ -38,6 +40,7 @@ from portal.interop.edxml.model import (
     StatusMessage,
     Trace,
 )
+from portal.interop.edxml.signature import Signing
 from portal.interop.models import AxisDocument, AxisMessage, Direction, MessageKind
 from portal.jobs.models import Job
 from portal.organisations.models import Organisation, OrganisationChannel, final_successor
@@ -45,8 +48,10 @@ from portal.rules import PortalError
 from portal.signals import delivery_stepped
 from portal.signing import keys
 from portal.signing.titles import printed_signer
+from portal.storage import services as storage
 from portal.storage.services import path_of, store_bytes
 
+log = logging.getLogger(__name__)
 XML = "application/xml"
 
 # Decree 30/2020, Appendix III: the administrative documents in order, and their names.
@@ -167,8 +172,6 @@ def package_of(document: Document, recipients: Sequence[Organisation],
 def open_key(organisation: Organisation | None):
     """The organisation's key and certificates for an XML signature, or None: no key, or one
     on a token (PKCS#11 signs PDFs here, not XML)."""
-    from portal.interop.edxml.signature import Signing
-
     identity = keys.organisation_identity(organisation.id) if organisation else None
     if identity is None or identity.pkcs12 is None:
         return None
@@ -177,16 +180,16 @@ def open_key(organisation: Organisation | None):
 
 
 def _stored_xml(message, signing):
-    from portal.interop.edxml import writer
-    from portal.storage.services import store_path
-
     if isinstance(message, StatusMessage):
         return store_bytes(writer.status_bytes(message, signing=signing), XML)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "package.xml"
         with path.open("wb") as out:
             writer.write_package(message, out, signing=signing)
-        return store_path(path, XML)
+        # storage.store_path streams the file in (the format's branch brings it); until then
+        # the package is read whole.
+        store_path = getattr(storage, "store_path", None)
+        return store_path(path, XML) if store_path else store_bytes(path.read_bytes(), XML)
 
 
 def queue_message(message, *, event_key: str, document=None, delivery=None,
@@ -274,7 +277,12 @@ def report_step(delivery: Delivery, *, event, actor=None, **_extra) -> None:
     a recall this portal asks of a delivery it sent through the axis goes as a revocation."""
     if _received(delivery) is not None:
         code = STATUS_OF_EVENT.get(event.action)
-        if code is not None:
+        if code is not None and not delivery.recipient.organ_id:
+            # It came through the axis to an organisation named by its identifier, which an
+            # administrator has since taken away: the sender cannot be told who reports.
+            log.warning("delivery %s: no status sent, %s has no national identifier",
+                        delivery.id, delivery.recipient.code)
+        elif code is not None:
             send_status(delivery, code, event_key=f"status:event:{event.id}",
                         description=event.note if code == Status.REFUSED else "",
                         staff=_staff(actor, delivery))
