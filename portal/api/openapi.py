@@ -22,6 +22,7 @@ from portal.api.schemas import (
     ref,
 )
 from portal.deliveries.inbox import SORTS, TABS
+from portal.interop.openapi import axis_paths
 from portal.policy import Role
 
 _ERROR = {
@@ -207,7 +208,10 @@ def openapi_document() -> dict:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "axis": {"type": "http", "scheme": "bearer",
+                                         "description": "The axis's token (flask axis "
+                                         "token), for POST /edxml only"}},
             "schemas": SCHEMAS,
         },
         "paths": {
@@ -234,6 +238,7 @@ def openapi_document() -> dict:
                 },
             }},
             **_exchange_paths(),
+            **axis_paths(_NOT_ALLOWED),
             "/openapi.json": {"get": {
                 "summary": "This document",
                 "security": [],

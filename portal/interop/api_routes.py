@@ -33,10 +33,13 @@ class TooLargeError(PortalError):
 
 @bp.url_value_preprocessor
 def _edxml_size_limit(endpoint, _values):
-    """The message's own limit instead of the uploads' (which Flask would answer 413 for
-    before any view runs); set before the request hooks read the body's form."""
+    """The message's limit, not the uploads' (MAX_CONTENT_LENGTH, which Flask would answer
+    413 for before any view runs, from the request hooks that read the body's form), and
+    above any length the request declares: the view refuses past EDXML_MAX_BYTES with 400,
+    by the declared length or by counting as it streams."""
     if endpoint == ENDPOINT:
-        request.max_content_length = current_app.config["EDXML_MAX_BYTES"] + 1
+        request.max_content_length = max(current_app.config["EDXML_MAX_BYTES"],
+                                         request.content_length or 0) + 1
 
 
 @bp.post("/edxml")
@@ -91,13 +94,12 @@ def _spool(path: Path, max_bytes: int) -> tuple[Path, str]:
 def _receive(path: Path, digest: str, workdir: Path, max_bytes: int):
     from portal.interop.edxml.reader import EdxmlError, read_message
     from portal.signing.keys import trusted_roots
-    from portal.storage.services import store_path
 
     try:
         with path.open("rb") as source:
             read = read_message(source, workdir=workdir, max_bytes=max_bytes)
     except EdxmlError as error:
-        _refuse_back(getattr(error, "message", None), str(error), digest)
+        _refuse_back(inbound.addressing_of_file(path), str(error), digest)
         return api_error(400, str(error))
     try:
         with action():
@@ -106,27 +108,25 @@ def _receive(path: Path, digest: str, workdir: Path, max_bytes: int):
                 received = inbound.answer_again(earlier)
             else:
                 verdict = inbound.signature_verdict(read, trusted_roots())
-                received = inbound.receive(read, store_path(path, "application/xml"),
-                                           verdict)
+                received = inbound.receive(read, path, verdict)
     except inbound.InboundError as error:
         if error.status in (400, 422):
-            _refuse_back(read.message, str(error), digest)
+            _refuse_back(inbound.addressing_of_package(read.message), str(error), digest)
         return api_error(error.status, str(error))
     except PortalError as error:
-        _refuse_back(read.message, str(error), digest)
+        _refuse_back(inbound.addressing_of_package(read.message), str(error), digest)
         return api_error(400, str(error))
     response = jsonify(received.body)
     response.status_code = received.status
     return response
 
 
-def _refuse_back(message, reason: str, digest: str) -> None:
-    """Status 02 to the sender of a refused message, when it is known (own transaction)."""
-    if message is None:
+def _refuse_back(addressing, reason: str, digest: str) -> None:
+    """Status 02 to the sender of a refused package, when it is known (own transaction)."""
+    if addressing is None:
         return
     try:
         with action():
-            inbound.refusal_back(message, reason, digest)
-    except PortalError:
-        current_app.logger.warning("status 02 for a refused message could not be queued",
-                                   exc_info=True)
+            inbound.refusal_back(addressing, reason, digest)
+    except Exception:  # the refusal stands whatever becomes of its answer (logged)
+        current_app.logger.exception("status 02 for a refused message could not be queued")

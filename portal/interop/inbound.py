@@ -32,6 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit import services as audit
+from portal.bounds import FIRST_DAY, LAST_DAY
 from portal.clock import as_local, start_of_local_day, utcnow
 from portal.deliveries import services as deliveries
 from portal.deliveries import steps
@@ -51,6 +52,7 @@ from portal.interop.edxml.model import (
     DocumentPackage,
     Organ,
     ReadMessage,
+    ResponseFor,
     StatusMessage,
 )
 from portal.interop.models import (
@@ -122,8 +124,13 @@ class Context:
 
     read: ReadMessage
     verdict: str
-    xml: StoredFile
+    xml_path: object  # the message as received: kept (as a StoredFile) with its row
     notes: list[str]
+
+    def stored_xml(self) -> StoredFile:
+        from portal.storage.services import store_path
+
+        return store_path(self.xml_path, "application/xml")
 
 
 def signature_verdict(read: ReadMessage, trusted_roots: list[bytes]) -> str:
@@ -147,9 +154,10 @@ def already_received(sha256: str) -> AxisMessage | None:
         .order_by(AxisMessage.id).limit(1))
 
 
-def receive(read: ReadMessage, xml: StoredFile, verdict: str) -> Received:
-    """Apply a read message (the caller's transaction; flushed, never committed)."""
-    context = Context(read=read, verdict=verdict, xml=xml, notes=list(read.repairs))
+def receive(read: ReadMessage, xml_path, verdict: str) -> Received:
+    """Apply a read message (the caller's transaction; flushed, never committed); its XML
+    at `xml_path` is kept with the message's row, when it makes one."""
+    context = Context(read=read, verdict=verdict, xml_path=xml_path, notes=list(read.repairs))
     message = read.message
     if isinstance(message, StatusMessage):
         return _apply_status(message, context)
@@ -202,6 +210,9 @@ def _create(package: DocumentPackage, context: Context):
                         state=DocumentState.ISSUED, dispatched_at=utcnow(),
                         recipient_ids=sorted({t.id for t, _addressed in targets}))
     _set_fields(document, package, context)
+    # A package signed under a trusted root went out signed by its organisation; any other
+    # is counted as unsigned (the leaderboard's unsigned_sent reads sealed_at).
+    document.sealed_at = utcnow() if context.verdict == SignatureVerdict.VALID else None
     db.session.add(document)
     db.session.flush()
     _set_attachments(document, package, context)
@@ -258,7 +269,25 @@ def _served_here(organisation: Organisation) -> bool:
             and organisation.kind != OrganisationKind.EXTERNAL)
 
 
+def _check_bounds(package: DocumentPackage) -> None:
+    """Numbers and days within what the portal keeps (a number past 32 bits or a year 1 is
+    no document's; refused rather than stored as something else)."""
+    for label, value in (("DocumentType/Type", package.type_code),
+                         ("OtherInfo/PromulgationAmount", package.promulgation_amount),
+                         ("OtherInfo/PageAmount", package.page_amount),
+                         ("SteeringType", package.steering_type),
+                         ("Bussiness/Paper", package.business.paper)):
+        if value is not None and not 0 <= value <= MAX_NUMBER:
+            raise InboundError(_("%(field)s is out of range.", field=label))
+    for label, day in (("PromulgationInfo/PromulgationDate", package.promulgation_date),
+                       ("DueDate", package.due_date)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InboundError(_("%(field)s is out of range: %(day)s.", field=label,
+                                 day=day.isoformat()))
+
+
 def _set_fields(document: Document, package: DocumentPackage, context: Context) -> None:
+    _check_bounds(package)
     subject = clean_line(package.subject or "").strip()
     if not subject:
         raise InboundError(_("The Subject is missing."))
@@ -284,9 +313,9 @@ def _set_fields(document: Document, package: DocumentPackage, context: Context) 
 
 
 def _doc_type(package: DocumentPackage, context: Context) -> str:
-    name = " ".join(clean_line(package.type_name or "").split()).lower()
-    if name in TYPE_NAMES:
-        return TYPE_NAMES[name]
+    name = " ".join(clean_line(package.type_name or "").split())
+    if name.lower() in TYPE_NAMES:
+        return TYPE_NAMES[name.lower()]
     context.notes.append(_("Document type “%(name)s” is not one of the portal's: kept as an "
                            "official letter (công văn).", name=name[:60] or "?"))
     return DocumentType.OFFICIAL_LETTER
@@ -354,7 +383,7 @@ def _message_row(context: Context, message, document=None, delivery=None) -> Axi
         to_organ_ids=[(o.organ_id or "")[:40] for o in message.recipients],
         business_type=None if is_status else int(message.business.doc_type),
         status_code=message.status_code if is_status else None,
-        file_id=context.xml.id, state=MessageState.ACCEPTED, signature=context.verdict,
+        file_id=context.stored_xml().id, state=MessageState.ACCEPTED, signature=context.verdict,
         notes=list(context.notes), sent_at=utcnow())
     db.session.add(row)
     db.session.flush()
@@ -589,6 +618,9 @@ def delivery_of(document: Document, recipient_id: int) -> Delivery | None:
 # --- status messages ---------------------------------------------------------------------
 
 def _apply_status(message: StatusMessage, context: Context) -> Received:
+    if message.timestamp is not None and not FIRST_DAY <= message.timestamp.date() <= LAST_DAY:
+        raise InboundError(_("%(field)s is out of range: %(day)s.", field="Timestamp",
+                             day=message.timestamp.date().isoformat()))
     delivery = _delivery_reported_on(message)
     if message.status_code != Status.RECEIVED and \
             deliveries.reported_step_name(delivery, message.status_code) is None:
@@ -643,21 +675,75 @@ def _status_note(message: StatusMessage) -> str:
 
 # --- refusals --------------------------------------------------------------------------
 
-def refusal_back(message, reason: str, sha256: str) -> None:
-    """Status 02 back to the sender of a refused message (its own transaction, after the
-    refused one rolled back), from the first of its recipients this portal knows."""
-    from portal.interop.edxml.model import ResponseFor
+@dataclass
+class Addressing:
+    """Who a refused document package came from and was for, enough to answer it."""
+
+    sender: Organ
+    reporter: Organ  # the first recipient it names: the 02 comes from it
+    response_for: ResponseFor
+
+
+def addressing_of_package(message) -> Addressing | None:
+    if not isinstance(message, DocumentPackage) or not message.recipients:
+        return None
+    return Addressing(sender=message.sender, reporter=message.recipients[0],
+                      response_for=ResponseFor(organ_id=message.sender.organ_id,
+                                               code=message.notation,
+                                               promulgation_date=message.promulgation_date,
+                                               document_id=message.document_id))
+
+
+_HEADER_FIELDS = {("From", "OrganId"), ("To", "OrganId"), ("MessageHeader", "DocumentId"),
+                  ("Code", "CodeNumber"), ("Code", "CodeNotation")}
+
+
+def addressing_of_file(path) -> Addressing | None:
+    """Who a message the reader refused came from, read from its MessageHeader alone, as
+    safely as the reader reads (no DTD, entities or network; None when it cannot be read,
+    or for a status message): only to tell a known sender that it was refused."""
+    from lxml import etree
+
+    found: dict[tuple, str] = {}
+    try:
+        for _event, element in etree.iterparse(
+                str(path), events=("end",), resolve_entities=False, no_network=True,
+                load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True):
+            name = etree.QName(element).localname
+            parent = element.getparent()
+            key = (etree.QName(parent).localname if parent is not None else "", name)
+            if name == "StatusCode":
+                return None
+            if key in _HEADER_FIELDS and key not in found:
+                found[key] = (element.text or "").strip()[:255]
+            if name == "MessageHeader":
+                break
+    except Exception:  # noqa: BLE001  (whatever fails, the message's sender is not known)
+        return None
+    sender, reporter = found.get(("From", "OrganId")), found.get(("To", "OrganId"))
+    if not sender or not reporter:
+        return None
+    notation = "/".join(p for p in (found.get(("Code", "CodeNumber")),
+                                    found.get(("Code", "CodeNotation"))) if p)
+    return Addressing(sender=Organ(organ_id=sender), reporter=Organ(organ_id=reporter),
+                      response_for=ResponseFor(
+                          organ_id=sender, code=notation,
+                          document_id=found.get(("MessageHeader", "DocumentId"), "")))
+
+
+def refusal_back(addressing: Addressing, reason: str, sha256: str) -> bool:
+    """Status 02 back to the sender of a refused package when this portal knows it (an
+    organisation bearing its identifier): an unknown sender's refused message leaves
+    nothing behind. Its own transaction, after the refused one rolled back."""
     from portal.interop.outbound import queue_message
 
-    if not isinstance(message, DocumentPackage) or not message.sender.organ_id:
-        return
-    reporter = next((o for o in message.recipients if o.organ_id), None)
-    if reporter is None:
-        return
+    organ_id = (addressing.sender.organ_id or "").strip().upper()
+    if not organ_id or db.session.scalar(select(Organisation.id).where(
+            Organisation.organ_id == organ_id)) is None:
+        return False
     status = StatusMessage(
-        sender=reporter, recipients=[message.sender], status_code=Status.REFUSED,
-        timestamp=utcnow(), description=reason[:1000],
-        response_for=ResponseFor(organ_id=message.sender.organ_id, code=message.notation,
-                                 promulgation_date=message.promulgation_date,
-                                 document_id=message.document_id))
+        sender=addressing.reporter, recipients=[addressing.sender],
+        status_code=Status.REFUSED, timestamp=utcnow(), description=reason[:1000],
+        response_for=addressing.response_for)
     queue_message(status, event_key=f"status:refused:{sha256}")
+    return True

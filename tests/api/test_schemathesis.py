@@ -34,12 +34,22 @@ _clerk = {}  # the running test's clerk's token
 
 @pytest.fixture
 def clerk_bearer(exchange, make):
-    """The clerk's token for the running test; the test counts the calls that carried it."""
+    """The clerk's token for the running test (the axis's, for the one route that takes
+    only that: POST /edxml); the test counts the calls that carried it."""
+    from portal.interop.tokens import issue_axis_token
+    from portal.transaction import action
+
     _token, _clerk["secret"] = make.token(exchange.a_clerk, "schemathesis")
+    with action():
+        _axis_token, _clerk["axis"] = issue_axis_token()
     carried = []
     yield carried
     _clerk.clear()
     assert carried, "no call carried the clerk's token"
+
+
+def _secret_for(case) -> str | None:
+    return _clerk.get("axis" if case.operation.path == "/edxml" else "secret")
 
 
 @schema.auth(refresh_interval=None)  # a new token in each test's database: never kept
@@ -48,7 +58,7 @@ class ClerkToken:
     or spoil it to prove that a call without it is refused."""
 
     def get(self, case, context):
-        return _clerk.get("secret")  # None while collecting: no test runs then
+        return _secret_for(case)  # None while collecting: no test runs then
 
     def set(self, case, data, context):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
@@ -61,7 +71,7 @@ def test_api_answers_as_its_document_says(app, case, clerk_bearer):
     # This test's app (and database), for the request and for the checks' own probes.
     case.operation.app = case.operation.schema.app = app
     response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
-    if (case.headers or {}).get("Authorization") == f"Bearer {_clerk['secret']}":
+    if (case.headers or {}).get("Authorization") == f"Bearer {_secret_for(case)}":
         clerk_bearer.append(response.status_code)
         assert response.status_code != 401  # a good token always gets past authentication
 
