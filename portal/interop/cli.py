@@ -52,7 +52,11 @@ def simulate_command(port, host, data_dir, routes, routes_file, tokens, retry_se
     settings = simulator.Settings(tokens=set(tokens), retry_seconds=retry_seconds,
                                   max_bytes=current_app.config["EDXML_MAX_BYTES"])
     if routes_file:
-        from_file, file_tokens = simulator.load_routes_file(routes_file)
+        try:
+            from_file, file_tokens = simulator.load_routes_file(routes_file)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise click.BadParameter(f"{routes_file}: {error!r}", param_hint="--routes") \
+                from error
         settings.routes.update(from_file)
         settings.tokens |= file_tokens
     try:

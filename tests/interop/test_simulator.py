@@ -316,3 +316,19 @@ def test_routes_and_tokens_come_from_a_file(tmp_path):
         DEPARTMENT: {"url": "http://127.0.0.1:5001/", "token": "t"}}}))
     routes, tokens = simulator.load_routes_file(path)
     assert tokens == {"a"} and routes[DEPARTMENT] == simulator.Route("http://127.0.0.1:5001", "t")
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--token", "a", "--route", "000.00.36.H63"], "a route is ORGAN_ID=URL,TOKEN"),
+    (["--route", "000.00.36.H63=http://127.0.0.1:5002,t"], "give at least one --token"),
+])
+def test_the_command_refuses_what_it_cannot_run_with(runner, args, said):
+    result = runner.invoke(args=["axis", "simulate", "--port", "0", *args])
+    assert result.exit_code == 2 and said in result.output
+
+
+def test_the_command_refuses_a_routes_file_it_cannot_read(runner, tmp_path):
+    path = tmp_path / "routes.json"
+    path.write_text(json.dumps({"routes": {DEPARTMENT: {"url": "file:///etc", "token": "t"}}}))
+    result = runner.invoke(args=["axis", "simulate", "--token", "a", "--routes", str(path)])
+    assert result.exit_code == 2 and "http:// or https://" in result.output
