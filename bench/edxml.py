@@ -12,6 +12,7 @@ the same bytes, and the peak memory of importing one 50 MB package.
    apart: the database's, not the format's), beside the
    bare work on the same bytes: lxml parses the package whole, base64 decodes the attachment
    and the file is written. The two taken in turn, sample by sample, as bench/jobs.py does.
+   Also: the same package signed (an EC key), written and read (the signature verified).
 3. Memory: one 50 MB attachment (about 68 MB of XML) written to disk, then imported by a
    child process with the portal's app (read, decode, store_path, commit), and read by a
    child with only Flask and the reader loaded (what reading itself adds, the app's own
@@ -91,13 +92,16 @@ def _rates(samples: int):
     from portal.interop.edxml.reader import read_message
     from portal.interop.edxml.writer import package_bytes
     from portal.storage.services import store_path
+    from tests.interop.edxml.keys import Authority
 
-    timings = {"export": [], "bare export": [], "import": [], "bare import": [], "commit": []}
+    signing = Authority().signing()  # an EC key, as the development PKI gives organisations
+    timings = {"export": [], "bare export": [], "import": [], "bare import": [], "commit": [],
+               "read": [], "store": [], "signed export": [], "signed read": []}
     work = Path(tempfile.mkdtemp(prefix="bench-edxml-"))
 
-    def clock(name, function, *args):
+    def clock(name, function, *args, **kwargs):
         started = time.perf_counter()
-        result = function(*args)
+        result = function(*args, **kwargs)
         timings[name].append((time.perf_counter() - started) * 1000)
         return result
 
@@ -114,9 +118,10 @@ def _rates(samples: int):
     def import_(data, sample):
         folder = work / f"import-{sample}"
         folder.mkdir()
-        read = read_message(io.BytesIO(data), workdir=folder, max_bytes=80 * 1024 * 1024)
+        read = clock("read", read_message, io.BytesIO(data), workdir=folder,
+                     max_bytes=80 * 1024 * 1024)
         for attachment in read.message.attachments:
-            store_path(attachment.path, attachment.content_type)
+            clock("store", store_path, attachment.path, attachment.content_type)
 
     for sample in range(samples + 3):  # the first three warm up, and are left out
         pdf = _pdf()
@@ -127,6 +132,11 @@ def _rates(samples: int):
         clock("import", import_, data, sample)
         clock("commit", db.session.commit)
         clock("bare import", bare_import, data, sample)
+        signed = clock("signed export", package_bytes, _package(attachment), signing)
+        folder = work / f"signed-{sample}"
+        folder.mkdir()
+        clock("signed read", read_message, io.BytesIO(signed), workdir=folder,
+              max_bytes=80 * 1024 * 1024)
         if sample < 3:
             for values in timings.values():
                 values.clear()
@@ -137,9 +147,16 @@ def _rates(samples: int):
         ("bare export: base64 + lxml serialise", bare_export_),
         ("export ÷ bare (medians)", f"{export[0] / bare_export_[0]:.2f}×"),
         ("import: read_message + store_path", import__),
+        ("of which read_message (parse, decode, hash, check)", summary(timings["read"])),
+        ("of which store_path (hash, row, link)", summary(timings["store"])),
         ("its commit (the StoredFile row)", summary(timings["commit"])),
         ("bare import: lxml parse + base64 decode + write the file", bare_import_),
         ("import ÷ bare (medians)", f"{import__[0] / bare_import_[0]:.2f}×"),
+        ("read_message alone ÷ bare (medians)",
+         f"{summary(timings['read'])[0] / bare_import_[0]:.2f}×"),
+        ("export signed (EC P-256, signxml)", summary(timings["signed export"])),
+        ("read_message of the signed package (signature verified)",
+         summary(timings["signed read"])),
         ("packages per second, export / import",
          f"{1000 / export[0]:.0f} / {1000 / import__[0]:.0f}"),
     ]

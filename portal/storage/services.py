@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.clock import utcnow
+from portal.extensions import db, insert_for_dialect
 from portal.rules import PortalError
 from portal.storage.active_content import active_content
 from portal.storage.models import StoredFile
@@ -120,11 +121,16 @@ def _copy(path: Path, out) -> None:
 def _keep(digest: str, size: int, content_type: str, write, link_from: Path | None = None):
     """The row of these bytes, made if new, and the file under its digest, written atomically
     (a temporary file renamed) if it is not there yet."""
-    stored = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
+    # One statement for new content; and two transactions storing the same bytes at once
+    # meet in the unique index (the second waits, then finds the first's row) instead of
+    # one of them failing.
+    stored = db.session.scalar(
+        insert_for_dialect(StoredFile)
+        .values(sha256=digest, size=size, content_type=content_type, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=[StoredFile.sha256])
+        .returning(StoredFile))
     if stored is None:
-        stored = StoredFile(sha256=digest, size=size, content_type=content_type)
-        db.session.add(stored)
-        db.session.flush()
+        stored = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
     target = path_of(stored)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

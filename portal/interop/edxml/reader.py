@@ -606,10 +606,22 @@ def _complete(attachment: Attachment, reference, signature: SignatureCheck) -> N
                            name=attachment.name))
 
 
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*(;.*)?")
+MEDIA_TYPE_LIMIT = 100  # StoredFile.content_type's length
+UNKNOWN_TYPE = "application/octet-stream"
+
+
 def _sniff(attachment: Attachment, start: bytes, repairs) -> None:
     found = sniff_content_type(start, attachment.name, attachment.path)
-    if found and found != attachment.content_type:
+    labelled = attachment.content_type
+    if found and found != labelled:
         repairs.say(_("%(name)s was labelled %(labelled)s, but its bytes are %(found)s; it "
                       "was kept as %(found)s.", name=attachment.name,
-                      labelled=attachment.content_type or "—", found=found))
+                      labelled=labelled or "—", found=found))
         attachment.content_type = found
+    elif not found and not (_MEDIA_TYPE.fullmatch(labelled)
+                            and len(labelled) <= MEDIA_TYPE_LIMIT):
+        repairs.say(_("%(name)s has no usable content type (%(labelled)s); it was kept as "
+                      "%(unknown)s.", name=attachment.name, labelled=labelled[:40] or "—",
+                      unknown=UNKNOWN_TYPE))
+        attachment.content_type = UNKNOWN_TYPE

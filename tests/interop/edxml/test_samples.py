@@ -158,3 +158,11 @@ def test_a_filled_response_for_is_kept(tmp_path):
 def test_a_date_that_is_no_date_is_refused(tmp_path):
     with pytest.raises(EdxmlError, match="PromulgationInfo/PromulgationDate is not a date"):
         read(sample(promulgation_date="30/09/2015"), tmp_path)
+
+
+@pytest.mark.parametrize("label", ["", "PDF file", "application/" + "x" * 120])
+def test_a_label_that_is_no_media_type_becomes_unknown_and_said(label, tmp_path):
+    read_back = read(sample(attachments=(("b1", "bang-ke.bin", label, b"\x00\x01 bytes"),)),
+                     tmp_path)
+    assert read_back.message.attachments[0].content_type == "application/octet-stream"
+    assert len(read_back.repairs) == 1 and "application/octet-stream" in read_back.repairs[0]
