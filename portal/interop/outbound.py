@@ -48,8 +48,7 @@ from portal.rules import PortalError
 from portal.signals import delivery_stepped
 from portal.signing import keys
 from portal.signing.titles import printed_signer
-from portal.storage import services as storage
-from portal.storage.services import path_of, store_bytes
+from portal.storage.services import path_of, storage_root, store_bytes, store_path
 
 log = logging.getLogger(__name__)
 XML = "application/xml"
@@ -147,6 +146,21 @@ def _attachments(document: Document) -> list[Attachment]:
             for n, (stored, name) in enumerate(files)]
 
 
+def _answered(document: Document) -> ResponseFor | None:
+    """A reply's ResponseFor: the document it answers, by the identity its sender gave it."""
+    delivery = document.reply_to
+    if delivery is None:
+        return None
+    answered = delivery.document
+    received = db.session.get(AxisDocument, answered.id)
+    if received is None and not answered.authority.organ_id:
+        return None
+    return ResponseFor(organ_id=answered.authority.organ_id or "",
+                       code=answered.notation or "", promulgation_date=_day_of(answered),
+                       document_id=received.edxml_document_id if received is not None
+                       else document_id_of(answered))
+
+
 def package_of(document: Document, recipients: Sequence[Organisation],
                delivery: Delivery | None = None) -> DocumentPackage:
     """The document as an edXML package to the recipients (a delivery gives its due date)."""
@@ -165,6 +179,7 @@ def package_of(document: Document, recipients: Sequence[Organisation],
         due_date=delivery.due_on if delivery is not None else document.due_on,
         to_places=[nfc(o.name) for o in everyone],
         priority=PRIORITIES.get(document.urgency, 0), steering_type=NOT_A_DIRECTIVE,
+        response_for=_answered(document),
         traces=[Trace(organ_id=document.authority.organ_id, timestamp=utcnow())],
         attachments=_attachments(document))
 
@@ -182,14 +197,12 @@ def open_key(organisation: Organisation | None):
 def _stored_xml(message, signing):
     if isinstance(message, StatusMessage):
         return store_bytes(writer.status_bytes(message, signing=signing), XML)
-    with tempfile.TemporaryDirectory() as directory:
+    storage_root().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=storage_root()) as directory:  # linked in, not copied
         path = Path(directory) / "package.xml"
         with path.open("wb") as out:
             writer.write_package(message, out, signing=signing)
-        # storage.store_path streams the file in (the format's branch brings it); until then
-        # the package is read whole.
-        store_path = getattr(storage, "store_path", None)
-        return store_path(path, XML) if store_path else store_bytes(path.read_bytes(), XML)
+        return store_path(path, XML)
 
 
 def queue_message(message, *, event_key: str, document=None, delivery=None,

@@ -97,17 +97,19 @@ def test_the_package_read_back_says_every_field_of_the_document(world, tmp_path)
     assert read.signature.present and read.signature.certificate == identity.certificate
 
 
-def test_the_signer_of_the_chain_is_the_packages_signer(world, tmp_path):
-    from portal.signing.titles import printed_signer
+def test_the_signer_of_the_chain_is_the_packages_signer(world):
+    from portal.signing.models import SIGNER_FIELD, SignatureStep
 
     document = _issue(world)
-    [message] = _messages(document_id=document.id)
-    signer = _read(message, tmp_path).message.signer
-    printed = printed_signer(document)
-    if printed is None:  # issued as a draft: nobody signs it, the package says none
-        assert signer is None
-    else:
-        assert (signer.full_name, signer.position) == (printed["name"], printed["title"])
+    assert outbound.package_of(document, [world.on_axis]).signer is None  # nobody signed it
+    deputy = world.make.user(world.ministry, "leader", full_name="Trần Văn Minh",
+                             title="Thứ trưởng", signs_as="deputy")
+    with action():
+        db.session.add(SignatureStep(document_id=document.id, position=1, field=SIGNER_FIELD,
+                                     user_id=deputy.id))
+    signer = outbound.package_of(document, [world.on_axis]).signer
+    assert (signer.competence, signer.position, signer.full_name) == (
+        "KT. BỘ TRƯỞNG", "Thứ trưởng", "Trần Văn Minh")
 
 
 def test_dispatch_run_again_queues_nothing_more(world):
@@ -226,3 +228,25 @@ def test_no_axis_address_leaves_the_message_waiting_with_the_reason(world):
     [message] = _messages(document_id=document.id)
     assert message.state == "pending"
     assert "AXIS_URL" in message.error
+
+
+def test_a_reply_to_a_document_received_through_the_axis_goes_back_with_response_for(
+        world, tmp_path):
+    from portal.deliveries import replies
+
+    sender, document, delivery = world.received()
+    with action():
+        deliveries.acknowledge_delivery(delivery, actor=world.portal_clerk)
+    with action():
+        reply = replies.answer_delivery(delivery, actor=world.portal_leader,
+                                        body="Sở xin báo cáo kết quả kiểm tra.")
+    run_queued_here()
+    [package_message] = _messages(document_id=reply.id)
+    assert package_message.to_organ_ids == [sender.organ_id]
+    package = _read(package_message, tmp_path).message
+    assert package.response_for.document_id == "000.00.00.H17,2026/11/20,88/UBND-KT"
+    assert package.response_for.code == "88/UBND-KT"
+    assert package.sender.organ_id == world.on_portal.organ_id
+    # The leader answers in one go: assigned to themself, started, replied, each reported.
+    assert [m.status_code for m in _messages(delivery_id=delivery.id)] == ["03", "04", "05",
+                                                                           "06"]
