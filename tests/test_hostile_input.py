@@ -14,14 +14,18 @@ means "no exception". One request per route and value class, not the cross produ
 
 import io
 import re
+from xml.sax.saxutils import escape
 
 import pytest
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
 from portal.api.openapi import openapi_document
+from portal.interop.tokens import issue_axis_token
 from portal.once import new_key
+from portal.transaction import action
 from tests import test_access
 from tests.conftest import AuthActions
+from tests.interop.hand_written import message as edxml_message
 from tests.test_access import ROUTES
 
 # The access matrix's world (built once for this module too, on an app of its own).
@@ -221,6 +225,8 @@ def _api_operations():
 def test_no_api_call_answers_5xx_to_hostile_values(client, make, world, kind):  # noqa: F811
     tokens = {name: make.token(world["users"][name], "hostile")[1]
               for name in ("a_clerk", "a_leader")}
+    with action():
+        tokens["axis"] = issue_axis_token()[1]
     ids = {"document_id": world["ids"]["doc"], "delivery_id": world["ids"]["delivery"]}
     if kind in NUMBER_CLASSES:
         ids = dict.fromkeys(ids, HOSTILE[kind])
@@ -230,10 +236,15 @@ def test_no_api_call_answers_5xx_to_hostile_values(client, make, world, kind):  
                  for p in parameters if p["in"] == "query"}
         url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
         body = {name: _json_value(kind, schema) for name, schema in properties.items()}
-        token = tokens["a_clerk" if path.endswith("/documents") else "a_leader"]
-        response = client.open(url, method=method, query_string=query,
-                               json=body if method == "POST" else None,
-                               headers={"Authorization": f"Bearer {token}"})
+        if path.endswith("/edxml"):  # the axis's route: the value in an edXML message
+            response = client.post(url, data=edxml_message(subject=escape(str(HOSTILE[kind]))),
+                                   content_type="application/xml",
+                                   headers={"Authorization": f"Bearer {tokens['axis']}"})
+        else:
+            token = tokens["a_clerk" if path.endswith("/documents") else "a_leader"]
+            response = client.open(url, method=method, query_string=query,
+                                   json=body if method == "POST" else None,
+                                   headers={"Authorization": f"Bearer {token}"})
         if response.status_code >= 500 or response.status_code == 401:  # 401: not reached
             failures.append((method, url[:80], response.status_code))
     assert not failures

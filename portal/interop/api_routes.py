@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.api import bp
@@ -109,6 +110,11 @@ def _receive(path: Path, digest: str, workdir: Path, max_bytes: int):
             else:
                 verdict = inbound.signature_verdict(read, trusted_roots())
                 received = inbound.receive(read, path, verdict)
+    except IntegrityError:  # the same message, applied meanwhile by a concurrent request
+        earlier = inbound.already_received(digest)
+        if earlier is None:
+            raise
+        received = inbound.answer_again(earlier)
     except inbound.InboundError as error:
         if error.status in (400, 422):
             _refuse_back(inbound.addressing_of_package(read.message), str(error), digest)

@@ -28,6 +28,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -362,6 +363,14 @@ def _is_pdf(attachment) -> bool:
 
 
 def _pdf_readable(attachment, context: Context) -> bool:
+    """Whether the PDF is opened here (checked as an upload is, within the uploads' size:
+    a larger one is never read into memory, and kept as a download)."""
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    if attachment.path.stat().st_size > limit:
+        context.notes.append(_("%(name)s is larger than %(mb)s MB: it is kept as a file to "
+                               "download, not opened.", name=attachment.name,
+                               mb=limit // (1024 * 1024)))
+        return False
     try:
         check_pdf(attachment.path.read_bytes(), attachment.name)
     except UploadError as error:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from portal.clock import local_today
 from portal.deliveries import services as deliveries
 from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
+from portal.documents import services as documents
 from portal.documents.models import Document, DocumentAttachment
 from portal.extensions import db
 from portal.interop.edxml.model import BusinessType, Organ
@@ -179,6 +180,7 @@ def test_a_revocation_asks_the_clerk_who_answers_back(client, world, agree, code
     again = post(client, world, package_xml(
         business=business(BusinessType.REVOKE, document_id, "Ban hành nhầm")))
     assert again.status_code == 200
+    db.session.expire_all()
     assert db.session.get(Delivery, delivery.id).status == code
 
 
@@ -213,7 +215,9 @@ def test_status_03_moves_the_delivery_this_portal_sent(client, world, make):
     # The same status again (another moment): nothing twice.
     again = post(client, world, status("03", document_id, minute=6))
     assert again.status_code == 200 and again.get_json()["status"] == "unchanged"
-    assert len(db.session.get(Delivery, delivery.id).events) == len(delivery.events)
+    events = len(delivery.events)
+    db.session.expire_all()
+    assert len(db.session.get(Delivery, delivery.id).events) == events
 
 
 def test_a_status_for_an_unknown_document_is_404_and_a_forbidden_move_409(client, world, make):
@@ -224,6 +228,7 @@ def test_a_status_for_an_unknown_document_is_404_and_a_forbidden_move_409(client
     assert post(client, world, status("03", document_id, reporter=HERE_ID)).status_code == 404
     assert post(client, world, status("15", document_id)).status_code == 409  # no recall asked
     assert row_counts() == before
+    db.session.expire_all()
     assert db.session.get(Delivery, delivery.id).status == "01"
 
 
@@ -243,3 +248,26 @@ def test_the_leaderboard_counts_what_came_through_the_axis(client, world):
     assert counts[world.on_axis.id]["axis_sent_to_ministry"] == 1
     assert counts[world.on_axis.id]["unsigned_sent"] == 1  # an unsigned package
     assert counts[world.on_axis.id]["interaction_sent_to_ministry"] == 0
+
+
+def test_the_recipients_system_walks_the_delivery_to_done(client, world, make):
+    delivery, document_id = _sent_to_the_axis(make, world)
+    for minute, code in enumerate(("01", "03", "04", "05", "06")):
+        response = post(client, world, status(code, document_id, minute=minute))
+        assert response.status_code == 200, (code, response.get_json())
+    db.session.expire_all()
+    delivery = db.session.get(Delivery, delivery.id)
+    assert delivery.status == "06"
+    assert delivery.replied_at is not None  # a deadline document: done is answered there
+    assert [e.to_status for e in delivery.events] == ["03", "04", "05", "06"]
+
+
+def test_a_recall_asked_here_is_agreed_by_the_recipients_system(client, world, make):
+    delivery, document_id = _sent_to_the_axis(make, world)
+    with action():
+        documents.recall_document(delivery.document, actor=world.ministry_clerk)
+    assert db.session.get(Delivery, delivery.id).status == "13"
+    assert any(m.business_type == 1 for m in _outbound(delivery_id=delivery.id))
+    assert post(client, world, status("15", document_id)).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Delivery, delivery.id).status == "15"

@@ -128,3 +128,12 @@ def test_no_recipient_here_from_a_known_sender_is_422_and_02_goes_back(client, w
     assert refusal is not None and refusal.to_organ_ids == [SENDER_ID]
     after = row_counts()
     assert {t for t in after if after[t] != before[t]} == {"axis_message", "job", "stored_file"}
+
+
+def test_a_pdf_over_the_uploads_limit_is_kept_unopened(app, client, world):
+    app.config["MAX_ATTACHMENT_BYTES"] = 100  # what the portal opens: as an upload's limit
+    answer = post(client, world, package_xml()).get_json()
+    main = _attachments(answer["document"]["id"])[0]
+    assert (main.is_main, main.file.content_type) == (False, "application/octet-stream")
+    assert any(note.startswith("712-BNV-VP.pdf") for note in answer["repairs"])
+    assert db.session.get(Document, answer["document"]["id"]).pdf_file_id is None
