@@ -191,7 +191,7 @@ def test_it_gives_up_after_its_tries_and_says_why(running):
     assert "không chuyển được" in get(axis.url + "/")
 
 
-@pytest.mark.parametrize("token", ["", "not-a-sender-token"])
+@pytest.mark.parametrize("token", ["", "not-a-sender-token", "sender-tôken"])
 def test_an_unknown_token_is_refused_with_401_and_nothing_kept(receiver, running, token):
     axis = running({DEPARTMENT: simulator.Route(receiver.url, PORTAL_TOKEN)})
     assert post(axis.url + "/", document_xml(), token=token)[0] == 401
@@ -241,7 +241,7 @@ def test_bytes_before_the_xml_declaration_are_passed_on_as_received(receiver, ru
 def test_a_message_over_the_size_limit_is_refused(receiver, running):
     axis = running({DEPARTMENT: simulator.Route(receiver.url, PORTAL_TOKEN)}, max_bytes=2000)
     assert post(axis.url + "/", document_xml(subject="x" * 3000))[0] == 413
-    assert axis.store.messages() == []
+    assert axis.store.messages() == [] and list(axis.store.xml_dir.iterdir()) == []
 
 
 def test_messages_are_kept_over_a_restart_and_waiting_ones_still_forwarded(tmp_path):
