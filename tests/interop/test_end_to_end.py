@@ -30,7 +30,7 @@ from portal.organisations.services import set_axis_details
 from portal.transaction import action
 from tests.conftest import AuthActions, csrf_token_from, jobs_runner
 from tests.factories import Factory
-from tests.interop.simulated_axis import RunningSimulator, serve_wsgi, wait_for
+from tests.interop.simulated_axis import RunningSimulator, get, serve_wsgi, wait_for
 
 MINISTRY_ID = "000.00.00.G14"
 DEPARTMENT_ID = "000.00.12.H30"  # the same department, on the axis in portal 1, here in 2
@@ -210,3 +210,5 @@ def test_a_document_goes_to_a_second_portal_through_the_axis_and_its_03_comes_ba
     assert forwards == [("document", "", DEPARTMENT_ID, "delivered"),
                         ("status", "01", MINISTRY_ID, "delivered"),
                         ("status", "03", MINISTRY_ID, "delivered")]
+    page = get(axis.url + "/")
+    assert "Thông điệp trục đang giữ (3)" in page and "Trạng thái 03" in page
