@@ -160,6 +160,9 @@ class SignatureCheck:
     certificate: bytes | None = None  # DER of the signing certificate, when it verified
     # Set by the importer against the portal's trusted roots: whether the chain is trusted.
     trusted: bool | None = None
+    # Whether the signature covers the whole message, attachments included (as some systems
+    # sign), rather than the envelope with the manifest's digests (as the portal signs).
+    whole_message: bool = False
 
 
 @dataclass

@@ -36,6 +36,7 @@ from portal.interop.edxml.model import (
     StatusMessage,
     Trace,
 )
+from portal.interop.edxml.signature import WHOLE_LIMIT, verify_envelope
 from portal.interop.edxml.sniff import sniff_content_type
 from portal.interop.edxml.values import XLINK, XMLDSIG, parse_date, parse_moment, q
 
@@ -61,11 +62,11 @@ def read_message(source: BinaryIO, *, workdir: Path, max_bytes: int) -> ReadMess
     with the reason when it is refused. Attachments are decoded into files under `workdir`
     (the caller's to remove)."""
     repairs = _Repairs()
-    head, attachments = _stream(source, Path(workdir), max_bytes, repairs)
+    head, attachments, whole = _stream(source, Path(workdir), max_bytes, repairs)
     envelope = _envelope_tree(head, repairs)
     header = _child(envelope, "edXMLHeader", "edXMLHeader")
     message_header = _child(header, "MessageHeader", "MessageHeader")
-    signature = _check_signature(envelope, header, repairs)
+    signature = _check_signature(envelope, header, repairs, whole)
     fields = _Fields(repairs)
     if message_header.find(q("StatusCode")) is not None:
         message = _status(message_header, header, fields)
@@ -86,12 +87,14 @@ class _Repairs(list):
 
 # The stream ---------------------------------------------------------------------------------
 
-def _stream(source, workdir: Path, max_bytes: int, repairs) -> tuple[bytes, list[Attachment]]:
-    """Feed the bytes to the parser; return the bytes up to the envelope's end and the
-    attachments decoded."""
+def _stream(source, workdir: Path, max_bytes: int, repairs):
+    """Feed the bytes to the parser; return the bytes up to the envelope's end, the
+    attachments decoded, and the whole message as kept on disk when it may be needed to
+    check a signature over all of it."""
     target = _Target(workdir, repairs)
     parser = etree.XMLParser(target=target, **_SAFE)
     head, total, first = bytearray(), 0, True
+    whole = _Whole(workdir / "message.xml")
     try:
         while chunk := source.read(FEED):
             total += len(chunk)
@@ -107,6 +110,7 @@ def _stream(source, workdir: Path, max_bytes: int, repairs) -> tuple[bytes, list
                                        "larger than %(mb)s MB.",
                                        mb=ENVELOPE_LIMIT // (1024 * 1024)))
             parser.feed(chunk)
+            whole.keep(chunk, head, target.envelope_closed, total)
         if first:
             raise EdxmlError(_("The message is empty."))
         parser.close()
@@ -115,9 +119,40 @@ def _stream(source, workdir: Path, max_bytes: int, repairs) -> tuple[bytes, list
                            reason=error.msg)) from error
     finally:
         target.abandon()
+        whole.close()
     if not target.envelope_closed:
         raise EdxmlError(_("The message has no edXMLEnvelope."))
-    return bytes(head), target.attachments
+    return bytes(head), target.attachments, whole
+
+
+class _Whole:
+    """The message's bytes on disk, from the envelope's end on, for a signed message of at
+    most WHOLE_LIMIT: a signature over the whole message can only be checked on all of it."""
+
+    def __init__(self, path: Path):
+        self.path, self.file, self.kept, self.given_up = path, None, False, False
+        self.too_large = False
+
+    def keep(self, chunk: bytes, head: bytearray, envelope_closed: bool, total: int) -> None:
+        if self.given_up or not envelope_closed:
+            return
+        if self.file is None and XMLDSIG.encode() not in head:
+            self.given_up = True  # unsigned: nothing to check on the whole
+        elif total > WHOLE_LIMIT:
+            self.given_up, self.too_large, self.kept = True, True, False
+            self.close()
+            self.path.unlink(missing_ok=True)
+        elif self.file is None:
+            self.file = open(self.path, "wb")  # noqa: SIM115 (closed in close)
+            self.file.write(head)  # up to and with this chunk
+            self.kept = True
+        else:
+            self.file.write(chunk)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 def _skip_before_xml(chunk: bytes, repairs) -> bytes:
@@ -143,7 +178,7 @@ class _Target:
         self.defaults: list[str | None] = []  # the default namespace in scope, per depth
         self.names: list[str] = []
         self.envelope_closed = False
-        self.attachments: list[Attachment] = []
+        self.attachments: list[tuple[Attachment, bytes]] = []  # each with its first bytes
         self.fields: dict[str, str] | None = None
         self.field: str | None = None
         self.decoder: _Decoder | None = None
@@ -240,7 +275,7 @@ class _Decoder:
 
     def __init__(self, path: Path):
         self.path = path
-        self.file = open(path, "wb", buffering=0)  # noqa: SIM115 (closed in finish or abandon)
+        self.file = open(path, "wb")  # noqa: SIM115 (closed in finish or abandon)
         self.digest = hashlib.sha256()
         self.size = 0
         self.rest = b""
@@ -293,7 +328,7 @@ def _bad_base64() -> EdxmlError:
     return EdxmlError(_("An attachment's ContentTransferEncoded is not valid base64."))
 
 
-def _attachment(fields: dict) -> Attachment:
+def _attachment(fields: dict) -> tuple[Attachment, bytes]:
     if "path" not in fields:
         raise EdxmlError(_("An attachment has no ContentTransferEncoded."))
     content_id = _nfc(fields.get("ContentId", ""))
@@ -350,7 +385,7 @@ def _child(parent, name: str, label: str):
     return found
 
 
-def _check_signature(envelope, header, repairs) -> SignatureCheck:
+def _check_signature(envelope, header, repairs, whole) -> SignatureCheck:
     signatures = envelope.findall(f".//{{{XMLDSIG}}}Signature")
     if not signatures:
         lookalikes = [*header.iter(q("Signature"), q("DigitalSignature"))]
@@ -361,9 +396,8 @@ def _check_signature(envelope, header, repairs) -> SignatureCheck:
         return SignatureCheck(present=False)
     if len(signatures) > 1:
         raise EdxmlError(_("The message carries more than one XML signature."))
-    from portal.interop.edxml.signature import verify_envelope
-
-    return verify_envelope(envelope)
+    return verify_envelope(envelope, whole=whole.path if whole.kept else None,
+                           whole_too_large=whole.too_large)
 
 
 class _Fields:
@@ -581,8 +615,9 @@ def _bind_attachments(envelope, decoded, signature: SignatureCheck, repairs):
 
 
 def _complete(attachment: Attachment, reference, signature: SignatureCheck) -> None:
+    uncovered = signature.present and not signature.whole_message
     if reference is None:
-        if signature.present:
+        if uncovered:
             raise EdxmlError(_("The attachment %(name)s is not in the manifest, so the "
                                "signature does not cover it.", name=attachment.name))
         return
@@ -593,7 +628,7 @@ def _complete(attachment: Attachment, reference, signature: SignatureCheck) -> N
                               or _nfc(reference.findtext(q("Description"))))
     digest = reference.find(q("DigestValue"))
     if digest is None:
-        if signature.present:
+        if uncovered:
             raise EdxmlError(_("The manifest gives no digest for the attachment %(name)s, so "
                                "the signature does not cover it.", name=attachment.name))
         return

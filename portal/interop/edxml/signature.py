@@ -12,6 +12,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature as InvalidCryptoSignature
@@ -34,8 +35,14 @@ from portal.interop.edxml.model import SignatureCheck
 from portal.interop.edxml.values import XMLDSIG, q
 
 C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+# A signature over the whole message is checked on a tree of all of it: for messages up to
+# this size only (the portal's own signatures need no such tree).
+WHOLE_LIMIT = 24 * 1024 * 1024
 # One reference (the envelope), the signature where the writer puts it: nothing else counts.
-_EXPECTED = SignatureConfiguration(expect_references=1, location=f"./{q('edXMLHeader')}/")
+# (Some systems put it in a DigitalSignature block of the header: anywhere in the header.)
+_EXPECTED = SignatureConfiguration(expect_references=1, location=f"./{q('edXMLHeader')}//")
+_EXPECTED_WHOLE = SignatureConfiguration(
+    expect_references=1, location=f"./{q('edXMLEnvelope')}/{q('edXMLHeader')}//")
 
 
 @dataclass(frozen=True)
@@ -62,14 +69,26 @@ def sign_envelope(envelope, signing: Signing):
                        cert=[signing.certificate, *signing.chain])
 
 
-def verify_envelope(envelope) -> SignatureCheck:
+def verify_envelope(envelope, *, whole: Path | None = None,
+                    whole_too_large: bool = False) -> SignatureCheck:
     """The envelope's signature checked against the certificate it carries; EdxmlError with
-    the reason when it does not verify or its certificate cannot be read."""
+    the reason when it does not verify or its certificate cannot be read. `whole`: the whole
+    message on disk, for a signature made over all of it (as some systems sign) rather than
+    over the envelope."""
     certificate = _certificate_of(envelope)
+    der = certificate.public_bytes(serialization.Encoding.DER)
     standalone = etree.fromstring(etree.tostring(envelope))
     try:
         XMLVerifier().verify(standalone, x509_cert=certificate, expect_config=_EXPECTED)
     except InvalidDigest as error:
+        if whole is not None and _signs_all(envelope) and _verifies_whole(whole, certificate):
+            return SignatureCheck(present=True, certificate=der, whole_message=True)
+        if whole_too_large and _signs_all(envelope):
+            raise EdxmlError(_(
+                "The message's signature does not verify over its envelope: either the "
+                "content was changed after signing, or the signature covers the whole "
+                "message, which the portal checks only up to %(mb)s MB.",
+                mb=WHOLE_LIMIT // (1024 * 1024))) from error
         raise EdxmlError(_("The message's signature does not verify: the signed content was "
                            "changed after signing (its digest does not match).")) from error
     except InvalidInput as error:
@@ -78,8 +97,26 @@ def verify_envelope(envelope) -> SignatureCheck:
     except (SignXMLException, InvalidCryptoSignature, ValueError) as error:
         raise EdxmlError(_("The message's signature does not verify: the signature value is "
                            "not the signer's over this content.")) from error
-    return SignatureCheck(present=True,
-                          certificate=certificate.public_bytes(serialization.Encoding.DER))
+    return SignatureCheck(present=True, certificate=der)
+
+
+def _signs_all(envelope) -> bool:
+    """Whether the signature's one reference is the whole document (URI "")."""
+    references = envelope.findall(f".//{{{XMLDSIG}}}SignedInfo/{{{XMLDSIG}}}Reference")
+    return len(references) == 1 and references[0].get("URI") == ""
+
+
+def _verifies_whole(path: Path, certificate) -> bool:
+    # The same bytes the streaming reader has read: no DOCTYPE (it refuses one), so a tree
+    # without libxml2's size limits cannot expand anything; WHOLE_LIMIT bounds it.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=True)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+        XMLVerifier().verify(root, x509_cert=certificate, expect_config=_EXPECTED_WHOLE)
+    except (etree.XMLSyntaxError, SignXMLException, InvalidCryptoSignature, ValueError):
+        return False
+    return True
 
 
 def _certificate_of(envelope) -> x509.Certificate:

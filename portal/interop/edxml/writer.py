@@ -10,6 +10,7 @@ envelope binds the attachments too (docs/edxml.md).
 import base64
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -27,6 +28,7 @@ from portal.interop.edxml.model import (
     StatusMessage,
     Trace,
 )
+from portal.interop.edxml.signature import sign_envelope
 from portal.interop.edxml.values import PREFIX, XLINK, format_date, format_moment, q
 
 CHUNK = 57 * 1024  # a whole number of 57-byte groups: every line but the last is 76 characters
@@ -34,7 +36,8 @@ _NSMAP = {PREFIX: NAMESPACE, "xlink": XLINK}  # edXML: on every envelope element
 
 
 def write_package(package: DocumentPackage, out: BinaryIO, *, signing=None) -> None:
-    """The package as edXML, onto `out`; signed by `signing` (signature.Signing) when given."""
+    """The package as edXML, onto `out`; signed by `signing` (signature.Signing) when given.
+    Each attachment's `size` and `sha256` are set on the way (the manifest gives them)."""
     _measure(package.attachments)
     _write(_document_envelope(package), package.attachments, out, signing)
 
@@ -53,8 +56,6 @@ def status_bytes(status: StatusMessage, signing=None) -> bytes:
 
 def _write(envelope, attachments: list[Attachment], out: BinaryIO, signing) -> None:
     if signing is not None:
-        from portal.interop.edxml.signature import sign_envelope
-
         envelope = sign_envelope(envelope, signing)
     out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(f'<edXML xmlns="{NAMESPACE}" xmlns:{PREFIX}="{NAMESPACE}" '
@@ -84,7 +85,7 @@ def _write_attachment(attachment: Attachment, out: BinaryIO) -> None:
 
 def _text_element(name: str, value: str) -> bytes:
     element = etree.Element(name, nsmap={None: NAMESPACE})
-    element.text = value
+    element.text = _NOT_XML.sub("", value)
     # Serialised alone it would repeat the namespace: the surrounding root declares it.
     return etree.tostring(element, encoding="utf-8").replace(
         f' xmlns="{NAMESPACE}"'.encode(), b"", 1)
@@ -112,10 +113,14 @@ def _measure(attachments: list[Attachment]) -> None:
 
 # The envelope -----------------------------------------------------------------------------
 
+# Characters XML 1.0 cannot carry (text pasted from word processors has some): left out.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _sub(parent, name: str, text=None):
     element = etree.SubElement(parent, q(name))
     if text is not None:
-        element.text = str(text)
+        element.text = _NOT_XML.sub("", str(text))
     return element
 
 

@@ -123,3 +123,11 @@ def test_an_attachment_larger_than_a_text_node_may_be_is_read_in_bounded_memory(
         tracemalloc.stop()
     assert read_back.message.attachments[0].path.read_bytes() == body
     assert peak < 4 * 1024 * 1024  # Python's allocations while reading 16 MB of base64
+
+
+def test_characters_xml_cannot_carry_are_left_out(tmp_path):
+    package = full_package(subject="V/v báo cáo\x0b quý IV\x00", attachments=[Attachment(
+        content_id="a1", name="bao\x1fcao.pdf", content_type="application/pdf", data=PDF)])
+    read_back = read(package_bytes(package), tmp_path)
+    assert read_back.message.subject == "V/v báo cáo quý IV"
+    assert read_back.message.attachments[0].name == "baocao.pdf"
