@@ -550,7 +550,9 @@ def _revoke(package: DocumentPackage, context: Context) -> Received:
     reason = clean_line(package.business.reason or "").strip()[:1000]
     moved, unchanged = [], []
     for delivery in _deliveries_of(document):
-        if delivery.status == Status.RECALL_REQUESTED:
+        # Asked before: waiting for the clerk, or answered (15/16): not asked twice.
+        if delivery.status in (Status.RECALL_REQUESTED, Status.RECALL_AGREED,
+                               Status.RECALL_REFUSED):
             unchanged.append(delivery)
         elif steps.state_allows("request_recall", delivery):
             deliveries.request_recall(delivery, actor=None,
