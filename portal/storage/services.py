@@ -158,4 +158,3 @@ def _link(source: Path, target: Path) -> bool:
 
 def read_bytes(stored: StoredFile) -> bytes:
     return path_of(stored).read_bytes()
-
