@@ -19,8 +19,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.api import bp
 from portal.api.auth import api_error
 from portal.interop import inbound
+from portal.interop.edxml.reader import EdxmlError, read_message
 from portal.interop.tokens import axis_token_required
 from portal.rules import PortalError
+from portal.signing.keys import trusted_roots
 from portal.transaction import action
 
 XML_TYPES = ("application/xml", "text/xml")
@@ -93,9 +95,6 @@ def _spool(path: Path, max_bytes: int) -> tuple[Path, str]:
 
 
 def _receive(path: Path, digest: str, workdir: Path, max_bytes: int):
-    from portal.interop.edxml.reader import EdxmlError, read_message
-    from portal.signing.keys import trusted_roots
-
     try:
         with path.open("rb") as source:
             read = read_message(source, workdir=workdir, max_bytes=max_bytes)

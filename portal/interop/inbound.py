@@ -48,6 +48,7 @@ from portal.documents.models import (
 )
 from portal.documents.text import clean_line, clean_text, fold
 from portal.extensions import db
+from portal.interop.edxml.header import UnreadableMessage, read_envelope
 from portal.interop.edxml.model import (
     BusinessType,
     DocumentPackage,
@@ -56,6 +57,7 @@ from portal.interop.edxml.model import (
     ResponseFor,
     StatusMessage,
 )
+from portal.interop.edxml.signature import chains_to
 from portal.interop.models import (
     AxisDocument,
     AxisMessage,
@@ -64,6 +66,8 @@ from portal.interop.models import (
     MessageState,
     SignatureVerdict,
 )
+from portal.interop.organisations import organisation_for
+from portal.interop.outbound import queue_message, send_status
 from portal.jobs import services as jobs
 from portal.organisations.models import (
     Organisation,
@@ -74,7 +78,7 @@ from portal.organisations.models import (
 from portal.rules import PortalError
 from portal.storage.models import StoredFile
 from portal.storage.names import display_name, kept_name
-from portal.storage.services import UploadError, check_pdf
+from portal.storage.services import UploadError, check_pdf, store_path
 
 MAX_NUMBER = 2**31 - 1
 PDF = "application/pdf"
@@ -129,14 +133,11 @@ class Context:
     notes: list[str]
 
     def stored_xml(self) -> StoredFile:
-        from portal.storage.services import store_path
-
         return store_path(self.xml_path, "application/xml")
 
 
 def signature_verdict(read: ReadMessage, trusted_roots: list[bytes]) -> str:
     """unsigned, or valid/untrusted for a signature the reader verified."""
-    from portal.interop.edxml.signature import chains_to
 
     check = read.signature
     if not check.present:
@@ -241,7 +242,6 @@ def _check_identity(package: DocumentPackage) -> None:
 
 
 def _sender(organ: Organ) -> Organisation:
-    from portal.interop.organisations import organisation_for
 
     try:
         return organisation_for(organ)
@@ -341,7 +341,6 @@ def _number(document: Document, package: DocumentPackage, context: Context) -> i
 
 def _set_attachments(document: Document, package: DocumentPackage, context: Context) -> None:
     """Every attachment kept; the first readable plain PDF is the document itself."""
-    from portal.storage.services import store_path  # streamed from the reader's file
 
     main_found = False
     for attachment in package.attachments:
@@ -430,7 +429,6 @@ def _deliver(document: Document, targets, due_on: date | None, context: Context)
 
 def _send_arrived(created, context: Context) -> None:
     """01 back to the sender for each delivery, its Description naming what was repaired."""
-    from portal.interop.outbound import send_status
 
     description = "; ".join(context.notes)[:1000]
     for delivery in created:
@@ -705,48 +703,27 @@ def addressing_of_package(message) -> Addressing | None:
                                                document_id=message.document_id))
 
 
-_HEADER_FIELDS = {("From", "OrganId"), ("To", "OrganId"), ("MessageHeader", "DocumentId"),
-                  ("Code", "CodeNumber"), ("Code", "CodeNotation")}
-
-
 def addressing_of_file(path) -> Addressing | None:
-    """Who a message the reader refused came from, read from its MessageHeader alone, as
-    safely as the reader reads (no DTD, entities or network; None when it cannot be read,
-    or for a status message): only to tell a known sender that it was refused."""
-    from lxml import etree
-
-    found: dict[tuple, str] = {}
+    """Who a message the reader refused came from, read from its header alone, as safely as
+    the reader reads (None when it cannot be read, or for a status message): only to tell a
+    known sender that it was refused."""
     try:
-        for _event, element in etree.iterparse(
-                str(path), events=("end",), resolve_entities=False, no_network=True,
-                load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True):
-            name = etree.QName(element).localname
-            parent = element.getparent()
-            key = (etree.QName(parent).localname if parent is not None else "", name)
-            if name == "StatusCode":
-                return None
-            if key in _HEADER_FIELDS and key not in found:
-                found[key] = (element.text or "").strip()[:255]
-            if name == "MessageHeader":
-                break
-    except Exception:  # noqa: BLE001  (whatever fails, the message's sender is not known)
+        envelope = read_envelope(path)
+    except (UnreadableMessage, OSError):
         return None
-    sender, reporter = found.get(("From", "OrganId")), found.get(("To", "OrganId"))
-    if not sender or not reporter:
+    if envelope.kind != "document":
         return None
-    notation = "/".join(p for p in (found.get(("Code", "CodeNumber")),
-                                    found.get(("Code", "CodeNotation"))) if p)
-    return Addressing(sender=Organ(organ_id=sender), reporter=Organ(organ_id=reporter),
-                      response_for=ResponseFor(
-                          organ_id=sender, code=notation,
-                          document_id=found.get(("MessageHeader", "DocumentId"), "")))
+    sender = envelope.from_organ_id[:255]
+    return Addressing(sender=Organ(organ_id=sender),
+                      reporter=Organ(organ_id=envelope.to_organ_ids[0][:255]),
+                      response_for=ResponseFor(organ_id=sender, code=envelope.code[:255],
+                                               document_id=envelope.document_id[:255]))
 
 
 def refusal_back(addressing: Addressing, reason: str, sha256: str) -> bool:
     """Status 02 back to the sender of a refused package when this portal knows it (an
     organisation bearing its identifier): an unknown sender's refused message leaves
     nothing behind. Its own transaction, after the refused one rolled back."""
-    from portal.interop.outbound import queue_message
 
     organ_id = (addressing.sender.organ_id or "").strip().upper()
     if not organ_id or db.session.scalar(select(Organisation.id).where(

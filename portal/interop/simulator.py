@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.clock import as_local
 from portal.config import ROOT_DIR
 from portal.i18n import LANGUAGES
-from portal.interop.axis_routing import UnreadableMessage, read_envelope
+from portal.interop.edxml.header import UnreadableMessage, read_envelope
 from portal.interop.simulator_store import (
     DELIVERED,
     FAILED,

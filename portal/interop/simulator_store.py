@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from portal.interop.axis_routing import Envelope
+from portal.interop.edxml.header import Envelope
 
 DEFAULT_MAX_BYTES = 80 * 1024 * 1024
 

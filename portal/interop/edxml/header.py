@@ -1,5 +1,6 @@
-"""What the axis routes a message by: From, To, StatusCode, ResponseFor, DocumentId and
-BussinessDocType, read from the header alone (portal.interop.simulator).
+"""A message's addressing read from its header alone: From, To, StatusCode, ResponseFor,
+DocumentId, Code and BussinessDocType. The simulator routes by it; the portal answers a
+message its reader refused by it (portal.interop.inbound.addressing_of_file).
 
 Parsed with lxml without DTDs, entities or the network, stopping at the end of `edXMLHeader`:
 the attachments after it are the receiving portal's to check.
@@ -17,7 +18,7 @@ HEADER_MAX_BYTES = 1024 * 1024
 
 
 class UnreadableMessage(ValueError):
-    """The simulator cannot route this message (its text says why)."""
+    """The header cannot be read (its text says why)."""
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Envelope:
     document_id: str = ""
     business_type: int | None = None
     status_code: str = ""
+    code: str = ""  # number/notation, from Code
 
 
 def _local(tag) -> str:
@@ -76,7 +78,8 @@ def read_envelope(path: Path) -> Envelope:
 
 
 ROUTED_BY = {"From/OrganId", "To/OrganId", "ResponseFor/OrganId", "ResponseFor/DocumentId",
-             "DocumentId", "StatusCode", "Bussiness/BussinessDocType", "Bussiness/DocumentId"}
+             "DocumentId", "StatusCode", "Bussiness/BussinessDocType", "Bussiness/DocumentId",
+             "Code/CodeNumber", "Code/CodeNotation"}
 
 
 def _note(found: dict[str, list[str]], where: list[str], element) -> None:
@@ -112,6 +115,8 @@ def _envelope_from(found: dict[str, list[str]]) -> Envelope:
     doc_type = first("Bussiness/BussinessDocType")
     if doc_type and not doc_type.isdigit():
         raise UnreadableMessage(f"BussinessDocType {doc_type!r} is not a number")
+    code = "/".join(part for part in (first("Code/CodeNumber"), first("Code/CodeNotation"))
+                    if part)
     return Envelope("document", sender, recipients,
                     first("DocumentId") or first("Bussiness/DocumentId"),
-                    business_type=int(doc_type) if doc_type else None)
+                    business_type=int(doc_type) if doc_type else None, code=code)
