@@ -340,12 +340,13 @@ def _number(document: Document, package: DocumentPackage, context: Context) -> i
 
 
 def _set_attachments(document: Document, package: DocumentPackage, context: Context) -> None:
-    """Every attachment kept; the first readable plain PDF is the document itself."""
-
+    """Every attachment kept (under the digest the reader computed as it decoded it); the
+    first readable plain PDF is the document itself."""
     main_found = False
     for attachment in package.attachments:
         opened = _is_pdf(attachment) and _pdf_readable(attachment, context)
-        stored = store_path(attachment.path, PDF if opened else UNOPENED)
+        stored = store_path(attachment.path, PDF if opened else UNOPENED,
+                            sha256=attachment.sha256)
         main = opened and not main_found
         main_found = main_found or main
         db.session.add(DocumentAttachment(

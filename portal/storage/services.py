@@ -96,17 +96,20 @@ def store_bytes(data: bytes, content_type: str = "application/pdf") -> StoredFil
                  lambda f: f.write(data))
 
 
-def store_path(path: Path, content_type: str) -> StoredFile:
+def store_path(path: Path, content_type: str, *, sha256: str | None = None) -> StoredFile:
     """Keep the file at `path` under its SHA-256 and return its row (caller commits), in
     chunks: never wholly in memory. The file is linked into storage where it can be (same
     file system), copied otherwise; `path` stays where it is, and the caller must not write
-    to it afterwards (it may be the stored file itself)."""
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return _keep(digest.hexdigest(), size, content_type, lambda out: _copy(path, out),
+    to it afterwards (it may be the stored file itself). `sha256`: the digest the portal's
+    own code computed while it wrote the file (the edXML reader does, decoding), so that the
+    bytes are not read twice; never a digest a sender claimed."""
+    if sha256 is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                digest.update(chunk)
+        sha256 = digest.hexdigest()
+    return _keep(sha256, os.stat(path).st_size, content_type, lambda out: _copy(path, out),
                  link_from=Path(path))
 
 

@@ -40,3 +40,16 @@ def test_a_file_already_stored_is_not_written_again(app, tmp_path):
     assert again.id == stored.id
     assert path_of(again).stat().st_mtime_ns == kept.st_mtime_ns
     assert not [p for p in path_of(stored).parent.iterdir() if p.name.startswith(".incoming")]
+
+
+def test_a_digest_the_reader_computed_is_the_one_kept_and_the_bytes_read_once(app, tmp_path):
+    """The edXML reader hashes an attachment as it decodes it; store_path takes that digest
+    instead of reading the file again, and the row says the file's real size."""
+    body = os.urandom(200_000)
+    source = tmp_path / "attachment-2"
+    source.write_bytes(body)
+    digest = hashlib.sha256(body).hexdigest()
+    stored = store_path(source, "application/pdf", sha256=digest)
+    db.session.commit()
+    assert (stored.sha256, stored.size) == (digest, len(body))
+    assert store_path(source, "application/pdf").id == stored.id  # hashed: the same row
