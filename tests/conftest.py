@@ -29,21 +29,31 @@ def _sqlalchemy_url(url: str) -> str:
     return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith("postgres") else url
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def database_of_its_own(sqlite_path, suffix: str = ""):
+    """A database for one portal under test: the SQLite file given, or, with DATABASE_URL, a
+    PostgreSQL database made next to the one named and dropped at the end."""
     base = os.environ.get("DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+        yield f"sqlite:///{sqlite_path}"
         return
     base = _sqlalchemy_url(base)
-    name = f"portal_test_{secrets.token_hex(4)}"
+    name = f"portal_test_{secrets.token_hex(4)}{suffix}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with database_of_its_own(tmp_path_factory.mktemp("db") / "portal.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

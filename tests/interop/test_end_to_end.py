@@ -8,16 +8,13 @@ simulator between them. With REDIS_URL the jobs run on a real RQ worker (each po
 queue); on the embedded default they run inline, as there.
 """
 
-import os
 import re
-import secrets
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask, current_app
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from portal import create_app
 from portal.deliveries.models import Delivery
@@ -28,7 +25,7 @@ from portal.interop.simulator import Route, Settings
 from portal.interop.tokens import issue_axis_token
 from portal.organisations.services import set_axis_details
 from portal.transaction import action
-from tests.conftest import AuthActions, csrf_token_from, jobs_runner
+from tests.conftest import AuthActions, csrf_token_from, database_of_its_own, jobs_runner
 from tests.factories import Factory
 from tests.interop.simulated_axis import RunningSimulator, get, serve_wsgi, wait_for
 
@@ -38,26 +35,11 @@ PORTAL_1_SENDS_WITH, PORTAL_2_SENDS_WITH = "axis-sender-1", "axis-sender-2"
 SUBJECT = "V/v báo cáo tình hình sản xuất vụ Đông Xuân 2026"
 
 
-def _sqlalchemy_url(url: str) -> str:
-    return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith("postgres") else url
-
-
 @pytest.fixture
 def second_database(tmp_path):
     """Portal 2's database: a SQLite file, or a PostgreSQL database made and dropped here."""
-    base = os.environ.get("DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'portal-2.db'}"
-        return
-    base = _sqlalchemy_url(base)
-    name = f"portal_test_{secrets.token_hex(4)}_2"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with database_of_its_own(tmp_path / "portal-2.db", suffix="_2") as url:
+        yield url
 
 
 @pytest.fixture
