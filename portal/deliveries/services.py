@@ -166,6 +166,26 @@ def reported_step_name(delivery: Delivery, code: str) -> str | None:
     return REPORTED_STEPS.get(code)
 
 
+# How a recipient's system moves a delivery forward. A report that skips steps (03 then 05,
+# as one public system sends on registering a document) is taken through the steps it
+# skipped, each said to be implied; a move backwards, or out of a closed state, is refused.
+FORWARD_STEPS = ("acknowledge", "assign", "draft_reply")
+
+
+def _skipped_steps(delivery: Delivery, name: str) -> list[str]:
+    """The forward steps between the delivery's state and the one a report names, when the
+    table does not allow that step from here ([] when it does, or when no forward walk
+    reaches it)."""
+    state, path = effective_status(delivery), []
+    for step in FORWARD_STEPS:
+        if state in STEPS[name].from_states:
+            return path
+        if state in STEPS[step].from_states:
+            path.append(step)
+            state = STEPS[step].to_state
+    return path if state in STEPS[name].from_states else []
+
+
 def report_step(delivery: Delivery, code: str, *, note: str, at) -> bool:
     """A step reported by the recipient's own system (a status message through the axis),
     taken as the axis (no actor here) by the same table; `at` is when it says it happened.
@@ -179,6 +199,10 @@ def report_step(delivery: Delivery, code: str, *, note: str, at) -> bool:
                "acknowledge": {"acknowledged_at": at}, "assign": {"assigned_at": at},
                "close": {"done_at": at}, "reply": {"done_at": at, "replied_at": at},
                "agree_recall": {"done_at": at}}
+    for skipped in _skipped_steps(delivery, name):
+        _move(delivery, skipped, None, **moments.get(skipped, {}), note=_(
+            "Not reported by the recipient's system: implied by its status %(code)s.",
+            code=code))
     _move(delivery, name, None, note=note[:1000], **moments.get(name, {}))
     db.session.flush()
     return True

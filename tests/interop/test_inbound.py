@@ -266,6 +266,24 @@ def test_the_recipients_system_walks_the_delivery_to_done(client, world, make):
     assert [e.to_status for e in delivery.events] == ["03", "04", "05", "06"]
 
 
+def test_a_status_that_skips_steps_is_taken_through_them_and_a_move_back_is_409(client, world,
+                                                                              make):
+    """One public system sends 03 then 05 on registering a document: the 05 passes through
+    the 04 it did not report, said to be implied; a 04 after that goes backwards: 409."""
+    delivery, document_id = _sent_to_the_axis(make, world)
+    assert post(client, world, status("03", document_id)).status_code == 200
+    response = post(client, world, status("05", document_id, minute=6))
+    assert response.status_code == 200, response.get_json()
+    db.session.expire_all()
+    delivery = db.session.get(Delivery, delivery.id)
+    assert delivery.status == "05" and delivery.assigned_at is not None
+    assert [e.to_status for e in delivery.events] == ["03", "04", "05"]
+    assert "05" in delivery.events[1].note and "Lò Văn Sáng" in delivery.events[2].note
+    before = row_counts()
+    assert post(client, world, status("04", document_id, minute=7)).status_code == 409
+    assert row_counts() == before
+
+
 def test_a_recall_asked_here_is_agreed_by_the_recipients_system(client, world, make):
     delivery, document_id = _sent_to_the_axis(make, world)
     with action():
