@@ -21,7 +21,10 @@ What was decided about untidy messages (../shared/FIELD-NOTES.md, "edXML in the 
   clerk may refuse it), as the paper would with a damaged annex;
 - a signature that does not verify is refused by the reader (400, and a 02 goes back when
   the sender is known); one that verifies under no trusted root is accepted as `untrusted`;
-  an unsigned message is accepted as `unsigned`.
+  an unsigned message is accepted as `unsigned`;
+- a status that skips steps (03 then 05) is taken through the ones skipped, each noted as
+  implied (deliveries.services.report_step); a move backwards or out of a closed state
+  is 409.
 """
 
 import json
