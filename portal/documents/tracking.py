@@ -60,8 +60,10 @@ class AxisState:
 def axis_states(document, person) -> dict[int, AxisState]:
     """Delivery id → the state of its outbound message, for the recipients on the axis."""
     states = {}
-    for delivery_id, message in outbound.messages_of(document).items():
-        job = outbound.job_of(message)
+    messages = outbound.messages_of(document)
+    jobs_of = outbound.jobs_of(messages.values())
+    for delivery_id, message in messages.items():
+        job = jobs_of.get(message.id)
         reason = ""
         if message.state != MessageState.SENT and job is not None:
             reason = jobs.reason(job) if job.state != JobState.DONE else (message.error or "")

@@ -310,6 +310,12 @@ def messages_of(document: Document) -> dict[int, AxisMessage]:
     return {row.delivery_id: row for row in rows}
 
 
-def job_of(message: AxisMessage) -> Job | None:
-    return db.session.scalar(select(Job).where(Job.message_id == message.id)
-                             .order_by(Job.id.desc()).limit(1))
+def jobs_of(messages) -> dict[int, Job]:
+    """Message id → the latest job sending it, for many messages in one query."""
+    ids = [message.id for message in messages]
+    latest = {}
+    if ids:
+        for job in db.session.scalars(select(Job).where(Job.message_id.in_(ids))
+                                      .order_by(Job.id)):
+            latest[job.message_id] = job
+    return latest
