@@ -158,7 +158,7 @@ def _rates(samples: int):
         ("export ÷ bare (medians)", f"{export[0] / bare_export_[0]:.2f}×"),
         ("import: read_message + store_path + commit", import__),
         ("of which read_message (parse, decode, hash, check)", summary(timings["read"])),
-        ("of which store_path (hash, row, link)", summary(timings["store"])),
+        ("of which store_path (row, link)", summary(timings["store"])),
         ("of which the commit (the StoredFile row)", summary(timings["commit"])),
         ("bare import: lxml parse + base64 decode + SHA-256 + write + INSERT + commit",
          bare_import_),
