@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.leaderboard.routes import bp as leaderboard_bp
     from portal.organisations import reorganisation_routes  # noqa: F401  (joins its blueprint)
     from portal.organisations.routes import bp as organisations_bp
+    from portal.registers import api_routes as registers_api  # noqa: F401  (the registers as JSON)
     from portal.signing import image_routes  # noqa: F401  (its routes join signing's)
     from portal.signing.routes import bp as signing_bp
 

@@ -3,7 +3,7 @@
 from portal.audit.models import AuditEvent
 from portal.auth.models import ApiToken, LoginSession, RecoveryCode, User
 from portal.calendar.models import CalendarOverride
-from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally
+from portal.deliveries.models import Delivery, DeliveryEvent, InboxTally, IncomingRegister
 from portal.documents.models import Document, DocumentAttachment, NumberRegister
 from portal.interop.models import AxisDocument, AxisMessage, AxisToken
 from portal.jobs.models import Job
@@ -15,7 +15,7 @@ from portal.storage.models import StoredFile
 
 __all__ = ["ApiToken", "AuditEvent", "AxisDocument", "AxisMessage", "AxisToken",
            "CalendarOverride", "DailyTally", "Delivery", "DeliveryEvent", "Document",
-           "DocumentAttachment", "InboxTally", "Job", "LoginSession", "NumberRegister",
-           "Organisation", "OrganisationName", "OversightSettings", "RecoveryCode",
-           "SigningIdentity", "StaleDay", "StoredFile", "Submission", "TallyChange", "TrustedRoot",
-           "User", "Verification"]
+           "DocumentAttachment", "InboxTally", "IncomingRegister", "Job", "LoginSession",
+           "NumberRegister", "Organisation", "OrganisationName", "OversightSettings",
+           "RecoveryCode", "SigningIdentity", "StaleDay", "StoredFile", "Submission",
+           "TallyChange", "TrustedRoot", "User", "Verification"]

@@ -159,6 +159,8 @@ ROUTES = {
     "api.document_detail": ("GET", "/api/v1/documents/{draft}", {"*": 401}),
     "api.document_edxml": ("GET", "/api/v1/documents/{doc}/edxml", {"*": 401}),
     "api.inbox_list": ("GET", "/api/v1/inbox", {"*": 401}),
+    "api.incoming_register": ("GET", "/api/v1/registers/incoming", {"*": 401}),
+    "api.outgoing_register": ("GET", "/api/v1/registers/outgoing", {"*": 401}),
     "api.delivery_detail": ("GET", "/api/v1/deliveries/{delivery}", {"*": 401}),
     "api.acknowledge": ("POST", "/api/v1/deliveries/{delivery}/acknowledge", {"*": 401}),
     "api.reply": ("POST", "/api/v1/deliveries/{delivery}/reply", {"*": 401}),

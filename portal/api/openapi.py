@@ -195,6 +195,33 @@ def _exchange_paths() -> dict:
     }
 
 
+def _register_paths() -> dict:
+    year = _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
+                  "The calendar year (default: this year, Vietnam time)")
+    organisation = exact_object({"id": ID, "code": TEXT, "name": TEXT})
+    day, nullable_text = {"type": "string", "format": "date"}, {"type": ["string", "null"]}
+    rows = {
+        "incoming": exact_object({
+            "incoming_number": {"type": "integer"}, "received_on": day, "sender": TEXT,
+            "notation": TEXT, "document_date": {**day, "type": ["string", "null"]},
+            "subject": TEXT, "assigned_to": nullable_text}),
+        "outgoing": exact_object({
+            "notation": TEXT, "issued_on": day, "subject": TEXT, "signer": nullable_text,
+            "recipients": {"type": "array", "items": TEXT}}),
+    }
+    return {f"/registers/{kind}": {"get": {
+        "summary": f"The caller's organisation's {kind} register for a year (Decree 30/2020, "
+                   "Art. 22)",
+        "parameters": [year],
+        "responses": {
+            "200": _ok(f"The {kind} register", exact_object({
+                "register": {"type": "string", "enum": [kind]},
+                "year": {"type": "integer"}, "organisation": organisation,
+                "rows": {"type": "array", "items": row}})),
+            "400": _ERROR, "401": _ERROR, "405": _NOT_ALLOWED},
+    }} for kind, row in rows.items()}
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -239,6 +266,7 @@ def openapi_document() -> dict:
             }},
             **_exchange_paths(),
             **axis_paths(_NOT_ALLOWED),
+            **_register_paths(),
             "/openapi.json": {"get": {
                 "summary": "This document",
                 "security": [],

@@ -126,6 +126,10 @@ _DELIVERY_PROPERTIES = {
     "recipient": exact_object({"id": ID, "code": TEXT}),
     "received_at": _MOMENT,
     "acknowledged_at": nullable(_MOMENT),
+    "incoming_number": {"type": ["integer", "null"],
+                        "description": "Số đến: its number in the recipient's incoming "
+                        "register of incoming_year, given when acknowledged"},
+    "incoming_year": {"type": ["integer", "null"]},
     "assigned_at": nullable(_MOMENT),
     "done_at": nullable(_MOMENT),
     "replied_at": nullable(_MOMENT),

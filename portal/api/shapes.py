@@ -66,6 +66,9 @@ def delivery_json(delivery: Delivery, today: date, soon_until: date, full=False)
         "recipient": {"id": delivery.recipient_id, "code": delivery.recipient.code},
         "received_at": _moment(delivery.received_at),
         "acknowledged_at": _moment(delivery.acknowledged_at),
+        # Số đến: its number in the recipient's incoming register of incoming_year.
+        "incoming_number": delivery.incoming_number,
+        "incoming_year": delivery.incoming_year,
         "assigned_at": _moment(delivery.assigned_at),
         "done_at": _moment(delivery.done_at),
         "replied_at": _moment(delivery.replied_at),

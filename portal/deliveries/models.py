@@ -64,6 +64,11 @@ class Delivery(db.Model):
     due_on = db.Column(db.Date)
     due_working_days = db.Column(db.Integer)
     acknowledged_at = db.Column(db.DateTime(timezone=True))
+    # Số đến: the recipient's incoming number, given when its clerk acknowledges (registers)
+    # the document, per organisation per calendar year of registration from 1 (Decree
+    # 30/2020, Art. 22); deliveries.services.acknowledge_delivery takes it.
+    incoming_year = db.Column(db.Integer)
+    incoming_number = db.Column(db.Integer)
     assigned_at = db.Column(db.DateTime(timezone=True))
     assignee_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     done_at = db.Column(db.DateTime(timezone=True))
@@ -86,6 +91,9 @@ class Delivery(db.Model):
 
     __table_args__ = (
         db.UniqueConstraint("document_id", "recipient_id"),
+        # The incoming register: each number once per organisation and year.
+        db.Index("ix_delivery_incoming_number", "recipient_id", "incoming_year",
+                 "incoming_number", unique=True),
         # The inbox: a recipient's deliveries by state, newest first (keyset on received_at, id).
         db.Index("ix_delivery_inbox", "recipient_id", "status", "received_at", "id"),
         db.Index("ix_delivery_recipient_received", "recipient_id", "received_at", "id"),
@@ -139,6 +147,15 @@ class DeliveryEvent(db.Model):
 
     delivery = db.relationship("Delivery", back_populates="events")
     actor = db.relationship("User")
+
+
+class IncomingRegister(db.Model):
+    """The last incoming number an organisation gave in a calendar year (sổ đăng ký văn bản
+    đến), as NumberRegister keeps the outgoing one."""
+
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), primary_key=True)
+    year = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    last_number = db.Column(db.Integer, nullable=False, default=0)
 
 
 class InboxTally(db.Model):

@@ -11,15 +11,17 @@ from sqlalchemy import update
 
 from portal import policy
 from portal.audit import services as audit
-from portal.clock import utcnow
+from portal.clock import local_today, utcnow
 from portal.deliveries import steps
 from portal.deliveries.models import (
     STATUS_LABELS,
     Delivery,
     DeliveryEvent,
+    IncomingRegister,
     Status,
 )
 from portal.deliveries.steps import EVENTS, STEPS, effective_status
+from portal.documents.numbering import next_number
 from portal.extensions import db
 from portal.rules import PortalError
 from portal.signals import delivery_stepped
@@ -38,12 +40,8 @@ def _move(delivery, step_name, actor, *, note=None, extra_where=(), **values):
     the person saw, so a step taken meanwhile by someone else is refused too.
     """
     step = STEPS[step_name]
-    if actor is not None and not steps.role_allows(step_name, actor, delivery):
-        raise DeliveryError(_("Your role does not allow this step."))
+    _refuse_unless_allowed(delivery, step_name, actor)
     seen = delivery.status
-    if not steps.state_allows(step_name, delivery):
-        raise DeliveryError(_("This step is not possible now: the document is %(state)s.",
-                              state=STATUS_LABELS[seen]))
     result = db.session.execute(
         update(Delivery)
         .where(Delivery.id == delivery.id, Delivery.status == seen, *extra_where)
@@ -55,6 +53,15 @@ def _move(delivery, step_name, actor, *, note=None, extra_where=(), **values):
                               "Reload the page to see its state."))
     db.session.refresh(delivery)
     _log(delivery, step_name, actor, seen, step.to_state, note)
+
+
+def _refuse_unless_allowed(delivery, step_name, actor) -> None:
+    """The step's own checks: the person's role (none for the axis), then the state."""
+    if actor is not None and not steps.role_allows(step_name, actor, delivery):
+        raise DeliveryError(_("Your role does not allow this step."))
+    if not steps.state_allows(step_name, delivery):
+        raise DeliveryError(_("This step is not possible now: the document is %(state)s.",
+                              state=STATUS_LABELS[delivery.status]))
 
 
 def _log(delivery, step_name, actor, from_status, to_status, note=None):
@@ -70,8 +77,15 @@ def _log(delivery, step_name, actor, from_status, to_status, note=None):
 
 
 def acknowledge_delivery(delivery: Delivery, *, actor) -> None:
-    """Tiếp nhận: the clerk (or a leader) takes the document in."""
-    _move(delivery, "acknowledge", actor, acknowledged_at=utcnow())
+    """Tiếp nhận: the clerk (or a leader) takes the document in and registers it: it takes
+    the organisation's next incoming number for the year (số đến). The number is taken in
+    the step's transaction, so a step refused or rolled back gives none away, and
+    concurrent clerks queue on the register's row: no gap, no number twice."""
+    _refuse_unless_allowed(delivery, "acknowledge", actor)
+    year = local_today().year
+    number = next_number(delivery.recipient_id, year, IncomingRegister)
+    _move(delivery, "acknowledge", actor, acknowledged_at=utcnow(), incoming_year=year,
+          incoming_number=number)
     db.session.flush()
 
 

@@ -20,18 +20,19 @@ from portal.extensions import db, insert_for_dialect
 from portal.rules import PortalError
 
 
-def next_number(organisation_id: int, year: int) -> int:
-    """Take the organisation's next number for the year (within the caller's transaction)."""
+def next_number(organisation_id: int, year: int, register=NumberRegister) -> int:
+    """Take the organisation's next number for the year in a register (the outgoing one,
+    or deliveries.models.IncomingRegister), within the caller's transaction."""
     db.session.execute(
-        insert_for_dialect(NumberRegister)
+        insert_for_dialect(register)
         .values(organisation_id=organisation_id, year=year, last_number=0)
         .on_conflict_do_nothing()
     )
     return db.session.execute(
-        update(NumberRegister)
-        .where(NumberRegister.organisation_id == organisation_id, NumberRegister.year == year)
-        .values(last_number=NumberRegister.last_number + 1)
-        .returning(NumberRegister.last_number)
+        update(register)
+        .where(register.organisation_id == organisation_id, register.year == year)
+        .values(last_number=register.last_number + 1)
+        .returning(register.last_number)
     ).scalar_one()
 
 
