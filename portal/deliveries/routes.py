@@ -25,7 +25,7 @@ from portal.deliveries.models import EVENT_LABELS, Channel, Delivery, Status
 from portal.documents.forms import ActionForm, AttachmentForm
 from portal.errors import refusal
 from portal.extensions import db
-from portal.interop.inbound import axis_facts, delivery_of
+from portal.interop.inbound import axis_facts
 from portal.interop.models import SIGNATURE_VERDICT_LABELS
 from portal.organisations.services import list_organisations
 from portal.signing.titles import printed_signer
@@ -116,8 +116,9 @@ def show(delivery_id):
         verification=verification_of(delivery.document), signer=printed_signer(delivery.document),
         attachments=verified_attachments(delivery.document),
         reply_attachments=verified_attachments(reply),
-        axis=axis_facts(delivery.document) if delivery.channel == Channel.AXIS else None,
-        axis_delivery=delivery_of, axis_signature_labels=SIGNATURE_VERDICT_LABELS)
+        axis=axis_facts(delivery.document, delivery.recipient_id)
+        if delivery.channel == Channel.AXIS else None,
+        axis_signature_labels=SIGNATURE_VERDICT_LABELS)
 
 
 def _step(delivery_id, form_class, perform, done):

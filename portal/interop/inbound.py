@@ -28,7 +28,7 @@ What was decided about untidy messages (../shared/FIELD-NOTES.md, "edXML in the 
 """
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from flask import current_app
@@ -503,16 +503,12 @@ def _added_recipients(document: Document, package: DocumentPackage, context: Con
         return []
     have = {d.recipient_id for d in _deliveries_of(document)}
     targets = [(t, a) for t, a in _targets_here(
-        DocumentPackage(**{**asdict_shallow(package), "recipients": added}),
+        replace(package, recipients=added),
         document.issuer, context) if t.id not in have]
     if not targets:
         return []
     document.recipient_ids = sorted(set(document.recipient_ids) | {t.id for t, _a in targets})
     return _deliver(document, targets, package.due_date, context)
-
-
-def asdict_shallow(value) -> dict:
-    return {name: getattr(value, name) for name in value.__dataclass_fields__}
 
 
 def _replace(package: DocumentPackage, context: Context) -> Received:
@@ -601,13 +597,16 @@ class AxisFacts:
 
     record: AxisDocument
     sender_organ_id: str | None
-    replaces: Document | None
-    replaced_by: list[Document]
+    # The documents it replaces and is replaced by, each with the recipient's delivery of it
+    # (None: it has none, and the page names the document without a link).
+    replaces: tuple[Document, Delivery | None] | None
+    replaced_by: list[tuple[Document, Delivery | None]]
     notes: list[str]
 
 
-def axis_facts(document: Document) -> AxisFacts | None:
-    """None for a document that did not come through the axis."""
+def axis_facts(document: Document, recipient_id: int) -> AxisFacts | None:
+    """What the recipient's delivery page says of a document that came through the axis;
+    None for one that did not."""
     record = db.session.get(AxisDocument, document.id)
     if record is None:
         return None
@@ -619,13 +618,15 @@ def axis_facts(document: Document) -> AxisFacts | None:
     replaced_by = list(db.session.scalars(
         select(Document).join(AxisDocument, AxisDocument.document_id == Document.id)
         .where(AxisDocument.replaces_document_id == document.id).order_by(Document.id)))
-    return AxisFacts(record=record, sender_organ_id=document.authority.organ_id,
-                     replaces=record.replaces, replaced_by=replaced_by, notes=notes)
-
-
-def delivery_of(document: Document, recipient_id: int) -> Delivery | None:
-    return db.session.scalar(select(Delivery).where(Delivery.document_id == document.id,
-                                                    Delivery.recipient_id == recipient_id))
+    linked = [*([record.replaces] if record.replaces is not None else []), *replaced_by]
+    deliveries_of = {d.document_id: d for d in db.session.scalars(select(Delivery).where(
+        Delivery.document_id.in_([d.id for d in linked]),
+        Delivery.recipient_id == recipient_id))} if linked else {}
+    return AxisFacts(
+        record=record, sender_organ_id=document.authority.organ_id,
+        replaces=(record.replaces, deliveries_of.get(record.replaces.id))
+        if record.replaces is not None else None,
+        replaced_by=[(d, deliveries_of.get(d.id)) for d in replaced_by], notes=notes)
 
 
 # --- status messages ---------------------------------------------------------------------

@@ -8,7 +8,6 @@ administrator may then correct; later blocks never overwrite what is kept.
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.documents.text import nfc
@@ -24,6 +23,7 @@ from portal.organisations.models import (
 from portal.organisations.services import (
     BEGINNING,
     OrganisationError,
+    bearer_of,
     clean_organ_id,
     find_by_code,
 )
@@ -34,8 +34,7 @@ CODE_LENGTH = 20
 def find_by_organ_id(organ_id: str) -> Organisation | None:
     """The organisation that carries the work of the one bearing the identifier (a merged
     one's successor), or None."""
-    found = db.session.scalar(select(Organisation).where(
-        Organisation.organ_id == (organ_id or "").strip().upper()))
+    found = bearer_of((organ_id or "").strip().upper())
     return final_successor(found) if found is not None else None
 
 

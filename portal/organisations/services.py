@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import case, select
 
@@ -197,7 +198,6 @@ def merge_organisation(organisation, successor, *, effective_on, actor=None, bas
 # The national catalogue's shape (mã định danh): dot-separated levels ending in a letter and
 # digits, "000.00.00.G22", "28.22.H17". The code is opaque beyond its shape (EDXML.md).
 ORGAN_ID_SHAPE = re.compile(r"(?:[0-9A-Z]{2,3}\.){1,4}[A-Z][0-9]{2,3}")
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class ContactError(OrganisationError):
@@ -238,8 +238,11 @@ def set_axis_details(organisation, *, organ_id, channel, address="", email="", t
         raise OrganisationError(_("The identifier %(organ_id)s is already that of %(name)s.",
                                   organ_id=organ_id, name=holder.name))
     email = (email or "").strip()
-    if email and not EMAIL_SHAPE.fullmatch(email):
-        raise ContactError(_("%(email)s is not an e-mail address.", email=email))
+    if email:
+        try:  # the sign-in form's checker (WTForms' Email uses it), without a DNS lookup
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise ContactError(_("%(email)s is not an e-mail address.", email=email)) from error
     fields = {"organ_id": organ_id, "channel": str(channel),
               "address": (address or "").strip() or None, "email": email or None,
               "telephone": (telephone or "").strip() or None}

@@ -77,15 +77,10 @@ def _store(label, source, key, certificate, chain=(), organisation_id=None, user
     return identity
 
 
-def _load(identity: SigningIdentity):
+def key_and_certificates(identity: SigningIdentity):
+    """The identity's private key, certificate and chain, opened from its PKCS#12."""
     key, certificate, chain = pkcs12.load_key_and_certificates(identity.pkcs12, _passphrase())
     return key, certificate, chain
-
-
-def key_and_certificates(identity: SigningIdentity):
-    """The identity's private key, certificate and chain (cryptography objects), opened from
-    its PKCS#12 (an XML signature: portal.interop.outbound)."""
-    return _load(identity)
 
 
 def _development_ca():
@@ -98,7 +93,7 @@ def _development_ca():
         identity = _store(CA_LABEL, "development-ca", key, certificate)
         db.session.add(TrustedRoot(name=CA_LABEL, certificate=identity.certificate))
         db.session.flush()
-    key, certificate, _chain = _load(identity)
+    key, certificate, _chain = key_and_certificates(identity)
     return key, certificate
 
 

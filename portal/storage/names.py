@@ -24,12 +24,16 @@ _REFUSED_BY_WINDOWS = re.compile(r'[<>:"|?*]')
 _PATH_SEPARATORS = re.compile(r"[/\\]")
 
 
-def display_name(sent: str | None) -> str:
-    """The clean name of a PDF sent as `sent`; the same for the same name, at any time."""
+def _cleaned(sent: str | None) -> str:
+    """NFC, without a path, control or format characters, or what Windows refuses."""
     name = _PATH_SEPARATORS.split(unicodedata.normalize("NFC", sent or ""))[-1]
     name = unicodedata.normalize("NFC", "".join(_kept(c) for c in name))
-    name = " ".join(_REFUSED_BY_WINDOWS.sub("_", name).split())
-    stem = name.rstrip(" .")  # trailing dots and spaces vanish on Windows anyway
+    return " ".join(_REFUSED_BY_WINDOWS.sub("_", name).split())
+
+
+def display_name(sent: str | None) -> str:
+    """The clean name of a PDF sent as `sent`; the same for the same name, at any time."""
+    stem = _cleaned(sent).rstrip(" .")  # trailing dots and spaces vanish on Windows anyway
     if stem.lower().endswith(EXTENSION):
         stem = stem[:-len(EXTENSION)]
     stem = _trimmed(_cut_to_bytes(_trimmed(stem), MAX_NAME_BYTES - len(EXTENSION)))
@@ -40,9 +44,7 @@ def kept_name(sent: str | None) -> str:
     """The clean name of a file the portal keeps but does not open (a .doc or .zip from the
     axis, a PDF it could not check): cleaned as a PDF's name is, its own extension kept. It
     is only ever downloaded (portal.storage.serving.send_download), as bytes of no type."""
-    name = _PATH_SEPARATORS.split(unicodedata.normalize("NFC", sent or ""))[-1]
-    name = unicodedata.normalize("NFC", "".join(_kept(c) for c in name))
-    name = _trimmed(" ".join(_REFUSED_BY_WINDOWS.sub("_", name).split()))
+    name = _trimmed(_cleaned(sent))
     return _trimmed(_cut_to_bytes(name, MAX_NAME_BYTES)) or FALLBACK_STEM
 
 

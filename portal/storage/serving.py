@@ -22,9 +22,10 @@ ATTACHMENT_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
 _ATTR_CHARS = "!#$&+-.^_`|~"
 
 
-def send_pdf(stored: StoredFile, name: str, *, inline: bool = False) -> Response:
+def send_pdf(stored: StoredFile, name: str, *, inline: bool = False,
+             mimetype: str = "application/pdf") -> Response:
     """The stored PDF under `name` (already a clean name), to be downloaded unless inline."""
-    response = send_file(path_of(stored), mimetype="application/pdf")
+    response = send_file(path_of(stored), mimetype=mimetype)
     response.headers["Content-Disposition"] = disposition(name, inline=inline)
     response.cache_control.private = True  # people's documents: never kept by a shared cache
     if not inline:
@@ -35,11 +36,7 @@ def send_pdf(stored: StoredFile, name: str, *, inline: bool = False) -> Response
 def send_download(stored: StoredFile, name: str) -> Response:
     """A kept file the portal does not open (not a checked PDF): downloaded as bytes of no
     type, whatever its sender called it, sandboxed besides."""
-    response = send_file(path_of(stored), mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = disposition(name)
-    response.headers["Content-Security-Policy"] = ATTACHMENT_POLICY
-    response.cache_control.private = True
-    return response
+    return send_pdf(stored, name, mimetype="application/octet-stream")
 
 
 def disposition(name: str, *, inline: bool = False) -> str:

@@ -15,7 +15,7 @@ def test_a_package_signed_by_the_ministrys_key_verifies_and_is_trusted(app, make
     ministry = make.ministry()
     with action():
         keys.init_development_pki()
-    key, certificate, chain = keys._load(keys.organisation_identity(ministry.id))
+    key, certificate, chain = keys.key_and_certificates(keys.organisation_identity(ministry.id))
     data = package_bytes(full_package(), signing=Signing(key, certificate, tuple(chain or ())))
     read = read_message(io.BytesIO(data), workdir=tmp_path, max_bytes=10 * 1024 * 1024)
     assert read.signature.present
